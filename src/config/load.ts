@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { relative, resolve } from 'node:path';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { z } from 'zod';
+import { UserError } from '../errors.js';
+import { configSchema, type ClusterConfig } from './schema.js';
+
+export const CONFIG_FILE = 'pi-cluster.yaml';
+
+export interface LoadedConfig {
+  config: ClusterConfig;
+  /** The file it came from, or undefined when the defaults were used. */
+  file?: string;
+}
+
+/** Expands a leading ~ to the home folder. */
+export function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+}
+
+/**
+ * Loads `pi-cluster.yaml` from `cwd` (or `explicitPath`). A missing default file means "use the defaults";
+ * a missing explicit file is an error. Every problem names the YAML path, the line, and what was expected.
+ */
+export async function loadConfig(options: { explicitPath?: string; cwd?: string } = {}): Promise<LoadedConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const file = resolve(cwd, expandHome(options.explicitPath ?? CONFIG_FILE));
+  if (!existsSync(file)) {
+    if (options.explicitPath) {
+      throw new UserError(`config file ${options.explicitPath} does not exist`, { hint: 'check the --config path, or run `pi-cluster init` to write one' });
+    }
+    return { config: configSchema.parse({}) };
+  }
+  return { config: parseConfigText(await readFile(file, 'utf8'), relative(cwd, file) || file), file };
+}
+
+/** Parses and validates config text; `label` names the file in messages. */
+export function parseConfigText(text: string, label = CONFIG_FILE): ClusterConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const line = first.linePos?.[0].line;
+    throw new UserError(`${label}${line ? `:${line}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`, {
+      hint: 'fix the YAML syntax (indentation, quotes, colons) and run again',
+    });
+  }
+  const data = doc.toJS() ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    throw new UserError(`${label}: expected a mapping of settings at the top level`, { hint: 'run `pi-cluster init` to see the expected layout' });
+  }
+  const result = configSchema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+
+  const lines = result.error.issues.map((issue) => {
+    const path = issue.path.map(String);
+    const node = doc.getIn(path, true);
+    const offset = isNode(node) && node.range ? node.range[0] : undefined;
+    const where = offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`;
+    return `${label}${where}: ${describeIssue(issue)}`;
+  });
+  throw new UserError(lines.join('\n'), { hint: 'fix the value(s) above; `pi-cluster init --stdout` shows every setting with its default' });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join('.') || '(top level)';
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `${issue.path.length ? `${path}: ` : ''}unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => issue.path.concat(k).join('.')).join(', ')}`;
+    case 'invalid_type':
+      return `${path}: expected ${issue.expected}${'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : ''}`;
+    case 'invalid_value':
+      return `${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default: {
+      const input = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? `${String(issue.input)} ` : '';
+      // Messages from our own refinements already start with the value.
+      const message = input && issue.message.startsWith(input.trim()) ? issue.message : `${input}${issue.message}`;
+      return `${path}: ${message}`;
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { cidrContains, isIPv4, parseCidr, parseRange, rangeContains } from './net.js';
+
+/** Parses sizes such as 1GiB, 512MiB, 256M, 1073741824. */
+export function parseSize(text: string | number): number | string {
+  if (typeof text === 'number') return Number.isSafeInteger(text) && text > 0 ? text : `${text} is not a positive whole number of bytes`;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB|T|TB|TiB)?\s*$/i.exec(text);
+  if (!match) return `${text} is not a size (expected e.g. 1GiB, 512MiB)`;
+  const unit = (match[2] ?? 'B').toUpperCase().replace('IB', '').replace(/B$/, '') || 'B';
+  const factor = { B: 1, K: 2 ** 10, M: 2 ** 20, G: 2 ** 30, T: 2 ** 40 }[unit] ?? 1;
+  const bytes = Math.round(Number(match[1]) * factor);
+  return bytes > 0 ? bytes : `${text} is not a positive size`;
+}
+
+const ipv4 = z.string().refine(isIPv4, { error: (issue) => `${String(issue.input)} is not an IPv4 address` });
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+const range = z.string().superRefine((value, ctx) => {
+  const parsed = parseRange(value);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const bytes = parseSize(value);
+  if (typeof bytes === 'string') {
+    ctx.addIssue({ code: 'custom', message: bytes });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const hostname = z
+  .string()
+  .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lower-case letters, digits and dashes, starting with a letter (RFC 1123)');
+
+const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a full version like 1.34.2');
+
+export const configSchema = z
+  .strictObject({
+    cluster: z
+      .strictObject({
+        name: hostname.default('pi-cluster'),
+        domain: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, 'must be a DNS domain like home.arpa')
+          .default('home.arpa'),
+      })
+      .prefault({}),
+    ssh: z
+      .strictObject({
+        /** Public key put on every card; default: ~/.ssh/id_ed25519.pub, else ~/.ssh/id_rsa.pub. */
+        publicKey: z.string().optional(),
+        /** Private key used by discover and bootstrap; default: the public key path without .pub. */
+        privateKey: z.string().optional(),
+      })
+      .prefault({}),
+    hosts: z
+      .strictObject({
+        prefix: hostname.default('pi'),
+        /** Number of the first host: pi0, pi1, ... */
+        start: z.number().int().min(0).default(0),
+        /** How many cards `flash --count` writes when not told otherwise. */
+        count: z.number().int().min(1).max(256).default(3),
+      })
+      .prefault({}),
+    alpine: z
+      .strictObject({
+        version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a full Alpine release like 3.23.0').default('3.23.0'),
+        arch: z.enum(['aarch64']).default('aarch64'),
+        mirror: z.url({ protocol: /^https?$/ }).default('https://dl-cdn.alpinelinux.org/alpine'),
+      })
+      .prefault({}),
+    card: z
+      .strictObject({
+        bootSize: size.default(2 ** 30),
+      })
+      .prefault({}),
+    network: z
+      .strictObject({
+        /** The LAN the Pis are on; derived from the nodes' addresses when not set. */
+        subnet: cidr.optional(),
+        interface: z.string().default('eth0'),
+        metallb: z
+          .strictObject({
+            /** Addresses MetalLB may hand out; default: .200-.250 of the subnet. */
+            range: range.optional(),
+          })
+          .prefault({}),
+        /** Fixed LAN addresses for services that need them. */
+        services: z
+          .strictObject({
+            traefik: ipv4.optional(),
+            adguard: ipv4.optional(),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    kubernetes: z
+      .strictObject({
+        /** Kubernetes version for kubeadm; default: the version of the kubeadm installed on the master. */
+        version: semver.optional(),
+        podCidr: cidr.default('10.244.0.0/16'),
+        serviceCidr: cidr.default('10.96.0.0/12'),
+        /** host[:port] the API is reached at; default: the first master's address, port 6443. */
+        controlPlaneEndpoint: z.string().optional(),
+        /** Let ordinary pods run on the master (small clusters). */
+        untaintMaster: z.boolean().default(false),
+      })
+      .prefault({}),
+    nfs: z
+      .strictObject({
+        server: z.string().optional(),
+        path: z.string().startsWith('/', 'must be an absolute path on the NFS server').default('/export/pi-cluster'),
+        backupPath: z.string().startsWith('/', 'must be an absolute path on the NFS server').default('/export/pi-cluster/etcd-backups'),
+      })
+      .prefault({}),
+    addons: z
+      .strictObject({
+        flannel: z.boolean().default(true),
+        metallb: z.boolean().default(true),
+        traefik: z.boolean().default(true),
+        adguard: z.boolean().default(true),
+        monitoring: z.boolean().default(true),
+        dashboard: z.boolean().default(true),
+        etcdBackup: z.boolean().default(true),
+      })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    // Cross-field checks: service addresses and the MetalLB range belong to the subnet.
+    const subnet = config.network.subnet ? parseCidr(config.network.subnet) : undefined;
+    const pool = config.network.metallb.range ? parseRange(config.network.metallb.range) : undefined;
+    if (subnet && typeof subnet !== 'string') {
+      if (pool && typeof pool !== 'string' && (!cidrContains(subnet, pool.start) || !cidrContains(subnet, pool.end))) {
+        ctx.addIssue({ code: 'custom', path: ['network', 'metallb', 'range'], message: `${config.network.metallb.range} is not inside the subnet ${config.network.subnet}` });
+      }
+      for (const [name, ip] of Object.entries(config.network.services)) {
+        if (ip && isIPv4(ip) && !cidrContains(subnet, ip)) {
+          ctx.addIssue({ code: 'custom', path: ['network', 'services', name], message: `${ip} is not inside the subnet ${config.network.subnet}` });
+        }
+      }
+    }
+    for (const [name, ip] of Object.entries(config.network.services)) {
+      if (ip && isIPv4(ip) && pool && typeof pool !== 'string' && !rangeContains(pool, ip)) {
+        ctx.addIssue({ code: 'custom', path: ['network', 'services', name], message: `${ip} is outside the MetalLB range ${config.network.metallb.range}; MetalLB can only assign addresses from its pool` });
+      }
+    }
+  });
+
+export type ClusterConfig = z.output<typeof configSchema>;
+export type ClusterConfigInput = z.input<typeof configSchema>;
