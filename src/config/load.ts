@@ -51,7 +51,8 @@ export function parseConfigText(text: string, label = CONFIG_FILE): ClusterConfi
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new UserError(`${label}: expected a mapping of settings at the top level`, { hint: 'run `pi-cluster init` to see the expected layout' });
   }
-  const result = configSchema.safeParse(data, { reportInput: true });
+  // `key:` with nothing after it (YAML null) means "not set": the default applies.
+  const result = configSchema.safeParse(dropNulls(data), { reportInput: true });
   if (result.success) return result.data;
 
   const lines = result.error.issues.map((issue) => {
@@ -62,6 +63,14 @@ export function parseConfigText(text: string, label = CONFIG_FILE): ClusterConfi
     return `${label}${where}: ${describeIssue(issue)}`;
   });
   throw new UserError(lines.join('\n'), { hint: 'fix the value(s) above; `pi-cluster init --stdout` shows every setting with its default' });
+}
+
+function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, dropNulls(v)]));
+  }
+  return value;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import { register as doctor } from './doctor.js';
+import { register as init } from './init.js';
+
+/** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */
+export const commands: Array<(program: Command) => void> = [init, doctor];

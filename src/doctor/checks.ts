@@ -1,0 +1,150 @@
+import { access, constants, readFile, stat } from 'node:fs/promises';
+import { networkInterfaces, platform } from 'node:os';
+import { execa } from 'execa';
+import type { ClusterConfig } from '../config/schema.js';
+import { defaultKeyCandidates, resolveSshKeys } from '../config/ssh-keys.js';
+
+export type Status = 'ok' | 'warn' | 'fail';
+
+export interface Finding {
+  id: string;
+  title: string;
+  /** Which commands need this. */
+  neededBy: string[];
+  status: Status;
+  detail: string;
+  fix?: string;
+}
+
+export interface DoctorEnv {
+  config: ClusterConfig;
+  home?: string;
+  /** Looks a program up and returns its `--version` output; undefined when it is not installed. */
+  versionOf?: (program: string, args: string[]) => Promise<string | undefined>;
+}
+
+async function versionOfProgram(program: string, args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout, stderr } = await execa(program, args, { timeout: 15_000, reject: true });
+    return `${stdout}\n${stderr}`.trim();
+  } catch (error) {
+    return (error as { code?: string }).code === 'ENOENT' ? undefined : ((error as { stdout?: string }).stdout ?? '').trim() || undefined;
+  }
+}
+
+/** Compares dotted versions numerically: -1, 0 or 1. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+type Check = (env: Required<Pick<DoctorEnv, 'versionOf'>> & DoctorEnv) => Promise<Finding>;
+
+const nodeVersion: Check = async () => {
+  const version = process.versions.node;
+  const ok = compareVersions(version, '20.0.0') >= 0;
+  return { id: 'node', title: 'Node.js', neededBy: ['all'], status: ok ? 'ok' : 'fail', detail: `v${version}`, fix: ok ? undefined : 'install Node.js 20 or newer' };
+};
+
+const ansible: Check = async ({ versionOf }) => {
+  const base = { id: 'ansible', title: 'ansible-playbook', neededBy: ['bootstrap', 'reset'] };
+  const out = await versionOf('ansible-playbook', ['--version']);
+  if (!out) return { ...base, status: 'fail', detail: 'not found on PATH', fix: 'install Ansible: `sudo apt-get install ansible` (Debian/Ubuntu), `brew install ansible` (macOS) or `pipx install ansible`' };
+  const version = /core (\d+\.\d+\.\d+)/.exec(out)?.[1] ?? /(\d+\.\d+\.\d+)/.exec(out)?.[1];
+  if (!version) return { ...base, status: 'warn', detail: 'installed, version not recognised', fix: 'check `ansible-playbook --version`' };
+  const ok = compareVersions(version, '2.14.0') >= 0;
+  return { ...base, status: ok ? 'ok' : 'fail', detail: `ansible-core ${version}`, fix: ok ? undefined : 'upgrade to ansible-core 2.14 or newer' };
+};
+
+const terraform: Check = async ({ versionOf }) => {
+  const base = { id: 'terraform', title: 'terraform', neededBy: ['make apply'] };
+  const out = await versionOf('terraform', ['version']);
+  if (!out) return { ...base, status: 'warn', detail: 'not found on PATH', fix: 'install Terraform >= 1.6 (developer.hashicorp.com/terraform/install) before `make apply`' };
+  const version = /Terraform v(\d+\.\d+\.\d+)/.exec(out)?.[1];
+  const ok = version !== undefined && compareVersions(version, '1.6.0') >= 0;
+  return { ...base, status: ok ? 'ok' : 'warn', detail: version ? `v${version}` : 'installed, version not recognised', fix: ok ? undefined : 'use Terraform 1.6 or newer' };
+};
+
+const kubectl: Check = async ({ versionOf }) => {
+  const base = { id: 'kubectl', title: 'kubectl', neededBy: ['bootstrap (validation)', 'make show'] };
+  const out = await versionOf('kubectl', ['version', '--client', '--output=yaml']);
+  if (!out) return { ...base, status: 'warn', detail: 'not found on PATH', fix: 'install kubectl (kubernetes.io/docs/tasks/tools/) to check the cluster after bootstrap' };
+  const version = /gitVersion: v?(\S+)/.exec(out)?.[1];
+  return { ...base, status: 'ok', detail: version ? `client v${version}` : 'installed' };
+};
+
+const sshKeyPair: Check = async ({ config, home }) => {
+  const base = { id: 'ssh-key', title: 'SSH key pair', neededBy: ['flash', 'discover', 'bootstrap'] };
+  const keys = resolveSshKeys(config, home);
+  if (!keys) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `no key pair configured and none of ${defaultKeyCandidates(home).map((p) => `${p}.pub`).join(', ')} exists`,
+      fix: 'run `pi-cluster init --generate-key`, or `ssh-keygen -t ed25519`, or set ssh.publicKey in pi-cluster.yaml',
+    };
+  }
+  try {
+    const text = (await readFile(keys.publicKey, 'utf8')).trim();
+    if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]+/.test(text)) {
+      return { ...base, status: 'fail', detail: `${keys.publicKey} is not an OpenSSH public key`, fix: 'point ssh.publicKey at a .pub file written by ssh-keygen' };
+    }
+  } catch {
+    return { ...base, status: 'fail', detail: `${keys.publicKey} cannot be read`, fix: 'check the path in ssh.publicKey, or create the key with `ssh-keygen -t ed25519`' };
+  }
+  try {
+    const info = await stat(keys.privateKey);
+    if ((info.mode & 0o077) !== 0) {
+      return { ...base, status: 'fail', detail: `${keys.privateKey} is readable by others (mode ${(info.mode & 0o777).toString(8)})`, fix: `chmod 600 ${keys.privateKey}` };
+    }
+  } catch {
+    return { ...base, status: 'warn', detail: `public key ${keys.publicKey} found, but its private key ${keys.privateKey} is missing`, fix: 'discover and bootstrap need the private key: set ssh.privateKey or restore the key' };
+  }
+  return { ...base, status: 'ok', detail: `${keys.privateKey} (+ .pub)` };
+};
+
+const blockDevices: Check = async () => {
+  const base = { id: 'block-devices', title: 'write SD cards', neededBy: ['flash --device'] };
+  if (platform() === 'linux') {
+    if (process.getuid?.() === 0) return { ...base, status: 'ok', detail: 'running as root' };
+    const groups = await versionOfProgram('id', ['-Gn']);
+    if (groups?.split(/\s+/).includes('disk')) return { ...base, status: 'ok', detail: 'member of the disk group' };
+    return { ...base, status: 'warn', detail: 'not root and not in the disk group', fix: 'run `sudo pi-cluster flash ...`, or flash to an image file with --output' };
+  }
+  if (platform() === 'darwin') {
+    return { ...base, status: process.getuid?.() === 0 ? 'ok' : 'warn', detail: process.getuid?.() === 0 ? 'running as root' : 'raw disks need root', fix: 'run `sudo pi-cluster flash ...`' };
+  }
+  return { ...base, status: 'warn', detail: `${platform()} is not supported for --device`, fix: 'use --output FILE and write it with another tool' };
+};
+
+const multicastInterface: Check = async () => {
+  const base = { id: 'network', title: 'LAN interface for mDNS', neededBy: ['discover'] };
+  const candidates = Object.entries(networkInterfaces()).flatMap(([name, addresses]) =>
+    (addresses ?? []).filter((a) => a.family === 'IPv4' && !a.internal).map((a) => `${name} ${a.address}`),
+  );
+  if (candidates.length === 0) return { ...base, status: 'warn', detail: 'no non-loopback IPv4 interface is up', fix: 'connect to the LAN the Pis are on' };
+  return { ...base, status: 'ok', detail: candidates.join(', ') };
+};
+
+const stateFolder: Check = async () => {
+  const base = { id: 'workdir', title: 'working folder writable', neededBy: ['discover', 'bootstrap'] };
+  try {
+    await access(process.cwd(), constants.W_OK);
+    return { ...base, status: 'ok', detail: process.cwd() };
+  } catch {
+    return { ...base, status: 'fail', detail: `${process.cwd()} is not writable`, fix: 'run pi-cluster from a folder you own (it writes pi-hosts and .pi-cluster/ there)' };
+  }
+};
+
+export const checks: Check[] = [nodeVersion, sshKeyPair, ansible, terraform, kubectl, blockDevices, multicastInterface, stateFolder];
+
+/** Runs every check in parallel; never throws for a missing tool, it reports it. */
+export async function runDoctor(env: DoctorEnv): Promise<Finding[]> {
+  const full = { ...env, versionOf: env.versionOf ?? versionOfProgram };
+  return Promise.all(checks.map((check) => check(full)));
+}
