@@ -42,7 +42,7 @@ export function parseConfigText(text: string, label = CONFIG_FILE): ClusterConfi
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
-    const line = first.linePos?.[0].line;
+    const line = lineCounter.linePos(first.pos[0]).line;
     throw new UserError(`${label}${line ? `:${line}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`, {
       hint: 'fix the YAML syntax (indentation, quotes, colons) and run again',
     });
@@ -82,11 +82,11 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `${path}: expected ${issue.expected}${'input' in issue && issue.input !== undefined ? `, got ${JSON.stringify(issue.input)}` : ''}`;
     case 'invalid_value':
       return `${path}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'custom':
+      return `${path}: ${issue.message}`; // our refinements already name the value
     default: {
       const input = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? `${String(issue.input)} ` : '';
-      // Messages from our own refinements already start with the value.
-      const message = input && issue.message.startsWith(input.trim()) ? issue.message : `${input}${issue.message}`;
-      return `${path}: ${message}`;
+      return `${path}: ${input}${issue.message}`;
     }
   }
 }
