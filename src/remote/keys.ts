@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import ssh2 from 'ssh2';
+import { UserError } from '../errors.js';
+
+/** A private key read and parsed once, shared by every connection of a run. */
+export interface PrivateKey {
+  path: string;
+  data: Buffer;
+  type: string;
+}
+
+/**
+ * Reads the cluster's private key. `path` may name the private key or its `.pub` file (users often
+ * have the public one at hand); the private key is then the same path without `.pub`.
+ */
+export async function loadPrivateKey(path: string): Promise<PrivateKey> {
+  const privatePath = path.endsWith('.pub') ? path.slice(0, -'.pub'.length) : path;
+  if (!existsSync(privatePath)) {
+    throw new UserError(`SSH private key ${privatePath} does not exist`, {
+      hint: path.endsWith('.pub') ? `the private key must sit beside ${path}` : 'pass the key you flashed with --ssh-key, or set ssh.privateKey in pi-cluster.yaml',
+    });
+  }
+  const data = await readFile(privatePath);
+  const parsed = ssh2.utils.parseKey(data);
+  if (parsed instanceof Error) {
+    const encrypted = /encrypted|passphrase/i.test(parsed.message);
+    throw new UserError(`cannot use SSH key ${privatePath}: ${parsed.message}`, {
+      hint: encrypted
+        ? 'pi-cluster needs a key without a passphrase for unattended runs: create one with `pi-cluster init --generate-key` or `ssh-keygen -t ed25519 -N ""`'
+        : 'pass an OpenSSH private key (not the .pub file content) with --ssh-key',
+    });
+  }
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  return { path: privatePath, data, type: key.type };
+}
