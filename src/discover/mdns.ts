@@ -1,0 +1,151 @@
+import { EventEmitter } from 'node:events';
+import type { RemoteInfo } from 'node:dgram';
+import bonjourService from 'bonjour-service';
+import makeMdns from 'multicast-dns';
+import { UserError } from '../errors.js';
+import { silent, type Reporter } from '../events.js';
+import { interfaceFor, type LocalInterface } from './interfaces.js';
+import { MdnsHostTable, type MdnsHost, type ServiceKind } from './mdns-hosts.js';
+
+/**
+ * Browses `_ssh._tcp` and `_workstation._tcp` with bonjour-service's Browser, on one multicast-dns
+ * socket per interface (bonjour-service alone only uses the default route's interface).
+ *
+ * mDNS is lossy, so queries repeat with RFC 6762 backoff (1 s, 2 s, 4 s ...), and a host seen
+ * without an address is asked for its A record. The browse ends when the set is stable: a
+ * repeated query has been answered with no new host for `answerWindowMs`, and no host is
+ * missing its address; never later than `timeoutMs`.
+ */
+
+export interface BrowseOptions {
+  interfaces: LocalInterface[];
+  timeoutMs: number;
+  /** Called once per host, as soon as its name and address are known. */
+  onHost?: (host: MdnsHost) => void;
+  /** Stop as soon as this many hosts pass `counts` (e.g. the cluster's hosts). */
+  expect?: number;
+  counts?: (host: MdnsHost) => boolean;
+  /** How long after a repeated query a silence counts as "nothing new". Default 500 ms. */
+  answerWindowMs?: number;
+  /** UDP port; 5353 except in tests. */
+  port?: number;
+  report?: Reporter;
+}
+
+export interface BrowseResult {
+  hosts: MdnsHost[];
+  elapsedMs: number;
+  stoppedBy: 'stable' | 'timeout' | 'expected';
+  queries: number;
+}
+
+const SERVICE_TYPES: Array<{ kind: ServiceKind; type: string }> = [
+  { kind: 'ssh', type: 'ssh' },
+  { kind: 'workstation', type: 'workstation' },
+];
+const FIRST_REQUERY_MS = 1000;
+const MAX_REQUERY_MS = 16_000;
+
+export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> {
+  const report = options.report ?? silent;
+  const answerWindowMs = options.answerWindowMs ?? 500;
+  const started = performance.now();
+  const elapsed = () => performance.now() - started;
+  const table = new MdnsHostTable(elapsed, (candidates, via) => {
+    const local = options.interfaces.find((i) => i.name === via);
+    return (local && candidates.find((c) => interfaceFor([local], c))) ?? candidates[0];
+  });
+
+  const sockets = options.interfaces.map((local) => openSocket(local, options.port ?? 5353));
+  const browsers: Array<InstanceType<typeof bonjourService.Browser>> = [];
+  let lastNewMs = -Infinity;
+  let lastQueryMs = 0;
+  let queries = 0;
+  let nextQueryMs = FIRST_REQUERY_MS;
+  let interval = FIRST_REQUERY_MS;
+
+  const found = (host: MdnsHost | undefined) => {
+    if (!host) return;
+    lastNewMs = elapsed();
+    options.onHost?.(host);
+  };
+
+  const queryAddresses = (names: string[]) => {
+    if (!names.length) return;
+    for (const { mdns } of sockets) mdns.query(names.map((name) => ({ name, type: 'A' as const })));
+  };
+
+  for (const socket of sockets) {
+    // Only answers from the interface's own network: every socket on port 5353 receives all of them.
+    const filtered = new EventEmitter() as EventEmitter & { query: typeof socket.mdns.query };
+    filtered.query = socket.mdns.query.bind(socket.mdns);
+    socket.mdns.on('response', (packet, rinfo: RemoteInfo) => {
+      if (!interfaceFor([socket.local], rinfo.address)) return;
+      filtered.emit('response', packet, rinfo);
+      for (const record of [...packet.answers, ...packet.additionals]) {
+        if (record.type === 'A' && (record.ttl ?? 0) > 0 && typeof record.data === 'string') found(table.addAddress(record.name, record.data, socket.local.name));
+      }
+    });
+    for (const { kind, type } of SERVICE_TYPES) {
+      const browser = new bonjourService.Browser(filtered, { type, protocol: 'tcp' });
+      browser.on('up', (service) => {
+        const host = table.addService({ kind, instance: service.name, target: service.host, port: service.port, addresses: service.addresses }, socket.local.name);
+        found(host);
+        if (!host && table.unresolved().length) queryAddresses(table.unresolved());
+      });
+      browsers.push(browser);
+    }
+  }
+  queries = 1;
+
+  try {
+    const stoppedBy = await new Promise<BrowseResult['stoppedBy']>((resolve, reject) => {
+      for (const socket of sockets) socket.failed.catch(reject);
+      const tick = setInterval(() => {
+        const now = elapsed();
+        const hosts = table.found();
+        if (options.expect !== undefined && hosts.filter(options.counts ?? (() => true)).length >= options.expect) return finish('expected');
+        if (now >= options.timeoutMs) return finish('timeout');
+        const stable = hosts.length > 0 && table.unresolved().length === 0 && lastQueryMs > lastNewMs && now - lastQueryMs >= answerWindowMs;
+        if (stable) return finish('stable');
+        // A host that appeared after the first round: ask again one second later rather than after the full backoff.
+        if (lastNewMs > FIRST_REQUERY_MS) nextQueryMs = Math.min(nextQueryMs, Math.max(lastNewMs, lastQueryMs) + FIRST_REQUERY_MS);
+        if (now >= nextQueryMs) {
+          for (const browser of browsers) browser.update();
+          queryAddresses(table.unresolved());
+          queries++;
+          lastQueryMs = now;
+          interval = Math.min(interval * 2, MAX_REQUERY_MS);
+          nextQueryMs = now + interval;
+          report({ kind: 'debug', message: `mDNS query ${queries} at ${Math.round(now)} ms (${hosts.length} host${hosts.length === 1 ? '' : 's'} so far)` });
+        }
+      }, 25);
+      function finish(reason: BrowseResult['stoppedBy']) {
+        clearInterval(tick);
+        resolve(reason);
+      }
+    });
+    return { hosts: table.found(), elapsedMs: Math.round(elapsed()), stoppedBy, queries };
+  } finally {
+    for (const browser of browsers) browser.stop();
+    await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.mdns.destroy(() => resolve()))));
+  }
+}
+
+function openSocket(local: LocalInterface, port: number) {
+  // bind 0.0.0.0 + the interface address: the combination that receives answers on a bridge or veth.
+  const mdns = makeMdns({ interface: local.address, bind: '0.0.0.0', port });
+  const failed = new Promise<never>((_, reject) => {
+    mdns.on('error', (error: Error & { code?: string }) =>
+      reject(
+        new UserError(`cannot listen for mDNS on ${local.name} (${local.address}) port ${port}: ${error.code ?? error.message}`, {
+          hint: 'another program may hold the port without sharing it; or use --sweep CIDR to find the Pis without mDNS',
+          cause: error,
+        }),
+      ),
+    );
+  });
+  failed.catch(() => {});
+  mdns.on('warning', () => {});
+  return { local, mdns, failed };
+}
