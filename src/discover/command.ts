@@ -1,0 +1,145 @@
+import { relative, resolve } from 'node:path';
+import { canPrompt } from '../cli/context.js';
+import { loadConfig } from '../config/load.js';
+import { resolveSshKeys } from '../config/ssh-keys.js';
+import { CancelledError, UserError } from '../errors.js';
+import type { StageEvent } from '../events.js';
+import { stateDir } from '../paths.js';
+import { changeLines, checksTable, discoverJson, foundLine, otherHostsLine, summaryLines } from '../ui/discover.js';
+import { useColor } from '../ui/style.js';
+import { discover, type DiscoverResult } from './discover.js';
+
+/** `pi-cluster discover` after flag parsing: typed, with defaults not yet applied from the config. */
+export interface DiscoverCommandOptions {
+  timeout: string;
+  interfaces: string[];
+  prefix?: string;
+  masters?: string;
+  master: string[];
+  inventory: string;
+  sweep?: string;
+  sshKey?: string;
+  expect?: string;
+  json: boolean;
+  yes: boolean;
+  dryRun: boolean;
+  configPath?: string;
+  color: boolean;
+  verbose?: boolean;
+  cwd?: string;
+  /** Tests and the benchmark: where output goes, and a non-standard mDNS port. */
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  mdnsPort?: number;
+}
+
+/** "5s", "1500ms", "2m", or a bare number of seconds. */
+export function parseDuration(text: string, flag = '--timeout'): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
+  if (!match) throw new UserError(`${flag} ${text}: not a duration`, { hint: 'write it like 5s, 1500ms or 2m' });
+  const value = Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm'];
+  if (value <= 0) throw new UserError(`${flag} ${text}: must be more than zero`);
+  return value;
+}
+
+function parseCount(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`${flag} ${text}: expected a whole number of at least 1`);
+  return Number(text);
+}
+
+export async function discoverCommand(options: DiscoverCommandOptions): Promise<DiscoverResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const out = options.out ?? ((t: string) => process.stdout.write(t));
+  const err = options.err ?? ((t: string) => process.stderr.write(t));
+  const color = useColor(options.color) && !options.out;
+  // With --json, stdout carries the document only; progress goes to stderr.
+  const progress = options.json ? err : out;
+  const line = (text: string) => progress(`${text}\n`);
+
+  const timeoutMs = parseDuration(options.timeout);
+  const count = parseCount(options.masters, '--masters');
+  const expect = parseCount(options.expect, '--expect');
+  if (count !== undefined && options.master.length) throw new UserError('--masters and --master do not go together', { hint: 'use --masters N for a number, or --master NAME (repeatable) for names' });
+  const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
+  const prefix = options.prefix ?? config.hosts.prefix;
+  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new UserError(`--prefix ${prefix}: use lower-case letters, digits and dashes, starting with a letter`);
+  const keyPath = options.sshKey ? resolve(cwd, options.sshKey) : resolveSshKeys(config)?.privateKey;
+  if (!keyPath) {
+    throw new UserError('no SSH key to log in to the Pis with', { hint: 'pass the key you flashed with --ssh-key, or create one with `pi-cluster init --generate-key`' });
+  }
+  const interactive = canPrompt() && !options.yes && !options.json && !options.out;
+  const state = stateDir(cwd);
+  const show = (path: string) => relative(cwd, path) || path;
+
+  line(
+    `Looking for hosts named ${prefix}<N> ${options.interfaces.length || !options.sweep ? `over mDNS${options.interfaces.length ? ` on ${options.interfaces.join(', ')}` : ''}` : ''}${options.sweep ? `${options.interfaces.length || !options.sweep ? ' and' : ''} by sweeping ${options.sweep}` : ''} (up to ${timeoutMs / 1000} s)`,
+  );
+  const result = await discover({
+    timeoutMs,
+    interfaces: options.interfaces,
+    prefix,
+    roles: { count, names: options.master.length ? options.master : undefined },
+    inventoryPath: resolve(cwd, options.inventory),
+    knownHostsPath: resolve(state, 'known_hosts'),
+    sshConfigPath: resolve(state, 'ssh_config'),
+    sshKeyPath: keyPath,
+    sweep: options.sweep,
+    expect,
+    dryRun: options.dryRun,
+    mdnsPort: options.mdnsPort,
+    onFound: (host, isCluster) => {
+      if (isCluster) line(foundLine(host, color));
+    },
+    report: (event: StageEvent) => {
+      if (event.kind === 'warn') err(`warning: ${event.message}\n${event.hint ? `  hint: ${event.hint}\n` : ''}`);
+      else if (event.kind === 'debug' && options.verbose) err(`${event.message}\n`);
+    },
+    chooseMasters: interactive ? chooseMasters : undefined,
+    confirmWrite: interactive
+      ? async (changes) => {
+          line(`\nChanges to ${show(resolve(cwd, options.inventory))}:`);
+          for (const change of changeLines(changes, color)) line(change);
+          const { confirm } = await import('@inquirer/prompts');
+          return confirm({ message: 'Write these files?', default: true });
+        }
+      : undefined,
+  });
+
+  const clusterCount = result.cluster.length;
+  line(`${clusterCount} host${clusterCount === 1 ? '' : 's'} in ${(result.browse.elapsedMs / 1000).toFixed(1)} s (${describeStop(result.browse.stoppedBy)})`);
+  const others = otherHostsLine(result.others);
+  if (others) line(others);
+  line('');
+  line(checksTable(result.cluster, color));
+  if (!interactive && result.changes.length) {
+    line(`\nChanges to ${show(resolve(cwd, options.inventory))}:`);
+    for (const change of changeLines(result.changes, color)) line(change);
+  }
+  line('');
+  for (const summary of options.dryRun ? ['dry run: nothing written', ...summaryLines(result, show).slice(1)] : summaryLines(result, show)) line(summary);
+  if (result.written.sshConfig) line(`to reach them with \`ssh ${result.roles.masters[0] ?? `${prefix}0`}\`, add \`Include ${result.written.sshConfig}\` near the top of ~/.ssh/config`);
+  if (options.json) out(`${JSON.stringify(discoverJson(result), null, 2)}\n`);
+
+  if (result.declined) throw new CancelledError('Nothing written');
+  const failed = result.cluster.filter((h) => h.problem);
+  if (failed.length) {
+    throw new UserError(`${failed.length} host${failed.length === 1 ? '' : 's'} failed the SSH check and ${failed.length === 1 ? 'is' : 'are'} not in pi-hosts: ${failed.map((h) => `${h.name} (${h.problem!.message})`).join(', ')}`, {
+      hint: failed[0].problem!.hint,
+    });
+  }
+  return result;
+}
+
+function describeStop(reason: DiscoverResult['browse']['stoppedBy']): string {
+  return { stable: 'no new host after a repeated query', timeout: 'timeout reached', expected: 'all expected hosts found', sweep: 'sweep done' }[reason];
+}
+
+async function chooseMasters(candidates: string[], suggested: string[]): Promise<string[]> {
+  const { checkbox } = await import('@inquirer/prompts');
+  return checkbox({
+    message: 'Which hosts are masters (control plane)? The others become workers.',
+    choices: candidates.map((name) => ({ name, value: name, checked: suggested.includes(name) })),
+    required: true,
+  });
+}

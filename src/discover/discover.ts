@@ -1,0 +1,277 @@
+import { existsSync } from 'node:fs';
+import { copyFile, readFile } from 'node:fs/promises';
+import { UserError } from '../errors.js';
+import { silent, type Reporter } from '../events.js';
+import { KnownHosts, loadPrivateKey, writeFileAtomic, type HostKeyCheck } from '../remote/index.js';
+import { listInterfaces, selectInterfaces, type LocalInterface } from './interfaces.js';
+import { formatInventory, inventoryHosts, mergeInventory, parseInventory, roleOf, type Inventory, type InventoryChange, type Role } from './inventory.js';
+import { browseMdns, type BrowseResult } from './mdns.js';
+import { probeHosts, type HostFacts, type ProbeResult } from './probe.js';
+import { byHostNumber, planRoles, type RoleRequest } from './roles.js';
+import { sshConfigSnippet } from './ssh-config.js';
+import { parseSweepRange, sweepSsh } from './sweep.js';
+import { vendorOf } from './vendor.js';
+
+/** A host seen on the network, before any SSH. */
+export interface FoundHost {
+  /** From mDNS; hosts found only by --sweep are named by the SSH probe. */
+  name?: string;
+  address: string;
+  mac?: string;
+  vendor?: string;
+  source: 'mdns' | 'sweep';
+  foundMs: number;
+  /** The local interface it answered on (mDNS). */
+  via?: string;
+}
+
+/** A cluster host after the SSH check. */
+export interface CheckedHost {
+  name: string;
+  address: string;
+  mac?: string;
+  vendor?: string;
+  source: FoundHost['source'];
+  facts?: HostFacts;
+  hostKeyCheck?: HostKeyCheck;
+  /** Set when the SSH check failed. */
+  problem?: { reason: string; message: string; hint?: string };
+  role?: Role;
+}
+
+export interface DiscoverOptions {
+  timeoutMs: number;
+  /** Interface names or addresses; empty: every up multicast IPv4 interface. */
+  interfaces: string[];
+  prefix: string;
+  roles: RoleRequest;
+  inventoryPath: string;
+  knownHostsPath: string;
+  sshConfigPath: string;
+  sshKeyPath: string;
+  sweep?: string;
+  /** Stop browsing as soon as this many cluster hosts are found. */
+  expect?: number;
+  /** Compute everything, write nothing. */
+  dryRun?: boolean;
+  /** Asked only when no flag and no existing pi-hosts decides the masters (interactive runs). */
+  chooseMasters?: (candidates: string[], suggested: string[]) => Promise<string[]>;
+  /** Asked before writing when there are changes (interactive runs); false leaves every file as it was. */
+  confirmWrite?: (changes: InventoryChange[]) => Promise<boolean>;
+  onFound?: (host: FoundHost, isCluster: boolean) => void;
+  onChecked?: (host: CheckedHost) => void;
+  report?: Reporter;
+  /** mDNS port and probe port, for tests. */
+  mdnsPort?: number;
+  sshPort?: number;
+}
+
+export interface DiscoverResult {
+  cluster: CheckedHost[];
+  others: FoundHost[];
+  changes: InventoryChange[];
+  /** Final roles as the inventory has them. */
+  roles: { masters: string[]; workers: string[] };
+  inventoryText: string;
+  written: { inventory?: string; backup?: string; knownHosts?: string; sshConfig?: string };
+  hostKeys: Array<{ name: string; check: HostKeyCheck }>;
+  browse: { elapsedMs: number; stoppedBy: BrowseResult['stoppedBy'] | 'sweep'; firstHostMs?: number; interfaces: string[] };
+  warnings: string[];
+  declined: boolean;
+}
+
+export const INVENTORY_HEADER = [
+  '# Ansible inventory written by `pi-cluster discover`. It is yours to edit: move a host between',
+  '# [masters] and [workers] and discover keeps it; a re-run only updates addresses and adds new hosts.',
+  '# Host keys: .pi-cluster/known_hosts',
+].join('\n');
+
+export function isClusterName(name: string | undefined, prefix: string): boolean {
+  return Boolean(name && new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\d+$`).test(name));
+}
+
+/** Finds the Pis, checks them over SSH, and merges them into pi-hosts and the known hosts file. */
+export async function discover(options: DiscoverOptions): Promise<DiscoverResult> {
+  const report = options.report ?? silent;
+  const warnings: string[] = [];
+  const warn = (message: string, host?: string) => {
+    warnings.push(message);
+    report({ kind: 'warn', message, host });
+  };
+
+  // Everything the user typed is checked before the first packet leaves.
+  const sweepRange = options.sweep ? parseSweepRange(options.sweep) : undefined;
+  const interfaces: LocalInterface[] = sweepRange && !options.interfaces.length ? [] : selectInterfaces(listInterfaces(), options.interfaces);
+  const existing = await readInventory(options.inventoryPath);
+  const key = await loadPrivateKey(options.sshKeyPath);
+  const knownHosts = await KnownHosts.load(options.knownHostsPath);
+
+  // 1. Find: mDNS on the chosen interfaces, and the sweep when asked, at the same time.
+  const found = new Map<string, FoundHost>();
+  let firstHostMs: number | undefined;
+  const add = (host: FoundHost) => {
+    const byAddress = [...found.values()].find((h) => h.address === host.address);
+    if (byAddress) {
+      byAddress.name ??= host.name;
+      byAddress.mac ??= host.mac;
+      return;
+    }
+    found.set(host.name ?? host.address, host);
+    firstHostMs ??= host.foundMs;
+    options.onFound?.(host, host.name === undefined || isClusterName(host.name, options.prefix));
+  };
+  const [browse] = await Promise.all([
+    interfaces.length
+      ? browseMdns({
+          interfaces,
+          timeoutMs: options.timeoutMs,
+          port: options.mdnsPort,
+          expect: options.expect,
+          counts: (h) => isClusterName(h.name, options.prefix),
+          report,
+          onHost: (h) => add({ name: h.name, address: h.address!, mac: h.mac, vendor: vendorOf(h.mac), source: 'mdns', foundMs: h.foundMs ?? 0, via: h.via }),
+        })
+      : undefined,
+    sweepRange
+      ? sweepSsh(sweepRange, { port: options.sshPort, onHit: (hit) => add({ address: hit.address, source: 'sweep', foundMs: hit.foundMs }) })
+      : undefined,
+  ]);
+  // MACs that came in after the host was first reported.
+  for (const host of browse?.hosts ?? []) {
+    const entry = [...found.values()].find((f) => f.address === host.address);
+    if (entry && !entry.mac && host.mac) Object.assign(entry, { mac: host.mac, vendor: vendorOf(host.mac) });
+  }
+  const where = interfaces.map((i) => `${i.name} (${i.address})`).concat(options.sweep ? [`sweep ${options.sweep}`] : []).join(', ');
+  if (!found.size) {
+    throw new UserError(`no hosts found on ${where} within ${Math.round(options.timeoutMs / 1000)} s`, {
+      hint: 'are the Pis booted and on this network? A first boot takes a minute or two: try --timeout 60s; if multicast is blocked, use --sweep CIDR',
+    });
+  }
+
+  // 2. Check the cluster's hosts over SSH (hosts found only by the sweep: all of them, to learn their names).
+  const candidates = [...found.values()].filter((h) => h.name === undefined || isClusterName(h.name, options.prefix));
+  const probes = await probeHosts(
+    candidates.map((h) => ({ name: h.name, address: h.address, port: options.sshPort })),
+    { key, knownHosts },
+  );
+  const cluster: CheckedHost[] = [];
+  const others: FoundHost[] = [...found.values()].filter((h) => h.name !== undefined && !isClusterName(h.name, options.prefix));
+  probes.forEach((probe, index) => {
+    const host = candidates[index];
+    const name = host.name ?? (probe.ok ? probe.facts.hostname : undefined);
+    if (host.name === undefined && probe.ok && !isClusterName(name, options.prefix)) {
+      others.push({ ...host, name });
+      return;
+    }
+    const checked = toChecked(host, name ?? host.address, probe);
+    cluster.push(checked);
+    options.onChecked?.(checked);
+  });
+  cluster.sort((a, b) => byHostNumber(a.name, b.name));
+  if (!cluster.length) {
+    throw new UserError(`found ${others.length} host${others.length === 1 ? '' : 's'} but none named ${options.prefix}<number> (${others.map((o) => o.name).join(', ')})`, {
+      hint: 'pass the prefix your Pis use with --prefix, or set hosts.prefix in pi-cluster.yaml',
+    });
+  }
+
+  // 3. Roles and the merged inventory. Only hosts that passed the SSH check go in.
+  const good = cluster.filter((h) => !h.problem);
+  const listed = existing ? inventoryHosts(existing) : [];
+  let request = options.roles;
+  const noRoleFlags = request.count === undefined && !request.names?.length;
+  const fresh = good.map((h) => h.name).filter((n) => !listed.some((l) => l.name === n));
+  if (noRoleFlags && options.chooseMasters && fresh.length && !listed.some((l) => roleOf(l) === 'masters')) {
+    request = { names: await options.chooseMasters(fresh.slice().sort(byHostNumber), planRoles(fresh, listed, {}).masters) };
+  }
+  const plan = planRoles(good.map((h) => h.name), listed, request);
+  plan.warnings.forEach((w) => warn(w));
+  const entries = good.map((h) => ({ name: h.name, address: h.address, note: noteFor(h) }));
+  const merged = mergeInventory(existing, entries, plan.roleFor, INVENTORY_HEADER);
+  for (const change of merged.changes) {
+    if (change.kind === 'missing') warn(`${change.name}: listed in pi-hosts${change.address ? ` at ${change.address}` : ''} but not found; kept (remove its line if it is gone for good)`, change.name);
+  }
+  const finalHosts = inventoryHosts(merged.inventory);
+  const roles = {
+    masters: finalHosts.filter((h) => roleOf(h) === 'masters').map((h) => h.name),
+    workers: finalHosts.filter((h) => roleOf(h) === 'workers').map((h) => h.name),
+  };
+  for (const host of cluster) {
+    const listedHost = finalHosts.find((h) => h.name === host.name);
+    host.role = listedHost ? roleOf(listedHost) : undefined;
+  }
+
+  // 4. Host keys: recorded for every host that passed; a changed key is said out loud.
+  const hostKeys: DiscoverResult['hostKeys'] = [];
+  for (const probe of probes) {
+    if (!probe.ok) continue;
+    const host = cluster.find((h) => h.address === probe.target.address);
+    if (!host || host.problem) continue;
+    hostKeys.push({ name: host.name, check: probe.hostKeyCheck });
+    if (probe.hostKeyCheck === 'changed') warn(`${host.name}: host key changed since the last discover (re-flashed?); recording the new one`, host.name);
+    if (probe.hostKeyCheck !== 'match' || !knownHosts.lookup([probe.knownHostsNames.at(-1)!]).length) knownHosts.record(probe.knownHostsNames, probe.hostKey);
+  }
+
+  // 5. Write: only what changed, pi-hosts atomically with the previous one kept as .bak.
+  const inventoryText = formatInventory(merged.inventory);
+  const previousText = existing ? formatInventory(existing) : undefined;
+  const written: DiscoverResult['written'] = {};
+  let declined = false;
+  const inventoryChanged = inventoryText !== previousText;
+  const knownHostsText = knownHosts.toString();
+  const knownHostsChanged = knownHostsText !== (existsSync(options.knownHostsPath) ? await readFile(options.knownHostsPath, 'utf8') : '');
+  if (!options.dryRun && good.length) {
+    if ((inventoryChanged || knownHostsChanged) && options.confirmWrite && !(await options.confirmWrite(merged.changes))) {
+      declined = true;
+    } else {
+      if (inventoryChanged) {
+        if (existing && existsSync(options.inventoryPath)) {
+          written.backup = `${options.inventoryPath}.bak`;
+          await copyFile(options.inventoryPath, written.backup);
+        }
+        await writeFileAtomic(options.inventoryPath, inventoryText, 0o644);
+        written.inventory = options.inventoryPath;
+      }
+      if (knownHostsChanged) {
+        await knownHosts.save(options.knownHostsPath);
+        written.knownHosts = options.knownHostsPath;
+      }
+      const snippet = sshConfigSnippet(finalHosts, { prefix: options.prefix, privateKeyPath: key.path, knownHostsPath: options.knownHostsPath });
+      const previousSnippet = existsSync(options.sshConfigPath) ? await readFile(options.sshConfigPath, 'utf8') : undefined;
+      if (snippet !== previousSnippet) {
+        await writeFileAtomic(options.sshConfigPath, snippet, 0o644);
+        written.sshConfig = options.sshConfigPath;
+      }
+    }
+  }
+
+  return {
+    cluster,
+    others,
+    changes: merged.changes,
+    roles,
+    inventoryText,
+    written,
+    hostKeys,
+    browse: { elapsedMs: browse?.elapsedMs ?? 0, stoppedBy: browse?.stoppedBy ?? 'sweep', firstHostMs, interfaces: interfaces.map((i) => i.name) },
+    warnings,
+    declined,
+  };
+}
+
+async function readInventory(path: string): Promise<Inventory | undefined> {
+  if (!existsSync(path)) return undefined;
+  return parseInventory(await readFile(path, 'utf8'), path.split('/').pop());
+}
+
+function toChecked(host: FoundHost, name: string, probe: ProbeResult): CheckedHost {
+  const base = { name, address: host.address, mac: host.mac, vendor: host.vendor, source: host.source };
+  if (!probe.ok) return { ...base, problem: { reason: probe.reason, message: probe.message, hint: probe.hint } };
+  const mac = probe.facts.mac ?? host.mac;
+  return { ...base, mac, vendor: vendorOf(mac), facts: probe.facts, hostKeyCheck: probe.hostKeyCheck };
+}
+
+/** The trailing comment of a pi-hosts line: model (or architecture) and MAC. */
+function noteFor(host: CheckedHost): string | undefined {
+  const what = host.facts?.model ?? (host.facts?.arch ? `${host.facts.arch}${host.vendor ? ` ${host.vendor}` : ''}` : undefined);
+  return [what, host.mac].filter(Boolean).join(', ') || undefined;
+}
