@@ -1,0 +1,41 @@
+# Everything this module renders, kept free of providers and resources so that the tests can evaluate it
+# with `terraform console` offline (test/addons/render.test.ts).
+locals {
+  volume_name = "adguard-data"
+
+  manifests = [
+    yamldecode(templatefile("${path.module}/../../templates/persistentvolume.yaml.tftpl", {
+      name      = local.volume_name
+      namespace = var.namespace
+      size      = var.storage_size
+      server    = var.nfs.server
+      path      = var.nfs.path
+    })),
+    yamldecode(templatefile("${path.module}/../../templates/persistentvolumeclaim.yaml.tftpl", {
+      name      = local.volume_name
+      namespace = var.namespace
+      size      = var.storage_size
+    })),
+    yamldecode(templatefile("${path.module}/manifests/deployment.yaml.tftpl", {
+      namespace = var.namespace
+      image     = var.image
+      claim     = local.volume_name
+    })),
+    yamldecode(templatefile("${path.module}/manifests/service-dns.yaml.tftpl", {
+      namespace = var.namespace
+      dns_ip    = var.dns_ip
+    })),
+    yamldecode(templatefile("${path.module}/manifests/service-web.yaml.tftpl", {
+      namespace = var.namespace
+    })),
+    yamldecode(templatefile("${path.module}/../../templates/ingressroute.yaml.tftpl", {
+      name              = "adguard"
+      namespace         = var.namespace
+      host              = var.host
+      middlewares       = []
+      service           = "adguard-web"
+      port              = 80
+      servers_transport = ""
+    })),
+  ]
+}

@@ -1,0 +1,39 @@
+resource "kubernetes_namespace_v1" "this" {
+  metadata {
+    name = var.namespace
+  }
+}
+
+resource "helm_release" "dashboard" {
+  name       = "kubernetes-dashboard"
+  namespace  = kubernetes_namespace_v1.this.metadata[0].name
+  repository = "https://kubernetes.github.io/dashboard/"
+  chart      = "kubernetes-dashboard"
+  version    = var.chart_version
+  wait       = true
+
+  values = [yamlencode(local.chart_values)]
+}
+
+# The login ServiceAccount, its ClusterRoleBinding and the route: rendered in render.tf.
+module "objects" {
+  source     = "../manifests"
+  name       = "dashboard-login"
+  namespace  = kubernetes_namespace_v1.this.metadata[0].name
+  manifests  = local.manifests
+  depends_on = [helm_release.dashboard]
+}
+
+# A long-lived token for the login account; Kubernetes fills in data.token.
+resource "kubernetes_secret_v1" "login_token" {
+  metadata {
+    name      = "${local.login_account}-token"
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+    annotations = {
+      "kubernetes.io/service-account.name" = local.login_account
+    }
+  }
+  type                           = "kubernetes.io/service-account-token"
+  wait_for_service_account_token = true
+  depends_on                     = [module.objects]
+}

@@ -1,0 +1,15 @@
+output "url" {
+  description = "Kubernetes dashboard; log in with the token from `terraform output -raw dashboard_token`."
+  value       = "https://${var.host}/"
+}
+
+output "login_role" {
+  description = "What the login token may do (view = read-only)."
+  value       = var.login_role
+}
+
+output "token" {
+  description = "Bearer token of the dashboard login account."
+  value       = kubernetes_secret_v1.login_token.data["token"]
+  sensitive   = true
+}

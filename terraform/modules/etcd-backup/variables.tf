@@ -1,0 +1,58 @@
+variable "namespace" {
+  description = "Namespace of the backup CronJob (kube-system: it reads the control plane's etcd certificates)."
+  type        = string
+  default     = "kube-system"
+}
+
+variable "schedule" {
+  description = "When to take a snapshot, in cron syntax (default: every night at 03:00)."
+  type        = string
+  default     = "0 3 * * *"
+
+  validation {
+    condition     = length(split(" ", trimspace(var.schedule))) == 5 || startswith(var.schedule, "@")
+    error_message = "schedule must be a 5-field cron expression such as \"0 3 * * *\", or a macro such as @daily."
+  }
+}
+
+variable "time_zone" {
+  description = "IANA time zone of the schedule (e.g. Europe/Berlin); empty: the controller manager's, usually UTC."
+  type        = string
+  default     = ""
+}
+
+variable "keep" {
+  description = "How many snapshots to keep on the NFS share; older ones are deleted after each new one."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.keep >= 1 && floor(var.keep) == var.keep
+    error_message = "keep must be a whole number of snapshots, at least 1."
+  }
+}
+
+variable "nfs" {
+  description = "NFS export that receives the snapshots (the folder must exist and be writable by root from the nodes)."
+  type = object({
+    server = string
+    path   = string
+  })
+
+  validation {
+    condition     = var.nfs.server != "" && startswith(var.nfs.path, "/")
+    error_message = "nfs.server must be set and nfs.path must be an absolute path on the server."
+  }
+}
+
+variable "etcd_image" {
+  description = "Image that provides etcdctl; use the etcd version kubeadm runs (kubeadm config images list)."
+  type        = string
+  default     = "registry.k8s.io/etcd:3.6.4-0"
+}
+
+variable "shell_image" {
+  description = "Small image with a shell that names the snapshot by date and deletes old ones (the etcd image has no shell)."
+  type        = string
+  default     = "busybox:1.37"
+}

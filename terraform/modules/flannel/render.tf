@@ -1,0 +1,11 @@
+# Everything this module renders, kept free of providers and resources so that the tests can evaluate it
+# with `terraform console` offline (test/addons/render.test.ts).
+locals {
+  chart_values = {
+    podCidr = var.pod_cidr
+    flannel = {
+      backend   = var.backend
+      cniBinDir = var.cni_bin_dir
+    }
+  }
+}

@@ -1,0 +1,42 @@
+resource "kubernetes_namespace_v1" "this" {
+  metadata {
+    name = var.namespace
+    labels = {
+      # node-exporter reads the host's /proc and /sys from the host network.
+      "pod-security.kubernetes.io/enforce" = "privileged"
+    }
+  }
+}
+
+resource "kubernetes_secret_v1" "grafana_admin" {
+  metadata {
+    name      = local.admin_secret_name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+  }
+  data = {
+    "admin-user"     = "admin"
+    "admin-password" = var.grafana_admin_password
+  }
+}
+
+resource "helm_release" "kube_prometheus_stack" {
+  # The release name is part of the service names (kube-prometheus-stack-grafana): keep it.
+  name       = "kube-prometheus-stack"
+  namespace  = kubernetes_namespace_v1.this.metadata[0].name
+  repository = "https://prometheus-community.github.io/helm-charts"
+  chart      = "kube-prometheus-stack"
+  version    = var.chart_version
+  wait       = true
+  timeout    = 900
+
+  values     = [yamlencode(local.chart_values)]
+  depends_on = [kubernetes_secret_v1.grafana_admin]
+}
+
+module "routes" {
+  source     = "../manifests"
+  name       = "monitoring-routes"
+  namespace  = kubernetes_namespace_v1.this.metadata[0].name
+  manifests  = local.manifests
+  depends_on = [helm_release.kube_prometheus_stack]
+}

@@ -1,0 +1,37 @@
+resource "kubernetes_namespace_v1" "this" {
+  metadata {
+    name = var.namespace
+  }
+}
+
+resource "kubernetes_secret_v1" "dashboard_auth" {
+  metadata {
+    name      = local.auth_secret_name
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+  }
+  type = "kubernetes.io/basic-auth"
+  data = {
+    username = var.dashboard_user
+    password = var.dashboard_password
+  }
+}
+
+# The chart installs Traefik's CRDs (IngressRoute, Middleware, ServersTransport) from its crds/ folder.
+resource "helm_release" "traefik" {
+  name       = "traefik"
+  namespace  = kubernetes_namespace_v1.this.metadata[0].name
+  repository = "https://traefik.github.io/charts"
+  chart      = "traefik"
+  version    = var.chart_version
+  wait       = true
+
+  values = [yamlencode(local.chart_values)]
+}
+
+module "auth" {
+  source     = "../manifests"
+  name       = "traefik-auth"
+  namespace  = kubernetes_namespace_v1.this.metadata[0].name
+  manifests  = local.manifests
+  depends_on = [helm_release.traefik, kubernetes_secret_v1.dashboard_auth]
+}
