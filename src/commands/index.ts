@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { register as addons } from './addons.js';
+import { register as discover } from './discover.js';
 import { register as doctor } from './doctor.js';
+import { register as etcd } from './etcd.js';
 import { register as init } from './init.js';
 
 /** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */
-export const commands: Array<(program: Command) => void> = [init, doctor];
+export const commands: Array<(program: Command) => void> = [init, doctor, discover, addons, etcd];

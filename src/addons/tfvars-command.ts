@@ -1,0 +1,64 @@
+/** `pi-cluster addons tfvars`: writes terraform/cluster.auto.tfvars.json and the add-on passwords. */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { readInventory } from './inventory.js';
+import { findKubeconfig } from './kubeconfig.js';
+import { ADDON_SECRETS, ensureSecrets, type SecretStatus } from './secrets.js';
+import { buildTfvars, type TerraformVars } from './tfvars.js';
+
+export const TFVARS_FILE = 'cluster.auto.tfvars.json';
+
+export interface AddonsTfvarsOptions {
+  configPath?: string;
+  inventoryPath: string;
+  terraformDir: string;
+  kubeconfig?: string;
+  context?: string;
+  /** Print the variables as JSON instead of writing files (no passwords are generated). */
+  json: boolean;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  write?: (text: string) => void;
+}
+
+export interface AddonsTfvarsResult {
+  vars: TerraformVars;
+  file?: string;
+  secrets: SecretStatus[];
+}
+
+export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise<AddonsTfvarsResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
+  const inventory = await readInventory(resolve(cwd, options.inventoryPath));
+  const kubeconfig = await findKubeconfig({ clusterName: config.cluster.name, explicitPath: options.kubeconfig, explicitContext: options.context, cwd, home: options.home });
+  const { vars, derived } = buildTfvars({ config, inventory, kubeconfig });
+
+  if (options.json) {
+    write(`${JSON.stringify(vars, null, 2)}\n`);
+    return { vars, secrets: [] };
+  }
+
+  const dir = resolve(cwd, options.terraformDir);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, TFVARS_FILE);
+  const temporary = `${file}.tmp-${process.pid}`;
+  await writeFile(temporary, `${JSON.stringify(vars, null, 2)}\n`, { mode: 0o644 });
+  await rename(temporary, file);
+
+  const wanted = ADDON_SECRETS.filter((s) => (s.usedBy === 'traefik' ? vars.addons.traefik : s.usedBy === 'monitoring' ? vars.addons.monitoring : true));
+  const secrets = await ensureSecrets(join(dir, 'secrets'), wanted, options.env ?? process.env);
+
+  const show = (path: string) => relative(cwd, path) || path;
+  const lines = [`wrote ${show(file)} (kubeconfig ${show(kubeconfig.path)}${kubeconfig.context ? `, context ${kubeconfig.context}` : ''})`];
+  for (const line of derived) lines.push(`  ${line}`);
+  for (const s of secrets) {
+    const what = s.source === 'environment' ? `from TF_VAR_${s.spec.variable}` : s.source === 'generated' ? `generated into ${show(s.path)} (mode 0600)` : `kept in ${show(s.path)}${s.tightened ? ' (mode tightened to 0600)' : ''}`;
+    lines.push(`  ${s.spec.file}: ${what}`);
+  }
+  write(`${lines.join('\n')}\n`);
+  return { vars, file, secrets };
+}

@@ -1,0 +1,182 @@
+/**
+ * Turns pi-cluster.yaml + pi-hosts into the Terraform variables of terraform/ (cluster.auto.tfvars.json),
+ * deriving what the user left out (subnet, MetalLB range, fixed service addresses) and rejecting values
+ * that would break the LAN before Terraform runs. Pure: no files, no terminal.
+ */
+import type { ClusterConfig } from '../config/schema.js';
+import { cidrContains, intToIp, ipToInt, isIPv4, parseCidr, parseRange, type Cidr, type IpRange } from '../config/net.js';
+import { UserError } from '../errors.js';
+import type { Inventory } from './inventory.js';
+
+export interface TerraformVars {
+  cluster: { name: string; domain: string };
+  kubeconfig: { path: string; context?: string };
+  network: { subnet: string; nodes: Record<string, string>; metallb_range: string; traefik_ip: string; adguard_ip: string };
+  pod_cidr: string;
+  nfs: { server: string | null; path: string; backup_path: string };
+  addons: { flannel: boolean; metallb: boolean; traefik: boolean; adguard: boolean; monitoring: boolean; dashboard: boolean; etcd_backup: boolean };
+}
+
+export interface TfvarsResult {
+  vars: TerraformVars;
+  /** One line per value that was derived rather than set, for the user to read. */
+  derived: string[];
+}
+
+export interface TfvarsInput {
+  config: ClusterConfig;
+  inventory: Inventory;
+  kubeconfig: { path: string; context?: string };
+}
+
+export function buildTfvars({ config, inventory, kubeconfig }: TfvarsInput): TfvarsResult {
+  const problems: string[] = [];
+  const derived: string[] = [];
+  const nodes = new Map<string, string>();
+  for (const host of inventory.hosts) nodes.set(host.name, host.address);
+  if (nodes.size === 0) {
+    throw new UserError('the inventory lists no nodes', { hint: 'run `pi-cluster discover` first; it writes the nodes into pi-hosts' });
+  }
+
+  // Subnet: as configured, or the smallest network of at least a /24 that holds every node.
+  let subnet: Cidr;
+  if (config.network.subnet) {
+    subnet = parseCidr(config.network.subnet) as Cidr; // the schema already checked its form
+    for (const [name, ip] of nodes) {
+      if (!cidrContains(subnet, ip)) problems.push(`network.subnet: node ${name} (${ip}) is outside ${config.network.subnet}`);
+    }
+  } else {
+    subnet = subnetAround([...nodes.values()]);
+    derived.push(`network.subnet ${format(subnet)} (from the nodes' addresses)`);
+  }
+
+  // MetalLB range: as configured, or .200-.250 at the top of the subnet.
+  let range: IpRange | undefined;
+  if (config.network.metallb.range) {
+    range = parseRange(config.network.metallb.range) as IpRange;
+  } else {
+    range = defaultRange(subnet);
+    if (range) derived.push(`network.metallb.range ${rangeText(range)} (the top of the subnet)`);
+    else problems.push(`network.metallb.range: the subnet ${format(subnet)} is too small for a default range; set one`);
+  }
+  if (range) {
+    if (!cidrContains(subnet, range.start) || !cidrContains(subnet, range.end)) {
+      problems.push(`network.metallb.range: ${rangeText(range)} is not inside the subnet ${format(subnet)}`);
+    } else if (range.first === subnet.first || range.last === subnet.last) {
+      problems.push(`network.metallb.range: ${rangeText(range)} includes the network or broadcast address of ${format(subnet)}`);
+    }
+    for (const [name, ip] of nodes) {
+      const value = ipToInt(ip);
+      if (value >= range.first && value <= range.last) {
+        problems.push(`network.metallb.range: ${rangeText(range)} overlaps node ${name} (${ip}); MetalLB would give its address to a service`);
+      }
+    }
+  }
+
+  // Fixed addresses: as configured, or the first two of the range.
+  const services = { traefik: config.network.services.traefik, adguard: config.network.services.adguard };
+  if (range) {
+    for (const [index, name] of (['traefik', 'adguard'] as const).entries()) {
+      if (services[name]) continue;
+      const ip = range.first + index <= range.last ? intToIp(range.first + index) : undefined;
+      if (!ip) {
+        problems.push(`network.services.${name}: the MetalLB range ${rangeText(range)} has no address left for it; widen the range`);
+        continue;
+      }
+      services[name] = ip;
+      derived.push(`network.services.${name} ${ip} (${index === 0 ? 'first' : 'second'} address of the MetalLB range)`);
+    }
+    for (const name of ['traefik', 'adguard'] as const) {
+      const ip = services[name];
+      if (ip && (ipToInt(ip) < range.first || ipToInt(ip) > range.last)) {
+        problems.push(`network.services.${name}: ${ip} is outside the MetalLB range ${rangeText(range)}`);
+      }
+    }
+    if (services.traefik && services.traefik === services.adguard) {
+      problems.push(`network.services: traefik and adguard both ask for ${services.traefik}; give each its own address`);
+    }
+  }
+
+  // The pod network is routed between the nodes (host-gw): it must not be part of the LAN.
+  const pods = parseCidr(config.kubernetes.podCidr) as Cidr;
+  if (pods.first <= subnet.last && subnet.first <= pods.last) {
+    problems.push(`kubernetes.podCidr: ${config.kubernetes.podCidr} overlaps the LAN ${format(subnet)}; pick another range such as 10.244.0.0/16`);
+  }
+
+  const addons = config.addons;
+  const needsNfs = [addons.adguard && 'addons.adguard', addons.etcdBackup && 'addons.etcdBackup'].filter(Boolean);
+  if (needsNfs.length && !config.nfs.server) {
+    problems.push(`nfs.server: not set, but ${needsNfs.join(' and ')} keep${needsNfs.length > 1 ? '' : 's'} data on NFS; set it, or turn ${needsNfs.join(' and ')} off`);
+  }
+  if (config.nfs.server && isIPv4(config.nfs.server) && range && ipToInt(config.nfs.server) >= range.first && ipToInt(config.nfs.server) <= range.last) {
+    problems.push(`nfs.server: ${config.nfs.server} is inside the MetalLB range ${rangeText(range)}`);
+  }
+  for (const name of ['traefik', 'adguard'] as const) {
+    if (addons[name] && !addons.metallb) problems.push(`addons.${name}: needs a LAN address from MetalLB; turn addons.metallb on or addons.${name} off`);
+  }
+  for (const name of ['monitoring', 'dashboard', 'adguard'] as const) {
+    if (addons[name] && !addons.traefik) problems.push(`addons.${name}: its web page is served through Traefik; turn addons.traefik on or addons.${name} off`);
+  }
+
+  if (problems.length) {
+    throw new UserError(`the add-on settings have ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.join('\n')}`, {
+      hint: 'fix pi-cluster.yaml (or pi-hosts) and run again; nothing was written and Terraform did not run',
+    });
+  }
+
+  return {
+    derived,
+    vars: {
+      cluster: { name: config.cluster.name, domain: config.cluster.domain },
+      kubeconfig,
+      network: {
+        subnet: format(subnet),
+        nodes: Object.fromEntries(nodes),
+        metallb_range: rangeText(range as IpRange),
+        traefik_ip: services.traefik as string,
+        adguard_ip: services.adguard as string,
+      },
+      pod_cidr: config.kubernetes.podCidr,
+      nfs: { server: config.nfs.server ?? null, path: config.nfs.path, backup_path: config.nfs.backupPath },
+      addons: {
+        flannel: addons.flannel,
+        metallb: addons.metallb,
+        traefik: addons.traefik,
+        adguard: addons.adguard,
+        monitoring: addons.monitoring,
+        dashboard: addons.dashboard,
+        etcd_backup: addons.etcdBackup,
+      },
+    },
+  };
+}
+
+/** The smallest network, /24 or larger, that holds every address. */
+export function subnetAround(addresses: string[]): Cidr {
+  const values = addresses.map(ipToInt);
+  for (let prefix = 24; prefix >= 0; prefix--) {
+    const size = 2 ** (32 - prefix);
+    const first = Math.floor(values[0] / size) * size;
+    if (values.every((v) => v >= first && v < first + size)) return parseCidr(`${intToIp(first)}/${prefix}`) as Cidr;
+  }
+  throw new Error('unreachable: /0 holds every address');
+}
+
+/** .200-.250 of the subnet's last /24; for smaller subnets the same share of their addresses. */
+export function defaultRange(subnet: Cidr): IpRange | undefined {
+  const size = subnet.last - subnet.first + 1;
+  const base = size >= 256 ? subnet.last - 255 : subnet.first;
+  const span = Math.min(size, 256);
+  const first = base + Math.floor((span * 200) / 256);
+  const last = Math.min(base + Math.floor((span * 250) / 256), subnet.last - 1);
+  if (first <= subnet.first || last < first) return undefined;
+  return parseRange(`${intToIp(first)}-${intToIp(last)}`) as IpRange;
+}
+
+function format(cidr: Cidr): string {
+  return `${cidr.network}/${cidr.prefix}`;
+}
+
+function rangeText(range: IpRange): string {
+  return `${range.start}-${range.end}`;
+}

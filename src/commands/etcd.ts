@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { examples } from './help.js';
+
+interface EtcdFlags {
+  inventory: string;
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+export function register(program: Command): void {
+  const etcd = program.command('etcd').description('etcd backups of the control plane: take a snapshot now, or restore one');
+
+  etcd
+    .command('snapshot')
+    .description('take an etcd snapshot on the master now and copy it to .pi-cluster/etcd-snapshots/ (before risky changes)')
+    .option('-i, --inventory <file>', 'inventory written by `pi-cluster discover`', 'pi-hosts')
+    .option('--dry-run', 'print the ansible-playbook command instead of running it')
+    .addHelpText('after', examples([['pi-cluster etcd snapshot'], ['pi-cluster etcd snapshot --dry-run', 'show the playbook command']]))
+    .action(async (flags: EtcdFlags, command: Command) => run('snapshot', undefined, flags, command));
+
+  etcd
+    .command('restore')
+    .description('restore an etcd snapshot onto the master: stops the API server, swaps etcd data, brings the control plane back')
+    .argument('<snapshot>', 'local etcd-snapshot-*.db file (from the NFS backup share or `pi-cluster etcd snapshot`)')
+    .option('-i, --inventory <file>', 'inventory written by `pi-cluster discover`', 'pi-hosts')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--dry-run', 'print the ansible-playbook command instead of running it')
+    .addHelpText(
+      'after',
+      examples([
+        ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-snapshot-2025-01-31T030000Z.db'],
+        ['scp nas:/export/pi-cluster/etcd-backups/etcd-snapshot-2025-01-31T030000Z.db .', 'from the nightly backups'],
+        ['pi-cluster etcd restore etcd-snapshot-2025-01-31T030000Z.db --yes', 'no question asked'],
+      ]),
+    )
+    .action(async (snapshot: string, flags: EtcdFlags, command: Command) => run('restore', snapshot, flags, command));
+}
+
+async function run(action: 'snapshot' | 'restore', snapshot: string | undefined, flags: EtcdFlags, command: Command): Promise<void> {
+  const globals = command.optsWithGlobals<{ config?: string }>();
+  const [{ etcdCommand }, { canPrompt }] = await Promise.all([import('../addons/etcd.js'), import('../cli/context.js')]);
+  const confirm = canPrompt()
+    ? async (message: string) => (await import('@inquirer/prompts')).confirm({ message, default: false })
+    : undefined;
+  await etcdCommand({ action, snapshot, inventoryPath: flags.inventory, configPath: globals.config, yes: Boolean(flags.yes), dryRun: Boolean(flags.dryRun), confirm });
+}
