@@ -1,0 +1,218 @@
+// The ansible/ tree without hosts: syntax, lint, the role conventions, and the rendered files.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse, parseAllDocuments } from 'yaml';
+import { checkKubeadmDocuments } from './kubeadm-api.js';
+import { ansibleRoot, fixture, helperPlaybook, sh } from './run.js';
+
+const playbooks = () => readdirSync(join(ansibleRoot(), 'playbooks')).filter((f) => /^\d\d-.*\.yml$/.test(f)).sort();
+const roles = () => readdirSync(join(ansibleRoot(), 'roles')).sort();
+const tmp = () => mkdtempSync(join(tmpdir(), 'pi-cluster-ansible-'));
+
+describe('ansible tree', () => {
+  it('has one numbered playbook per layer, in order', () => {
+    assert.deepEqual(playbooks(), [
+      '00-preflight.yml', '10-prepare.yml', '20-disk.yml', '30-node.yml', '40-control-plane.yml', '50-workers.yml', '60-post.yml', '90-reset.yml',
+    ]);
+  });
+
+  it('every playbook passes ansible-playbook --syntax-check', async () => {
+    const files = playbooks().map((f) => join(ansibleRoot(), 'playbooks', f));
+    const result = await sh('ansible-playbook', ['-i', fixture('pi-hosts'), '--syntax-check', ...files]);
+    assert.equal(result.code, 0, result.stderr + result.stdout);
+  });
+
+  it('passes ansible-lint (production profile) and yamllint', async () => {
+    const lint = await sh('ansible-lint', ['--nocolor', '-q'], { cwd: ansibleRoot() });
+    assert.equal(lint.code, 0, lint.stdout + lint.stderr);
+    const yaml = await sh('yamllint', ['-s', '.'], { cwd: ansibleRoot() });
+    assert.equal(yaml.code, 0, yaml.stdout + yaml.stderr);
+  });
+
+  it('role settings are prefixed with the role name, per-OS internals in vars/Alpine.yml and vars/Debian.yml', () => {
+    for (const role of roles()) {
+      for (const file of ['defaults/main.yml', 'vars/Alpine.yml', 'vars/Debian.yml']) {
+        const path = join(ansibleRoot(), 'roles', role, file);
+        if (!existsSync(path)) continue;
+        const keys = Object.keys((parse(readFileSync(path, 'utf8')) as Record<string, unknown>) ?? {});
+        for (const key of keys) assert.ok(key.startsWith(`${role}_`), `${role}/${file}: ${key} is not prefixed with ${role}_`);
+      }
+      const vars = join(ansibleRoot(), 'roles', role, 'vars');
+      if (existsSync(vars)) assert.deepEqual(readdirSync(vars).sort(), ['Alpine.yml', 'Debian.yml'], `${role}: vars/ per OS family`);
+    }
+  });
+
+  it('tasks that touch the kernel or the whole machine sit behind pi_cluster_hardware', () => {
+    const risky = /\b(modprobe|swapoff|reboot|parted|filesystem|setup-disk|iptables -t)\b/;
+    for (const role of roles()) {
+      const dir = join(ansibleRoot(), 'roles', role, 'tasks');
+      for (const file of readdirSync(dir)) {
+        const tasks = parse(readFileSync(join(dir, file), 'utf8')) as Array<Record<string, unknown>>;
+        for (const task of flatten(tasks)) {
+          const body = JSON.stringify(Object.fromEntries(Object.entries(task).filter(([k]) => k !== 'name')));
+          if (!risky.test(body)) continue;
+          const guarded = JSON.stringify(task.when ?? '').includes('pi_cluster_hardware') || file.startsWith('setup-Alpine') && role === 'sysdisk';
+          assert.ok(guarded, `${role}/tasks/${file}: "${String(task.name)}" needs when: pi_cluster_hardware`);
+        }
+      }
+    }
+  });
+
+  it('the join token: every task that handles it is no_log, and nothing writes it to a file', () => {
+    const join_ = parse(readFileSync(join(ansibleRoot(), 'roles/workers/tasks/join.yml'), 'utf8')) as Array<Record<string, unknown>>;
+    const all = flatten(join_);
+    const handling = all.filter((task) => !('block' in task)).filter((task) => /token/i.test(JSON.stringify(Object.fromEntries(Object.entries(task).filter(([k]) => !['name', 'when'].includes(k))))));
+    assert.ok(handling.length >= 4, 'create, parse, join, delete');
+    for (const task of handling) {
+      if (task['ansible.builtin.fail']) continue; // prints stderr with the token replaced
+      assert.equal(task.no_log, true, `"${String(task.name)}" must be no_log`);
+    }
+    const writers = all.filter((task) => ['ansible.builtin.copy', 'ansible.builtin.template', 'ansible.builtin.lineinfile'].some((m) => m in task));
+    assert.deepEqual(writers, [], 'the workers role writes no files');
+    const cfg = readFileSync(join(ansibleRoot(), 'ansible.cfg'), 'utf8');
+    assert.match(cfg, /^pipelining = True$/m, 'pipelining keeps module arguments off the workers disks');
+    assert.match(cfg, /^host_key_checking = True$/m);
+    assert.doesNotMatch(cfg, /StrictHostKeyChecking=no/);
+  });
+});
+
+describe('rendered kubeadm configuration', () => {
+  const render = async (vars: Record<string, unknown>) => {
+    const out = join(tmp(), 'kubeadm-config.yaml');
+    const result = await helperPlaybook('render-kubeadm.yml', { out, ...vars });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    return parseAllDocuments(readFileSync(out, 'utf8')).map((doc) => doc.toJS());
+  };
+
+  it('uses only v1beta4 / kubelet v1beta1 field names, with the right types', async () => {
+    const docs = await render({});
+    assert.deepEqual(docs.map((d) => d.kind), ['InitConfiguration', 'ClusterConfiguration', 'KubeletConfiguration']);
+    assert.deepEqual(checkKubeadmDocuments(docs), []);
+  });
+
+  it('carries the cluster settings: version, pod CIDR, endpoint, node name, cgroupfs', async () => {
+    const docs = await render({
+      pi_cluster_kube_version: '1.33.4',
+      pi_cluster_pod_cidr: '10.42.0.0/16',
+      pi_cluster_control_plane_endpoint: 'k8s.home.arpa:6443',
+      pi_cluster_name: 'lab',
+    });
+    assert.deepEqual(checkKubeadmDocuments(docs), []);
+    const [init, cluster, kubelet] = docs;
+    assert.equal(cluster.kubernetesVersion, 'v1.33.4');
+    assert.equal(cluster.networking.podSubnet, '10.42.0.0/16');
+    assert.equal(cluster.controlPlaneEndpoint, 'k8s.home.arpa:6443');
+    assert.equal(cluster.clusterName, 'lab');
+    assert.ok(cluster.apiServer.certSANs.includes('k8s.home.arpa'));
+    assert.equal(init.nodeRegistration.name, 'pi0');
+    assert.equal(init.localAPIEndpoint.advertiseAddress, '198.51.100.10');
+    assert.equal(init.bootstrapTokens[0].ttl, '15m0s');
+    assert.equal(init.bootstrapTokens[0].token, undefined, 'kubeadm generates the token: none is written into the file');
+    assert.equal(kubelet.cgroupDriver, 'cgroupfs');
+  });
+
+  it('defaults the endpoint to the master address on 6443', async () => {
+    const [, cluster] = await render({});
+    assert.equal(cluster.controlPlaneEndpoint, '198.51.100.10:6443');
+  });
+
+  it('the checker itself rejects a wrong field name and a wrong type', () => {
+    const problems = checkKubeadmDocuments([
+      { apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'ClusterConfiguration', networking: { podCIDR: '10.244.0.0/16' } },
+      { apiVersion: 'kubeadm.k8s.io/v1beta4', kind: 'InitConfiguration', nodeRegistration: { kubeletExtraArgs: { 'node-ip': '1.2.3.4' } } },
+    ]);
+    assert.equal(problems.length, 2, problems.join('\n'));
+  });
+});
+
+describe('kubeconfig on this machine', () => {
+  it('writes .pi-cluster/kubeconfig (0600) named after the cluster and merges it into ~/.kube/config, twice without change', async () => {
+    const dir = tmp();
+    const user = join(dir, 'kube', 'config');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'kube'));
+    writeFileSync(user, 'apiVersion: v1\nkind: Config\nclusters: [{name: home, cluster: {server: "https://nas:6443"}}]\n'
+      + 'users: [{name: home, user: {token: t}}]\ncontexts: [{name: home, context: {cluster: home, user: home}}]\ncurrent-context: home\n');
+    const vars = { admin_conf: fixture('admin.conf'), pi_cluster_state_dir: join(dir, '.pi-cluster'), pi_cluster_user_kubeconfig: user, pi_cluster_name: 'lab' };
+    const first = await helperPlaybook('merge-kubeconfig.yml', vars);
+    assert.equal(first.code, 0, first.stdout);
+    const second = await helperPlaybook('merge-kubeconfig.yml', vars);
+    assert.match(second.stdout, /changed=0/);
+    const own = join(dir, '.pi-cluster', 'kubeconfig');
+    assert.equal(statSync(own).mode & 0o777, 0o600);
+    assert.equal(statSync(user).mode & 0o777, 0o600);
+    const merged = parse(readFileSync(user, 'utf8'));
+    assert.deepEqual(merged.contexts.map((c: { name: string }) => c.name), ['home', 'lab']);
+    assert.equal(merged['current-context'], 'home', 'the user keeps their current context');
+    assert.equal(merged.clusters[1].cluster.server, 'https://198.51.100.10:6443');
+    assert.deepEqual(parse(readFileSync(own, 'utf8'))['current-context'], 'lab');
+  });
+});
+
+describe('00-preflight (no hosts contacted)', () => {
+  it('accepts the fixture inventory', async () => {
+    const result = await sh('ansible-playbook', ['-i', fixture('pi-hosts'), join(ansibleRoot(), 'playbooks', '00-preflight.yml')]);
+    assert.equal(result.code, 0, result.stdout);
+  });
+
+  it('names the problem and the fix for a bad inventory', async () => {
+    const result = await sh('ansible-playbook', ['-i', fixture('pi-hosts-bad'), join(ansibleRoot(), 'playbooks', '00-preflight.yml')]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stdout, /exactly one host in \[masters\] \(found 2\); fix:/);
+  });
+
+  it('rejects a pod CIDR that is not one', async () => {
+    const result = await sh('ansible-playbook', ['-i', fixture('pi-hosts'), '-e', 'pi_cluster_pod_cidr=10.244.0.0', join(ansibleRoot(), 'playbooks', '00-preflight.yml')]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stdout, /kubernetes\.podCidr/);
+  });
+});
+
+describe('Alpine-only templates render', () => {
+  const render = async (role: string, template: string, extra: Record<string, unknown> = {}) => {
+    const out = join(tmp(), template);
+    const result = await helperPlaybook('render-template.yml', { role, template, os_family: 'Alpine', out, ...extra });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    return readFileSync(out, 'utf8');
+  };
+
+  it('OpenRC boot service runs before containerd and kubelet', async () => {
+    const text = await render('node', 'pi-cluster-boot.openrc.j2');
+    assert.match(text, /^#!\/sbin\/openrc-run$/m);
+    assert.match(text, /before containerd kubelet/);
+    assert.match(text, /\/usr\/local\/sbin\/pi-cluster-boot/);
+  });
+
+  it('boot script makes / rshared and keeps eth0 promiscuous', async () => {
+    const text = await render('node', 'pi-cluster-boot.sh.j2');
+    assert.match(text, /^mount --make-rshared \/$/m);
+    assert.match(text, /^ip link set eth0 promisc on/m);
+    const off = await render('node', 'pi-cluster-boot.sh.j2', { node_promiscuous: false });
+    assert.doesNotMatch(off, /promisc/);
+  });
+
+  it("OpenRC kubelet reads kubeadm's flags and config", async () => {
+    const text = await render('kubernetes', 'kubelet.confd.j2');
+    assert.match(text, /\. \/var\/lib\/kubelet\/kubeadm-flags\.env/);
+    assert.match(text, /--config=\/var\/lib\/kubelet\/config\.yaml/);
+    const check = await sh('sh', ['-n', '-c', text]);
+    assert.equal(check.code, 0, 'valid shell');
+  });
+
+  it('chrony.conf lists the servers and steps the clock', async () => {
+    const text = await render('prepare', 'chrony.conf.j2', { prepare_chrony_servers: ['a.example', 'b.example'] });
+    assert.match(text, /^pool a\.example iburst$/m);
+    assert.match(text, /^pool b\.example iburst$/m);
+    assert.match(text, /^makestep 1\.0 -1$/m);
+  });
+});
+
+function flatten(tasks: Array<Record<string, unknown>> | null): Array<Record<string, unknown>> {
+  return (tasks ?? []).flatMap((task) => {
+    const children = ['block', 'rescue', 'always'].flatMap((key) => (Array.isArray(task[key]) ? flatten(task[key] as Array<Record<string, unknown>>) : []));
+    return [task, ...children];
+  });
+}
