@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+/* eslint-disable @typescript-eslint/no-explicit-any -- the broken copies are edited freely */
+import { evaluate, hasTerraform, renderFiles } from './terraform.js';
+import { kindOf, unknownFields, validateManifest, type Manifest } from './schemas.js';
+
+const skip = !hasTerraform && 'terraform is not installed';
+const nfs = { server: '198.51.100.5', path: '/srv/nfs/lab' };
+
+/** Sample inputs of each module that renders manifests. */
+const INPUTS: Record<string, Record<string, unknown>> = {
+  metallb: { address_range: '198.51.100.200-198.51.100.250', reserved_addresses: ['198.51.100.200', '198.51.100.201'] },
+  traefik: { load_balancer_ip: '198.51.100.200', dashboard_host: 'traefik.lab.home.arpa', dashboard_password: 'not-used-by-render' },
+  adguard: { dns_ip: '198.51.100.201', host: 'adguard.lab.home.arpa', nfs },
+  monitoring: { grafana_host: 'grafana.lab.home.arpa', grafana_admin_password: 'not-used-by-render' },
+  dashboard: { host: 'dashboard.lab.home.arpa' },
+  'etcd-backup': { nfs: { server: nfs.server, path: '/srv/nfs/lab-etcd' }, keep: 5, time_zone: 'Europe/Berlin' },
+};
+
+const rendered = new Map<string, Manifest[]>();
+function manifests(module: string): Manifest[] {
+  if (!rendered.has(module)) rendered.set(module, evaluate(renderFiles(module), INPUTS[module], 'local.manifests') as Manifest[]);
+  return rendered.get(module) as Manifest[];
+}
+function find(module: string, kind: string, name?: string): Manifest {
+  const found = manifests(module).find((m) => m.kind === kind && (!name || m.metadata.name === name));
+  assert.ok(found, `${module} renders no ${kind} ${name ?? ''}`);
+  return found;
+}
+const at = (value: unknown, ...path: Array<string | number>): unknown => path.reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], value);
+
+test('every rendered manifest passes the schema of its API version; broken copies do not', { skip }, () => {
+  const all = Object.keys(INPUTS).flatMap((module) => manifests(module));
+  assert.deepEqual(
+    [...new Set(all.map(kindOf))].sort(),
+    [
+      'apps/v1/Deployment', 'batch/v1/CronJob', 'metallb.io/v1beta1/IPAddressPool', 'metallb.io/v1beta1/L2Advertisement',
+      'rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'traefik.io/v1alpha1/IngressRoute', 'traefik.io/v1alpha1/Middleware',
+      'traefik.io/v1alpha1/ServersTransport', 'v1/PersistentVolume', 'v1/PersistentVolumeClaim', 'v1/Service', 'v1/ServiceAccount',
+    ],
+  );
+  assert.deepEqual(all.flatMap(validateManifest), []);
+
+  // The checks must fail on a misspelt field, a wrong type and a missing field.
+  const broken = (module: string, kind: string, name: string, change: (m: Record<string, any>) => void): Manifest => {
+    const copy = structuredClone(find(module, kind, name)) as Record<string, any>;
+    change(copy);
+    copy.metadata.name = `broken-${name}`;
+    return copy as Manifest;
+  };
+  const misspelt = broken('adguard', 'Service', 'adguard-dns', (m) => (m.spec.externalTrafficPolicies = 'Local'));
+  const wrongType = broken('adguard', 'Service', 'adguard-web', (m) => (m.spec.ports[0].port = 'eighty'));
+  const route = broken('adguard', 'IngressRoute', 'adguard', (m) => (m.spec.routes[0].middleware = []));
+  const pool = broken('metallb', 'IPAddressPool', 'default', (m) => (m.spec.autoassign = true));
+  const cron = broken('etcd-backup', 'CronJob', 'etcd-backup', (m) => delete m.spec.schedule);
+  assert.match(validateManifest(pool).join('\n'), /must NOT have additional properties.*autoassign/);
+  assert.match(validateManifest(cron).join('\n'), /schedule/);
+
+  // One TypeScript program for all (it is the slow part).
+  const fields = unknownFields([...all, misspelt, wrongType, route]);
+  assert.deepEqual(fields.filter((line) => !/ broken-/.test(line)), []);
+  assert.match(fields.join('\n'), /Service broken-adguard-dns: .*externalTrafficPolicies/);
+  assert.match(fields.join('\n'), /Service broken-adguard-web: .*not assignable to type 'number'/);
+  assert.match(fields.join('\n'), /IngressRoute broken-adguard: .*middleware"?' does not exist/);
+});
+
+test('MetalLB: a pool from the range, a fixed pool that is never auto-assigned, one L2 advertisement for both', { skip }, () => {
+  assert.deepEqual(at(find('metallb', 'IPAddressPool', 'default'), 'spec', 'addresses'), ['198.51.100.202-198.51.100.250']);
+  assert.deepEqual(at(find('metallb', 'IPAddressPool', 'fixed'), 'spec'), { addresses: ['198.51.100.200/32', '198.51.100.201/32'], autoAssign: false, avoidBuggyIPs: true });
+  assert.deepEqual(at(find('metallb', 'L2Advertisement'), 'spec', 'ipAddressPools'), ['default', 'fixed']);
+});
+
+test('AdGuard: DNS on TCP and UDP 53 at its fixed address, data on NFS, web UI through Traefik', { skip }, () => {
+  const dns = find('adguard', 'Service', 'adguard-dns');
+  assert.equal(dns.metadata.annotations?.['metallb.io/loadBalancerIPs'], '198.51.100.201');
+  assert.equal(at(dns, 'spec', 'type'), 'LoadBalancer');
+  assert.deepEqual((at(dns, 'spec', 'ports') as Array<{ port: number; protocol: string }>).map((p) => `${p.port}/${p.protocol}`), ['53/TCP', '53/UDP']);
+  assert.deepEqual(at(find('adguard', 'PersistentVolume'), 'spec', 'nfs'), nfs);
+  assert.equal(at(find('adguard', 'PersistentVolumeClaim'), 'spec', 'volumeName'), 'adguard-data');
+  const mounts = at(find('adguard', 'Deployment'), 'spec', 'template', 'spec', 'containers', 0, 'volumeMounts') as Array<{ subPath: string }>;
+  assert.deepEqual(mounts.map((m) => m.subPath), ['adguard/conf', 'adguard/work']);
+  assert.equal(at(find('adguard', 'IngressRoute'), 'spec', 'routes', 0, 'match'), 'Host(`adguard.lab.home.arpa`)');
+});
+
+test('etcd backup: nightly CronJob on the control plane, etcdctl snapshot to NFS, dated files, keeps N', { skip }, () => {
+  const cron = find('etcd-backup', 'CronJob');
+  assert.equal(at(cron, 'spec', 'schedule'), '0 3 * * *');
+  assert.equal(at(cron, 'spec', 'timeZone'), 'Europe/Berlin');
+  const pod = at(cron, 'spec', 'jobTemplate', 'spec', 'template', 'spec') as Record<string, unknown>;
+  assert.deepEqual(pod.nodeSelector, { 'node-role.kubernetes.io/control-plane': '' });
+  assert.equal(pod.hostNetwork, true);
+  assert.deepEqual((at(pod, 'initContainers', 0, 'command') as string[]).slice(-3), ['snapshot', 'save', '/backup/.etcd-snapshot.partial']);
+  assert.deepEqual(at(pod, 'containers', 0, 'env'), [{ name: 'KEEP', value: '5' }]);
+  assert.match(String(at(pod, 'containers', 0, 'command', 2)), /etcd-snapshot-\$\(date -u \+%Y-%m-%dT%H%M%SZ\)\.db/);
+  assert.deepEqual(at(find('etcd-backup', 'PersistentVolume'), 'spec', 'nfs'), { server: '198.51.100.5', path: '/srv/nfs/lab-etcd' });
+});
+
+test('chart values: flannel host-gw with the node CNI folder, Traefik on its address, Grafana from a Secret', { skip }, () => {
+  assert.deepEqual(evaluate(renderFiles('flannel'), {}, 'local.chart_values'), { podCidr: '10.244.0.0/16', flannel: { backend: 'host-gw', cniBinDir: '/opt/cni/bin' } });
+  const traefik = evaluate(renderFiles('traefik'), INPUTS.traefik, 'local.chart_values');
+  assert.equal(at(traefik, 'service', 'annotations', 'metallb.io/loadBalancerIPs'), '198.51.100.200');
+  assert.equal(at(traefik, 'ingressRoute', 'dashboard', 'matchRule'), 'Host(`traefik.lab.home.arpa`)');
+  assert.deepEqual(at(traefik, 'ingressRoute', 'dashboard', 'middlewares'), [{ name: 'dashboard-auth' }]);
+  assert.equal(at(find('traefik', 'Middleware'), 'spec', 'basicAuth', 'secret'), 'dashboard-auth');
+  const monitoring = evaluate(renderFiles('monitoring'), INPUTS.monitoring, 'local.chart_values');
+  assert.equal(at(monitoring, 'grafana', 'admin', 'existingSecret'), 'grafana-admin');
+  assert.doesNotMatch(JSON.stringify(monitoring), /adminPassword|prom-operator|not-used-by-render/);
+  assert.equal(at(find('dashboard', 'ClusterRoleBinding'), 'roleRef', 'name'), 'view');
+});
