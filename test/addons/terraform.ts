@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 
 export const TERRAFORM_DIR = resolve(fileURLToPath(new URL('../../../terraform', import.meta.url)));
 
@@ -48,7 +49,7 @@ export interface TerraformRun {
 
 export function terraform(dir: string, args: string[], input?: string): TerraformRun {
   const result = spawnSync('terraform', args, { cwd: dir, env, input, encoding: 'utf8', timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr.replace(/\x1b\[[0-9;]*m/g, '') };
+  return { status: result.status, stdout: result.stdout, stderr: stripVTControlCharacters(result.stderr) };
 }
 
 /** Evaluates `expression` in a module folder made of `files`, with `vars`; returns its value. */

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { checkSnapshot, etcdCommand, formatCommand, type PlaybookCommand } from '../../src/addons/etcd.js';
+import { findKubeconfig } from '../../src/addons/kubeconfig.js';
+import { addonsTfvarsCommand } from '../../src/addons/tfvars-command.js';
+import { CancelledError, UserError } from '../../src/errors.js';
+import { packageRoot } from '../../src/paths.js';
+
+const fixtures = join(packageRoot(), 'test', 'fixtures', 'addons');
+const kubeconfigText = (contexts: string[], current: string) =>
+  `apiVersion: v1\nkind: Config\ncontexts:\n${contexts.map((c) => `- name: ${c}\n  context: {cluster: c, user: u}\n`).join('')}current-context: ${current}\n`;
+
+/** A project folder as bootstrap leaves it: pi-cluster.yaml, pi-hosts, .pi-cluster/kubeconfig. */
+function project(): { dir: string; home: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-addons-'));
+  copyFileSync(join(fixtures, 'pi-cluster.yaml'), join(dir, 'pi-cluster.yaml'));
+  copyFileSync(join(fixtures, 'pi-hosts'), join(dir, 'pi-hosts'));
+  mkdirSync(join(dir, '.pi-cluster'));
+  writeFileSync(join(dir, '.pi-cluster', 'kubeconfig'), kubeconfigText(['kubernetes-admin@kubernetes'], 'kubernetes-admin@kubernetes'), { mode: 0o600 });
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  return { dir, home };
+}
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+
+test('addons tfvars writes the variables and 0600 passwords once, then keeps them', async () => {
+  const { dir, home } = project();
+  const out: string[] = [];
+  const options = { inventoryPath: 'pi-hosts', terraformDir: 'terraform', json: false, cwd: dir, home, env: {}, write: (t: string) => out.push(t) };
+  const first = await addonsTfvarsCommand(options);
+  const file = join(dir, 'terraform', 'cluster.auto.tfvars.json');
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), first.vars);
+  assert.deepEqual(first.vars.kubeconfig, { path: join(dir, '.pi-cluster', 'kubeconfig') });
+  assert.equal(mode(join(dir, 'terraform', 'secrets')), 0o700);
+  const passwords = ['traefik-dashboard-password', 'grafana-admin-password'].map((name) => join(dir, 'terraform', 'secrets', name));
+  for (const path of passwords) {
+    assert.equal(mode(path), 0o600);
+    assert.match(readFileSync(path, 'utf8'), /^[\w-]{24}\n$/);
+  }
+  const before = passwords.map((p) => readFileSync(p, 'utf8'));
+  // The output says where the passwords are, never what they are.
+  for (const password of before) assert.ok(!out.join('').includes(password.trim()));
+
+  await addonsTfvarsCommand(options);
+  assert.deepEqual(passwords.map((p) => readFileSync(p, 'utf8')), before);
+});
+
+test('a password in TF_VAR_... is used instead of a file, and --json writes nothing', async () => {
+  const { dir, home } = project();
+  const result = await addonsTfvarsCommand({
+    inventoryPath: 'pi-hosts', terraformDir: 'terraform', json: false, cwd: dir, home,
+    env: { TF_VAR_grafana_admin_password: 'from-the-environment' }, write: () => {},
+  });
+  assert.deepEqual(result.secrets.map((s) => `${s.spec.file}:${s.source}`), ['traefik-dashboard-password:generated', 'grafana-admin-password:environment']);
+  assert.equal(existsSync(join(dir, 'terraform', 'secrets', 'grafana-admin-password')), false);
+
+  const other = project();
+  let printed = '';
+  await addonsTfvarsCommand({ inventoryPath: 'pi-hosts', terraformDir: 'terraform', json: true, cwd: other.dir, home: other.home, env: {}, write: (t) => (printed += t) });
+  assert.equal(JSON.parse(printed).network.metallb_range, '198.51.100.200-198.51.100.250');
+  assert.equal(existsSync(join(other.dir, 'terraform')), false);
+});
+
+test('the kubeconfig: .pi-cluster first, else the context named after the cluster in ~/.kube/config', async () => {
+  const { dir, home } = project();
+  assert.deepEqual(await findKubeconfig({ clusterName: 'lab', cwd: dir, home }), { path: join(dir, '.pi-cluster', 'kubeconfig') });
+  writeFileSync(join(dir, '.pi-cluster', 'kubeconfig'), kubeconfigText(['other', 'lab'], 'other'));
+  assert.deepEqual(await findKubeconfig({ clusterName: 'lab', cwd: dir, home }), { path: join(dir, '.pi-cluster', 'kubeconfig'), context: 'lab' });
+
+  const bare = mkdtempSync(join(tmpdir(), 'pi-cluster-addons-'));
+  mkdirSync(join(home, '.kube'));
+  writeFileSync(join(home, '.kube', 'config'), kubeconfigText(['work-cluster'], 'work-cluster'));
+  // ~/.kube/config holds other clusters: its current context is never taken for this one.
+  await assert.rejects(findKubeconfig({ clusterName: 'lab', cwd: bare, home }), (e: unknown) => e instanceof UserError && /run `pi-cluster bootstrap` first/.test(e.hint ?? ''));
+  writeFileSync(join(home, '.kube', 'config'), kubeconfigText(['work-cluster', 'lab'], 'work-cluster'));
+  assert.deepEqual(await findKubeconfig({ clusterName: 'lab', cwd: bare, home }), { path: join(home, '.kube', 'config'), context: 'lab' });
+  await assert.rejects(findKubeconfig({ clusterName: 'lab', cwd: bare, home, explicitContext: 'nope' }), /has no context nope/);
+});
+
+/** A file that starts like an etcd (bbolt) database. */
+function fakeSnapshot(dir: string): string {
+  const data = Buffer.alloc(8192);
+  data.writeUInt32LE(0xed0cdaed, 16);
+  const path = join(dir, 'etcd-snapshot-2025-01-31T030000Z.db');
+  writeFileSync(path, data);
+  return path;
+}
+
+test('etcd snapshot --dry-run prints the playbook command against the inventory', async () => {
+  const { dir } = project();
+  let printed = '';
+  const command = await etcdCommand({ action: 'snapshot', inventoryPath: 'pi-hosts', yes: false, dryRun: true, cwd: dir, write: (t) => (printed += t) });
+  assert.equal(printed.trim(), formatCommand(command));
+  assert.equal(command.file, 'ansible-playbook');
+  assert.deepEqual(command.args.slice(0, 3), ['-i', join(dir, 'pi-hosts'), join(packageRoot(), 'ansible', 'playbooks', 'etcd-snapshot.yml')]);
+  assert.deepEqual(JSON.parse(command.args[4]), { etcd_backup_local_dir: join(dir, '.pi-cluster', 'etcd-snapshots') });
+  assert.equal(command.env.ANSIBLE_CONFIG, join(packageRoot(), 'ansible', 'ansible.cfg'));
+  assert.match(command.env.ANSIBLE_SSH_ARGS, new RegExp(`UserKnownHostsFile=${join(dir, '.pi-cluster', 'known_hosts')}`));
+  assert.match(printed, /-e '\{"etcd_backup_local_dir":/);
+});
+
+test('etcd restore checks the snapshot, asks first, and runs only when confirmed', async () => {
+  const { dir } = project();
+  const base = { action: 'restore' as const, inventoryPath: 'pi-hosts', dryRun: false, cwd: dir, write: () => {} };
+  const runs: PlaybookCommand[] = [];
+  const run = async (c: PlaybookCommand) => void runs.push(c);
+
+  writeFileSync(join(dir, 'notes.txt'), 'not a snapshot');
+  await assert.rejects(etcdCommand({ ...base, snapshot: 'notes.txt', yes: true, run }), /notes\.txt is not an etcd snapshot/);
+  await assert.rejects(etcdCommand({ ...base, snapshot: 'missing.db', yes: true, run }), /snapshot missing\.db does not exist/);
+  const snapshot = fakeSnapshot(dir);
+  await assert.doesNotReject(checkSnapshot(snapshot));
+
+  await assert.rejects(etcdCommand({ ...base, snapshot, yes: false, run }), /no terminal to ask on/);
+  let asked = '';
+  await assert.rejects(etcdCommand({ ...base, snapshot, yes: false, run, confirm: async (q) => ((asked = q), false) }), CancelledError);
+  assert.match(asked, /onto pi0 \(198\.51\.100\.10\)/);
+  assert.equal(runs.length, 0);
+
+  await etcdCommand({ ...base, snapshot, yes: false, run, confirm: async () => true });
+  await etcdCommand({ ...base, snapshot, yes: true, run });
+  assert.equal(runs.length, 2);
+  assert.match(runs[0].args[2], /etcd-restore\.yml$/);
+  assert.equal(JSON.parse(runs[0].args[4]).etcd_backup_restore_snapshot, snapshot);
+
+  writeFileSync(join(dir, 'pi-hosts'), '[masters]\npi0 ansible_host=198.51.100.10\npi1 ansible_host=198.51.100.11\n');
+  await assert.rejects(etcdCommand({ ...base, snapshot, yes: true, run }), /2 masters; this restore handles a single control-plane node/);
+});
+
+const hasAnsible = spawnSync('ansible-playbook', ['--version']).status === 0;
+
+test('the etcd playbooks pass ansible-playbook --syntax-check', { skip: !hasAnsible && 'ansible-playbook is not installed' }, () => {
+  const { dir } = project();
+  for (const playbook of ['etcd-snapshot.yml', 'etcd-restore.yml']) {
+    const run = spawnSync('ansible-playbook', ['--syntax-check', '-i', join(dir, 'pi-hosts'), join(packageRoot(), 'ansible', 'playbooks', playbook)], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, ANSIBLE_CONFIG: join(packageRoot(), 'ansible', 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
+    });
+    assert.equal(run.status, 0, `${playbook}:\n${run.stdout}${run.stderr}`);
+  }
+});
+
+test('make apply writes the variables, runs terraform init only when needed, then apply', () => {
+  const make = (target: string, dir = packageRoot()) => spawnSync('make', ['-n', '--no-print-directory', '-C', dir, target], { encoding: 'utf8' });
+  const dry = make('apply');
+  if (dry.error) return; // no make here
+  const lines = dry.stdout.trim().split('\n');
+  assert.equal(lines[0], 'node bin/pi-cluster.js addons tfvars --inventory pi-hosts');
+  assert.equal(lines.at(-1), 'terraform -chdir=terraform apply -input=false');
+  assert.equal(lines.includes('terraform -chdir=terraform init -input=false'), !existsSync(join(packageRoot(), 'terraform', '.terraform')));
+  assert.match(make('destroy-target').stdout, /usage: make destroy-target TARGET=module/);
+  assert.match(make('tf-lint').stdout, /terraform fmt -check -diff -recursive terraform/);
+});
