@@ -128,6 +128,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
           port: options.mdnsPort,
           expect: options.expect,
           counts: (h) => isClusterName(h.name, options.prefix),
+          awaited: existing ? inventoryHosts(existing).map((h) => h.name) : undefined,
           report,
           onHost: (h) => add({ name: h.name, address: h.address!, mac: h.mac, vendor: vendorOf(h.mac), source: 'mdns', foundMs: h.foundMs ?? 0, via: h.via }),
         })

@@ -45,6 +45,8 @@ export class MdnsHostTable {
   private readonly hosts = new Map<string, MdnsHost>();
   /** A records seen before the service that names their host. */
   private readonly addresses = new Map<string, string[]>();
+  /** MACs from workstation SRV records, by mDNS name, so a host reported via ssh first carries it. */
+  private readonly macs = new Map<string, string>();
 
   constructor(
     private readonly elapsed: () => number,
@@ -58,7 +60,8 @@ export class MdnsHostTable {
     const host = this.hostFor(hostname, via);
     if (!host.services.includes(answer.kind)) host.services.push(answer.kind);
     if (answer.kind === 'ssh' && answer.port) host.sshPort = answer.port;
-    if (answer.kind === 'workstation') host.mac ??= macFromWorkstationName(answer.instance);
+    const mac = host.mac ?? (answer.kind === 'workstation' ? macFromWorkstationName(answer.instance) : undefined) ?? this.macs.get(hostname);
+    if (mac) host.mac = mac;
     const ipv4 = (answer.addresses ?? []).filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
     return this.resolve(host, ipv4.length ? ipv4 : (this.addresses.get(hostname) ?? []), via);
   }
@@ -71,6 +74,12 @@ export class MdnsHostTable {
     this.addresses.set(key, list);
     const host = this.hosts.get(key);
     return host ? this.resolve(host, list, via) : undefined;
+  }
+
+  /** A workstation record seen in a packet, before the services in it are reported. */
+  noteWorkstation(instance: string, target: string): void {
+    const mac = macFromWorkstationName(instance);
+    if (mac) this.macs.set(target.replace(/\.$/, '').toLowerCase(), mac);
   }
 
   /** mDNS names seen in a service answer whose address is still unknown. */

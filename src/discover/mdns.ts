@@ -13,8 +13,8 @@ import { MdnsHostTable, type MdnsHost, type ServiceKind } from './mdns-hosts.js'
  *
  * mDNS is lossy, so queries repeat with RFC 6762 backoff (1 s, 2 s, 4 s ...), and a host seen
  * without an address is asked for its A record. The browse ends when the set is stable: a
- * repeated query has been answered with no new host for `answerWindowMs`, and no host is
- * missing its address; never later than `timeoutMs`.
+ * repeated query has been answered with no new host for `answerWindowMs`, no host is missing
+ * its address, and every awaited host is there; never later than `timeoutMs`.
  */
 
 export interface BrowseOptions {
@@ -25,7 +25,12 @@ export interface BrowseOptions {
   /** Stop as soon as this many hosts pass `counts` (e.g. the cluster's hosts). */
   expect?: number;
   counts?: (host: MdnsHost) => boolean;
-  /** How long after a repeated query a silence counts as "nothing new". Default 500 ms. */
+  /**
+   * Hosts that should answer (those already in pi-hosts): the set is not stable while one of them is
+   * missing, so a host is only reported missing after the full timeout.
+   */
+  awaited?: string[];
+  /** How long after a repeated query a silence counts as "nothing new". Default 1 s. */
   answerWindowMs?: number;
   /** UDP port; 5353 except in tests. */
   port?: number;
@@ -48,7 +53,7 @@ const MAX_REQUERY_MS = 16_000;
 
 export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> {
   const report = options.report ?? silent;
-  const answerWindowMs = options.answerWindowMs ?? 500;
+  const answerWindowMs = options.answerWindowMs ?? 1000;
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   const table = new MdnsHostTable(elapsed, (candidates, via) => {
@@ -81,8 +86,13 @@ export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> 
     filtered.query = socket.mdns.query.bind(socket.mdns);
     socket.mdns.on('response', (packet, rinfo: RemoteInfo) => {
       if (!interfaceFor([socket.local], rinfo.address)) return;
+      const records = [...packet.answers, ...packet.additionals];
+      // Whatever the packet tells about MACs goes in first, so a host reported via its ssh service has it.
+      for (const record of records) {
+        if (record.type === 'SRV' && record.name.endsWith('._workstation._tcp.local')) table.noteWorkstation(record.name.slice(0, -'._workstation._tcp.local'.length), record.data.target);
+      }
       filtered.emit('response', packet, rinfo);
-      for (const record of [...packet.answers, ...packet.additionals]) {
+      for (const record of records) {
         if (record.type === 'A' && (record.ttl ?? 0) > 0 && typeof record.data === 'string') found(table.addAddress(record.name, record.data, socket.local.name));
       }
     });
@@ -106,7 +116,8 @@ export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> 
         const hosts = table.found();
         if (options.expect !== undefined && hosts.filter(options.counts ?? (() => true)).length >= options.expect) return finish('expected');
         if (now >= options.timeoutMs) return finish('timeout');
-        const stable = hosts.length > 0 && table.unresolved().length === 0 && lastQueryMs > lastNewMs && now - lastQueryMs >= answerWindowMs;
+        const allAwaited = (options.awaited ?? []).every((name) => hosts.some((h) => h.name === name));
+        const stable = hosts.length > 0 && allAwaited && table.unresolved().length === 0 && lastQueryMs > lastNewMs && now - lastQueryMs >= answerWindowMs;
         if (stable) return finish('stable');
         // A host that appeared after the first round: ask again one second later rather than after the full backoff.
         if (lastNewMs > FIRST_REQUERY_MS) nextQueryMs = Math.min(nextQueryMs, Math.max(lastNewMs, lastQueryMs) + FIRST_REQUERY_MS);
