@@ -1,3 +1,4 @@
+import { hasProgram, skipUnless } from '../helpers/requires.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
@@ -132,9 +133,9 @@ test('etcd restore checks the snapshot, asks first, and runs only when confirmed
   await assert.rejects(etcdCommand({ ...base, snapshot, yes: true, run }), /2 masters; this restore handles a single control-plane node/);
 });
 
-const hasAnsible = spawnSync('ansible-playbook', ['--version']).status === 0;
+const hasAnsible = hasProgram('ansible-playbook');
 
-test('the etcd playbooks pass ansible-playbook --syntax-check', { skip: !hasAnsible && 'ansible-playbook is not installed' }, () => {
+test('the etcd playbooks pass ansible-playbook --syntax-check', { skip: skipUnless(hasAnsible, 'ansible-playbook is not installed') }, () => {
   const { dir } = project();
   for (const playbook of ['etcd-snapshot.yml', 'etcd-restore.yml']) {
     const run = spawnSync('ansible-playbook', ['--syntax-check', '-i', join(dir, 'pi-hosts'), join(packageRoot(), 'ansible', 'playbooks', playbook)], {

@@ -1,10 +1,11 @@
+import { skipUnless } from '../helpers/requires.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 /* eslint-disable @typescript-eslint/no-explicit-any -- the broken copies are edited freely */
 import { evaluate, hasTerraform, renderFiles } from './terraform.js';
 import { kindOf, unknownFields, validateManifest, type Manifest } from './schemas.js';
 
-const skip = !hasTerraform && 'terraform is not installed';
+const skip = skipUnless(hasTerraform, 'terraform is not installed');
 const nfs = { server: '198.51.100.5', path: '/srv/nfs/lab' };
 
 /** Sample inputs of each module that renders manifests. */

@@ -1,3 +1,4 @@
+import { skipUnless } from '../helpers/requires.js';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import { packageRoot } from '../../src/paths.js';
 import { evaluate, hasTerraform, renderFiles, validateVariables } from './terraform.js';
 
-const skip = !hasTerraform && 'terraform is not installed';
+const skip = skipUnless(hasTerraform, 'terraform is not installed');
 const root = { module: '.', names: ['variables.tf'] };
 const fixtures = join(packageRoot(), 'test', 'fixtures', 'addons');
 

@@ -1,3 +1,4 @@
+import { skipUnless } from '../helpers/requires.js';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -34,7 +35,7 @@ async function named(dir: string, kind: string): Promise<Map<string, Block>> {
   return out;
 }
 
-test('terraform fmt -check -recursive passes', { skip: !hasTerraform && 'terraform is not installed' }, () => {
+test('terraform fmt -check -recursive passes', { skip: skipUnless(hasTerraform, 'terraform is not installed') }, () => {
   const run = terraform(TERRAFORM_DIR, ['fmt', '-check', '-recursive', '-diff', '.']);
   assert.equal(run.status, 0, `terraform fmt would change:\n${run.stdout}${run.stderr}`);
 });
