@@ -70,7 +70,7 @@ export function sshArgs(knownHosts: string): string {
   ].join(' ');
 }
 
-/** The argv of ansible-playbook for a run (also what --dry-run prints). */
+/** The argv of ansible-playbook for a run (also what --dry-run prints, after `env ANSIBLE_CONFIG=...`). */
 export function playbookArgv(run: PlaybookRun, extraVarsFile: string): string[] {
   const argv = ['ansible-playbook', '-i', run.inventory, '--forks', String(run.forks), '-e', `@${extraVarsFile}`];
   if (run.privateKey) argv.push('--private-key', run.privateKey);

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { register as addons } from './addons.js';
+import { register as bootstrap } from './bootstrap.js';
 import { register as discover } from './discover.js';
 import { register as doctor } from './doctor.js';
 import { register as etcd } from './etcd.js';
 import { register as init } from './init.js';
+import { register as reset } from './reset.js';
 
 /** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */
-export const commands: Array<(program: Command) => void> = [init, doctor, discover, addons, etcd];
+export const commands: Array<(program: Command) => void> = [init, doctor, discover, bootstrap, reset, addons, etcd];

@@ -1,0 +1,57 @@
+import type { Reporter } from '../events.js';
+
+/**
+ * A bootstrap step (k0sctl's phase pattern): `run` does the work; the optional abilities let the manager
+ * skip it (`shouldRun`), describe it without doing it (`dryRun`), get ready (`prepare`) and tidy up (`cleanUp`).
+ */
+export interface Phase<C> {
+  title: string;
+  prepare?(ctx: C): Promise<void>;
+  shouldRun?(ctx: C): boolean | Promise<boolean>;
+  /** Says what `run` would do; must change nothing. Phases without it are reported as "would run". */
+  dryRun?(ctx: C): Promise<string[]>;
+  run(ctx: C): Promise<void>;
+  cleanUp?(ctx: C): Promise<void>;
+}
+
+export interface PhaseOutcome {
+  title: string;
+  status: 'ran' | 'skipped' | 'dry-run';
+  ms: number;
+  plan?: string[];
+}
+
+/** Runs phases in order; stops at the first failure (after every started phase's cleanUp). */
+export async function runPhases<C>(phases: ReadonlyArray<Phase<C>>, ctx: C, options: { dryRun: boolean; report: Reporter }): Promise<PhaseOutcome[]> {
+  const outcomes: PhaseOutcome[] = [];
+  const started: Array<Phase<C>> = [];
+  try {
+    for (const phase of phases) {
+      const t0 = Date.now();
+      if (phase.shouldRun && !(await phase.shouldRun(ctx))) {
+        outcomes.push({ title: phase.title, status: 'skipped', ms: 0 });
+        options.report({ kind: 'step', step: phase.title, detail: 'skipped' });
+        continue;
+      }
+      if (options.dryRun) {
+        const plan = phase.dryRun ? await phase.dryRun(ctx) : ['would run'];
+        outcomes.push({ title: phase.title, status: 'dry-run', ms: Date.now() - t0, plan });
+        continue;
+      }
+      started.push(phase);
+      await phase.prepare?.(ctx);
+      options.report({ kind: 'step', step: phase.title });
+      await phase.run(ctx);
+      outcomes.push({ title: phase.title, status: 'ran', ms: Date.now() - t0 });
+    }
+  } finally {
+    for (const phase of started.reverse()) {
+      try {
+        await phase.cleanUp?.(ctx);
+      } catch (error) {
+        options.report({ kind: 'warn', message: `${phase.title}: clean-up failed: ${String(error)}` });
+      }
+    }
+  }
+  return outcomes;
+}

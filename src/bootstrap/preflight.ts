@@ -1,0 +1,194 @@
+import { KnownHosts, SshError, loadPrivateKey, mapBounded, withSession, type PrivateKey } from '../remote/index.js';
+import type { InventoryHost } from './inventory.js';
+
+/** What one SSH command tells about a host (see FACTS_SCRIPT). */
+export interface HostFacts {
+  host: string;
+  arch: string;
+  hostname: string;
+  memKb: number;
+  mac: string;
+  /** Remote clock minus local clock, in seconds (local = middle of the round trip). */
+  skewSeconds: number;
+  rootFstype: string;
+  rootAvailKb: number;
+  /** Unpartitioned space after the last partition of the SD card, when there is one. */
+  cardFreeBytes?: number;
+  /** From /proc/cgroups: is the memory controller enabled in the running kernel. */
+  memoryCgroup?: boolean;
+}
+
+export interface Finding {
+  host: string;
+  severity: 'fail' | 'warn';
+  problem: string;
+  fix: string;
+}
+
+export interface PreflightPolicy {
+  /** Architectures accepted without a word (default aarch64); armv7l/armv6l warn; others fail. */
+  arch: string[];
+  minMemoryBytes: number;
+  warnMemoryBytes: number;
+  maxSkewSeconds: number;
+  /** Needed in the card's free space before 20-disk, or free on / after it. */
+  minSystemBytes: number;
+}
+
+export const DEFAULT_POLICY: PreflightPolicy = {
+  arch: ['aarch64'],
+  minMemoryBytes: 2 ** 30 * 0.9, // a "1 GiB" Pi reports a little less than 1 GiB of MemTotal
+  warnMemoryBytes: 2 ** 31 * 0.9,
+  maxSkewSeconds: 5,
+  minSystemBytes: 4 * 2 ** 30,
+};
+
+/** What the earlier layers did: some checks only make sense after them. */
+export interface LayersDone {
+  prepare: boolean;
+  disk: boolean;
+  node: boolean;
+}
+
+export const FACTS_SCRIPT = [
+  'echo "arch=$(uname -m)"',
+  'echo "hostname=$(hostname)"',
+  "awk '/^MemTotal:/ {print \"mem_kb=\" $2}' /proc/meminfo",
+  'echo "mac=$(cat /sys/class/net/${PI_IFACE:-eth0}/address 2>/dev/null)"',
+  'echo "time=$(date +%s)"',
+  "awk '$2==\"/\" {t=$3} END {print \"root_fstype=\" t}' /proc/mounts",
+  "df -Pk / | awk 'NR==2 {print \"root_avail_kb=\" $4}'",
+  'if [ -e /sys/block/mmcblk0/size ]; then total=$(cat /sys/block/mmcblk0/size); end=0;'
+    + ' for p in /sys/block/mmcblk0/mmcblk0p*; do [ -e "$p/start" ] || continue; e=$(( $(cat "$p/start") + $(cat "$p/size") ));'
+    + ' [ "$e" -gt "$end" ] && end=$e; done; echo "card_free_bytes=$(( (total - end) * 512 ))"; fi',
+  "awk '$1==\"memory\" {print \"memory_cgroup=\" $4}' /proc/cgroups 2>/dev/null",
+].join('\n');
+
+export function parseFacts(host: string, stdout: string, localMidSeconds: number): HostFacts {
+  const kv = Object.fromEntries(stdout.split('\n').map((line) => line.split('=')).filter((p) => p.length >= 2).map(([k, ...v]) => [k.trim(), v.join('=').trim()]));
+  return {
+    host,
+    arch: kv.arch ?? '',
+    hostname: kv.hostname ?? '',
+    memKb: Number(kv.mem_kb ?? 0),
+    mac: (kv.mac ?? '').toLowerCase(),
+    skewSeconds: kv.time ? Number(kv.time) - localMidSeconds : 0,
+    rootFstype: kv.root_fstype ?? '',
+    rootAvailKb: Number(kv.root_avail_kb ?? 0),
+    cardFreeBytes: kv.card_free_bytes === undefined ? undefined : Number(kv.card_free_bytes),
+    memoryCgroup: kv.memory_cgroup === undefined ? undefined : kv.memory_cgroup === '1',
+  };
+}
+
+const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+/** Judges the facts of all hosts (pure). Every finding names the host, the problem and the fix. */
+export function evaluateFacts(facts: HostFacts[], inventory: InventoryHost[], done: LayersDone, policy: PreflightPolicy = DEFAULT_POLICY): Finding[] {
+  const findings: Finding[] = [];
+  const add = (host: string, severity: Finding['severity'], problem: string, fix: string) => findings.push({ host, severity, problem, fix });
+  for (const f of facts) {
+    if (!policy.arch.includes(f.arch)) {
+      if (/^armv[67]/.test(f.arch)) add(f.host, 'warn', `32-bit ${f.arch}: some images (and Kubernetes releases) ship no armv7 build`, 'use the 64-bit (aarch64) Alpine or Raspberry Pi OS on a Pi 3/4/5');
+      else add(f.host, 'fail', `architecture ${f.arch || 'unknown'}, expected ${policy.arch.join(' or ')}`, 'flash the aarch64 image for this Pi');
+    }
+    const mem = f.memKb * 1024;
+    if (mem < policy.minMemoryBytes) add(f.host, 'fail', `only ${GiB(mem)} of memory; kubeadm needs at least 1 GiB`, 'use a Pi with 1 GiB or more');
+    else if (mem < policy.warnMemoryBytes) add(f.host, 'warn', `${GiB(mem)} of memory: tight for a node (2 GiB or more recommended)`, 'fine for a worker with few pods; prefer a bigger Pi as the master');
+    if (Math.abs(f.skewSeconds) > policy.maxSkewSeconds) {
+      add(f.host, done.prepare ? 'fail' : 'warn', `clock is ${Math.round(f.skewSeconds)} s off this machine's`,
+        done.prepare ? 'check that chronyd runs and reaches a time server (rc-service chronyd status), and that this machine\'s clock is right'
+          : 'layer 10-prepare sets up time sync; check this machine\'s clock too');
+    }
+    const diskless = f.rootFstype === 'tmpfs' || f.rootFstype === 'rootfs';
+    if (diskless && f.cardFreeBytes !== undefined && f.cardFreeBytes < policy.minSystemBytes) {
+      add(f.host, 'fail', `only ${GiB(f.cardFreeBytes)} free on the card for the system partition (${GiB(policy.minSystemBytes)} needed)`, 'use a bigger card (8 GB or more) and flash it again');
+    }
+    if (!diskless && f.rootAvailKb * 1024 < policy.minSystemBytes / 2) {
+      add(f.host, 'fail', `only ${GiB(f.rootAvailKb * 1024)} free on /`, 'free space on the card or use a bigger one (images need a few GiB)');
+    }
+    if (done.disk && f.memoryCgroup === false) {
+      add(f.host, done.node ? 'fail' : 'warn', 'the memory cgroup is off in the running kernel (kubelet will not start)',
+        'cmdline.txt needs cgroup_enable=memory cgroup_memory=1 and no cgroup_disable=memory; layer 30-node writes it and reboots; if it persists, update the Pi firmware/kernel');
+    }
+  }
+  const byName = new Map(inventory.map((h) => [h.name, h]));
+  for (const f of facts) {
+    const expected = byName.get(f.host);
+    if (expected && f.hostname && f.hostname !== f.host) {
+      add(f.host, 'warn', `calls itself ${f.hostname}, not ${f.host} (${expected.ip})`, 'check the address in pi-hosts; kubeadm uses the inventory name as the node name');
+    }
+  }
+  for (const [value, hosts] of groupBy(facts, (f) => f.hostname)) {
+    if (value && hosts.length > 1) {
+      for (const f of hosts) add(f.host, 'fail', `hostname ${value} is used by ${hosts.map((h) => h.host).join(' and ')}`, 'give every Pi its own hostname (flash with --hostnames) and run `pi-cluster discover` again');
+    }
+  }
+  for (const [value, hosts] of groupBy(facts, (f) => f.mac)) {
+    if (value && hosts.length > 1) {
+      for (const f of hosts) add(f.host, 'fail', `MAC address ${value} is shared with ${hosts.filter((h) => h !== f).map((h) => h.host).join(', ')}`, 'two inventory lines point at one Pi, or a cloned network setting: fix pi-hosts');
+    }
+  }
+  return findings;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+export interface PreflightOptions {
+  hosts: InventoryHost[];
+  privateKeyPath: string;
+  knownHostsPath: string;
+  done: LayersDone;
+  interfaceName: string;
+  policy?: PreflightPolicy;
+  /** Hosts checked at once (all by default). */
+  parallel?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface PreflightResult {
+  facts: HostFacts[];
+  findings: Finding[];
+  ms: number;
+}
+
+/** Connects to every host in parallel (strict host keys), reads the facts, judges them. */
+export async function runPreflight(options: PreflightOptions): Promise<PreflightResult> {
+  const t0 = Date.now();
+  const key: PrivateKey = await loadPrivateKey(options.privateKeyPath);
+  const knownHosts = await KnownHosts.load(options.knownHostsPath);
+  const findings: Finding[] = [];
+  const results = await mapBounded(options.hosts, options.parallel ?? options.hosts.length, (host) =>
+    withSession({ name: host.name, address: host.ip }, { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 }, async (session) => {
+      const before = Date.now();
+      const result = await session.run(`PI_IFACE=${options.interfaceName.replace(/[^a-zA-Z0-9_.-]/g, '')}\n${FACTS_SCRIPT}`, { timeoutMs: 15_000 });
+      const mid = (before + Date.now()) / 2000;
+      return parseFacts(host.name, result.stdout, mid);
+    }),
+  );
+  const facts: HostFacts[] = [];
+  results.forEach((result, index) => {
+    const host = options.hosts[index];
+    if (result.status === 'fulfilled') facts.push(result.value);
+    else findings.push(connectionFinding(host, result.reason));
+  });
+  findings.push(...evaluateFacts(facts, options.hosts, options.done, options.policy));
+  return { facts, findings, ms: Date.now() - t0 };
+}
+
+export function connectionFinding(host: InventoryHost, error: unknown): Finding {
+  if (error instanceof SshError) {
+    const what: Record<string, string> = {
+      unreachable: `not reachable at ${host.ip} (is it powered and booted?)`,
+      timeout: `no SSH answer from ${host.ip} in time (stopped, or still booting)`,
+      auth: 'refused the SSH key',
+      'host-key-unknown': 'its host key is not in .pi-cluster/known_hosts',
+      'host-key-changed': 'its host key does not match .pi-cluster/known_hosts: refusing to connect',
+    };
+    return { host: host.name, severity: 'fail', problem: what[error.reason] ?? error.message, fix: error.hint ?? 'check the Pi and run `pi-cluster discover` again' };
+  }
+  return { host: host.name, severity: 'fail', problem: error instanceof Error ? error.message : String(error), fix: 'check the Pi and the network' };
+}

@@ -1,0 +1,218 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ClusterConfig } from '../config/schema.js';
+import { CancelledError, UserError } from '../errors.js';
+import type { Reporter } from '../events.js';
+import { playbookArgv, runPlaybook, type AnsibleEvent, type PlaybookResult } from './ansible.js';
+import { loadInventory, type Inventory } from './inventory.js';
+import { LAYERS, findLayer, type Layer } from './layers.js';
+import { runPhases, type Phase, type PhaseOutcome } from './phases.js';
+import { runPreflight, DEFAULT_POLICY, type Finding, type PreflightPolicy } from './preflight.js';
+import { hashOf, loadState, planLayers, saveState, type BootstrapState, type LayerPlan } from './state.js';
+import { validateCluster, type ClusterCheck } from './validate.js';
+import { extraVars } from './vars.js';
+
+export interface BootstrapOptions {
+  config: ClusterConfig;
+  /** Project folder (holds pi-hosts and .pi-cluster/). */
+  cwd: string;
+  inventoryPath: string;
+  privateKeyPath: string;
+  /** Default: <cwd>/.pi-cluster/known_hosts, as discover writes it. */
+  knownHostsPath?: string;
+  from?: string;
+  only?: string;
+  /** Stop after this layer. */
+  to?: string;
+  dryRun: boolean;
+  /** Default: one per host, at most 50. */
+  forks?: number;
+  kubeVersion?: string;
+  /** Extra Ansible variables (the lab sets pi_cluster_lab). */
+  extraVars?: Record<string, unknown>;
+  preflightPolicy?: PreflightPolicy;
+  skipPreflight?: boolean;
+  /** Check the cluster with kubectl after the control plane (default true). */
+  validate?: boolean;
+  report: Reporter;
+  /** Asked before a layer that repartitions cards and reboots hosts (20-disk); no answer = yes. */
+  confirm?: (question: string) => Promise<boolean>;
+  /** Live Ansible events with the layer they belong to (the command draws the per-host view). */
+  onAnsibleEvent?: (layer: Layer, event: AnsibleEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface BootstrapResult {
+  plan: LayerPlan[];
+  outcomes: PhaseOutcome[];
+  findings: Finding[];
+  checks: ClusterCheck[];
+  /** Dry run: the commands that would run. */
+  commands: string[][];
+  logDir: string;
+}
+
+interface Ctx {
+  options: BootstrapOptions;
+  inventory: Inventory;
+  state: BootstrapState;
+  stateDir: string;
+  logDir: string;
+  inputsHash: string;
+  vars: Record<string, unknown>;
+  knownHosts: string;
+  forks: number;
+  findings: Finding[];
+  checks: ClusterCheck[];
+  commands: string[][];
+  runStamp: string;
+}
+
+/** `pi-cluster bootstrap`: preflight over SSH, then the Ansible layers as phases, resumable through state.json. */
+export async function bootstrap(options: BootstrapOptions): Promise<BootstrapResult> {
+  const ctx = await context(options);
+  const selected = options.only ? layerId(options.only, '--only') : undefined;
+  const from = options.from ? layerId(options.from, '--from') : undefined;
+  const to = options.to ? layerId(options.to, '--to') : undefined;
+  const plan = planLayers(LAYERS, ctx.state, ctx.inputsHash, { from, only: selected, to });
+  const phases: Array<Phase<Ctx>> = [preflightPhase(), ...plan.map((item) => layerPhase(item)), validatePhase()];
+  const outcomes = await runPhases(phases, ctx, { dryRun: options.dryRun, report: options.report });
+  return { plan, outcomes, findings: ctx.findings, checks: ctx.checks, commands: ctx.commands, logDir: ctx.logDir };
+}
+
+function layerId(name: string, flag: string): string {
+  const layer = findLayer(name);
+  if (!layer) throw new UserError(`${flag} ${name}: no such layer`, { hint: `layers: ${LAYERS.map((l) => l.id).join(', ')}` });
+  return layer.id;
+}
+
+async function context(options: BootstrapOptions): Promise<Ctx> {
+  const stateDir = join(options.cwd, '.pi-cluster');
+  const inventory = await loadInventory(resolve(options.cwd, options.inventoryPath));
+  const knownHosts = resolve(options.cwd, options.knownHostsPath ?? join('.pi-cluster', 'known_hosts'));
+  if (!existsSync(knownHosts)) {
+    throw new UserError(`no known hosts file at ${knownHosts}`, { hint: 'run `pi-cluster discover` first: it records the host keys bootstrap checks' });
+  }
+  const vars = extraVars({ config: options.config, stateDir, kubeVersion: options.kubeVersion, extra: options.extraVars });
+  const state = await loadState(stateDir);
+  const runStamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return {
+    options,
+    inventory,
+    state,
+    stateDir,
+    logDir: join(stateDir, 'logs'),
+    inputsHash: hashOf(inventory.text, vars),
+    vars,
+    knownHosts,
+    forks: options.forks ?? Math.min(50, Math.max(1, inventory.hosts.length)),
+    findings: [],
+    checks: [],
+    commands: [],
+    runStamp,
+  };
+}
+
+function preflightPhase(): Phase<Ctx> {
+  return {
+    title: 'preflight: SSH checks of every host',
+    shouldRun: (ctx) => !ctx.options.skipPreflight,
+    dryRun: async (ctx) => [`ssh (strict host keys: ${ctx.knownHosts}) to ${ctx.inventory.hosts.map((h) => `${h.name}@${h.ip}`).join(', ')}: read arch, memory, MAC, clock, free space, cgroups`],
+    run: async (ctx) => {
+      const done = { prepare: Boolean(ctx.state.layers['10-prepare']), disk: Boolean(ctx.state.layers['20-disk']), node: Boolean(ctx.state.layers['30-node']) };
+      const result = await runPreflight({
+        hosts: ctx.inventory.hosts,
+        privateKeyPath: ctx.options.privateKeyPath,
+        knownHostsPath: ctx.knownHosts,
+        done,
+        interfaceName: ctx.options.config.network.interface,
+        policy: ctx.options.preflightPolicy ?? DEFAULT_POLICY,
+      });
+      ctx.findings.push(...result.findings);
+      for (const f of result.findings.filter((x) => x.severity === 'warn')) ctx.options.report({ kind: 'warn', host: f.host, message: f.problem, hint: f.fix });
+      const failures = result.findings.filter((f) => f.severity === 'fail');
+      if (failures.length) {
+        throw new UserError(`preflight found ${failures.length} problem${failures.length > 1 ? 's' : ''}:\n${failures.map((f) => `${f.host}: ${f.problem}\n  fix: ${f.fix}`).join('\n')}`, {
+          hint: 'fix the hosts above and run `pi-cluster bootstrap` again (nothing was changed)',
+        });
+      }
+      ctx.options.report({ kind: 'info', message: `preflight: ${ctx.inventory.hosts.length} hosts ok in ${(result.ms / 1000).toFixed(1)} s` });
+    },
+  };
+}
+
+function layerPhase(item: LayerPlan): Phase<Ctx> {
+  const { layer } = item;
+  const logFile = (ctx: Ctx) => join(ctx.logDir, `${ctx.runStamp}-${layer.id}.log`);
+  const run = (ctx: Ctx) => ({
+    playbook: layer.playbook,
+    inventory: ctx.inventory.path,
+    privateKey: ctx.options.privateKeyPath,
+    knownHosts: ctx.knownHosts,
+    forks: ctx.forks,
+    extraVars: ctx.vars,
+    logFile: logFile(ctx),
+    cwd: ctx.options.cwd,
+    signal: ctx.options.signal,
+  });
+  return {
+    title: `${layer.id}: ${layer.title}`,
+    shouldRun: () => item.run,
+    prepare: async (ctx) => {
+      if (layer.id !== '20-disk' || !ctx.options.confirm) return;
+      const hosts = ctx.inventory.hosts.map((h) => h.name).join(', ');
+      const yes = await ctx.options.confirm(`20-disk partitions the free space of the cards of diskless Alpine hosts (${hosts}) and reboots them. Continue?`);
+      if (!yes) throw new CancelledError('Cancelled before 20-disk: nothing was changed by this layer');
+    },
+    dryRun: async (ctx) => {
+      const argv = playbookArgv(run(ctx), join(ctx.logDir, `${layer.id}.vars.json`));
+      ctx.commands.push(argv);
+      return [`${item.reason}; hosts: ${ctx.inventory.hosts.map((h) => h.name).join(', ')}`, argv.join(' ')];
+    },
+    run: async (ctx) => {
+      ctx.state.running = { layer: layer.id, startedAt: new Date().toISOString(), pid: process.pid };
+      await saveState(ctx.stateDir, ctx.state);
+      const result: PlaybookResult = await runPlaybook({ ...run(ctx), onEvent: (event) => ctx.options.onAnsibleEvent?.(layer, event) });
+      if (result.exitCode !== 0) {
+        const first = result.failures[0];
+        ctx.state.lastFailure = { layer: layer.id, host: first?.host, task: first?.task, message: first?.message, at: new Date().toISOString() };
+        await saveState(ctx.stateDir, ctx.state);
+        const where = first ? `${first.host} failed in task "${first.task}"${first.status === 'unreachable' ? ' (unreachable)' : ''}: ${firstLine(first.message)}` : `ansible-playbook exited with ${result.exitCode}`;
+        throw new UserError(`layer ${layer.id} failed: ${where}`, {
+          hint: `full log: ${logFile(ctx)}; fix the cause, then \`pi-cluster bootstrap\` resumes at ${layer.id} (or \`--only ${layer.id}\`)`,
+        });
+      }
+      const changed = Object.values(result.recap).reduce((n, h) => n + h.changed, 0);
+      ctx.state.layers[layer.id] = { doneAt: new Date().toISOString(), inputsHash: ctx.inputsHash, changed };
+      ctx.state.inputsHash = ctx.inputsHash;
+      ctx.state.inventoryHash = hashOf(ctx.inventory.text);
+      ctx.state.configHash = hashOf(ctx.vars);
+      delete ctx.state.running;
+      delete ctx.state.lastFailure;
+      await saveState(ctx.stateDir, ctx.state);
+      ctx.options.report({ kind: 'info', message: `${layer.id}: done (${changed} changed)` });
+    },
+  };
+}
+
+function validatePhase(): Phase<Ctx> {
+  const kubeconfig = (ctx: Ctx) => join(ctx.stateDir, 'kubeconfig');
+  return {
+    title: 'validate: kubectl against the new cluster',
+    shouldRun: (ctx) => ctx.options.validate !== false && Boolean(ctx.state.layers['40-control-plane']) && existsSync(kubeconfig(ctx)),
+    dryRun: async (ctx) => [`kubectl --kubeconfig ${kubeconfig(ctx)} get --raw /readyz; get nodes; get pods -n kube-system`],
+    run: async (ctx) => {
+      ctx.checks.push(...(await validateCluster(kubeconfig(ctx), ctx.inventory.hosts.map((h) => h.name))));
+      const failed = ctx.checks.filter((c) => !c.ok);
+      if (failed.length) {
+        throw new UserError(`the cluster is not healthy: ${failed.map((c) => `${c.title}: ${c.detail}`).join('; ')}`, {
+          hint: `try \`kubectl --kubeconfig ${kubeconfig(ctx)} get pods -A\`; re-run \`pi-cluster bootstrap --from 40-control-plane\` after fixing`,
+        });
+      }
+    },
+  };
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((l) => l.trim()) ?? '').slice(0, 300);
+}

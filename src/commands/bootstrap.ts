@@ -1,0 +1,52 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { examples } from './help.js';
+
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
+  return n;
+};
+const version = (value: string): string => {
+  if (!/^\d+\.\d+\.\d+$/.test(value.replace(/^v/, ''))) throw new InvalidArgumentError('must be a version like 1.34.2');
+  return value.replace(/^v/, '');
+};
+
+export function register(program: Command): void {
+  program
+    .command('bootstrap')
+    .description('preflight over SSH, then the Ansible layers (00-preflight ... 60-post) to a kubeadm cluster; re-run to resume')
+    .option('-i, --inventory <file>', 'Ansible inventory written by discover', 'pi-hosts')
+    .option('--from <layer>', 'run this layer and all after it (e.g. 30-node or 30)')
+    .option('--only <layer>', 'run just this layer')
+    .option('--to <layer>', 'stop after this layer')
+    .option('--dry-run', 'print the layers, hosts and commands; change nothing')
+    .option('--forks <n>', 'hosts Ansible works on at once (default: all, up to 50)', positive)
+    .option('--kube-version <x.y.z>', 'Kubernetes version (default: kubernetes.version, else the installed kubeadm)', version)
+    .option('--ssh-key <path>', 'private key (default: ssh.privateKey, else ~/.ssh/id_ed25519)')
+    .option('-y, --yes', 'do not ask before partitioning the cards (20-disk)')
+    .addHelpText('after', examples([
+      ['pi-cluster bootstrap', 'all layers; skips what is done'],
+      ['pi-cluster bootstrap --dry-run'],
+      ['pi-cluster bootstrap --from 30-node', 'again from a layer'],
+      ['pi-cluster bootstrap --only 60-post'],
+      ['pi-cluster bootstrap --kube-version 1.34.2 --yes'],
+    ]))
+    .action(async (flags: { inventory: string; from?: string; only?: string; to?: string; dryRun?: boolean; forks?: number; kubeVersion?: string; sshKey?: string; yes?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<{ config?: string; color: boolean; verbose: boolean }>();
+      const { bootstrapCommand } = await import('../bootstrap/command.js');
+      await bootstrapCommand({
+        configPath: globals.config,
+        inventory: flags.inventory,
+        from: flags.from,
+        only: flags.only,
+        to: flags.to,
+        dryRun: Boolean(flags.dryRun),
+        forks: flags.forks,
+        kubeVersion: flags.kubeVersion,
+        sshKey: flags.sshKey,
+        yes: Boolean(flags.yes),
+        color: globals.color,
+        verbose: globals.verbose,
+      });
+    });
+}
