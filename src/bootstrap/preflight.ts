@@ -37,8 +37,8 @@ export interface PreflightPolicy {
 
 export const DEFAULT_POLICY: PreflightPolicy = {
   arch: ['aarch64'],
-  minMemoryBytes: 2 ** 30 * 0.9, // a "1 GiB" Pi reports a little less than 1 GiB of MemTotal
-  warnMemoryBytes: 2 ** 31 * 0.9,
+  minMemoryBytes: 2 ** 30 * 0.8, // a "1 GiB" Pi reports less than 1 GiB of MemTotal (the GPU takes its share)
+  warnMemoryBytes: 2 ** 31 * 0.8,
   maxSkewSeconds: 5,
   minSystemBytes: 4 * 2 ** 30,
 };

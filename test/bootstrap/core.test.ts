@@ -1,0 +1,206 @@
+// The orchestrator's pure parts: inventory, layer planning (resume), preflight judgement, live view, state file.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { configSchema } from '../../src/config/schema.js';
+import { parseInventory } from '../../src/bootstrap/inventory.js';
+import { LAYERS, findLayer } from '../../src/bootstrap/layers.js';
+import { DEFAULT_POLICY, evaluateFacts, parseFacts, type HostFacts } from '../../src/bootstrap/preflight.js';
+import { LayerProgress } from '../../src/bootstrap/progress.js';
+import { emptyState, hashOf, loadState, planLayers, saveState, statePath, type BootstrapState } from '../../src/bootstrap/state.js';
+import { extraVars } from '../../src/bootstrap/vars.js';
+import { runPhases, type Phase } from '../../src/bootstrap/phases.js';
+
+const fixture = readFileSync(new URL('../../../test/fixtures/bootstrap/pi-hosts', import.meta.url), 'utf8');
+
+describe('inventory', () => {
+  it('reads masters, workers, addresses and the model/MAC comment', () => {
+    const inv = parseInventory(fixture);
+    assert.deepEqual(inv.hosts.map((h) => [h.name, h.ip, h.group]), [
+      ['pi0', '198.51.100.10', 'masters'], ['pi1', '198.51.100.11', 'workers'], ['pi2', '198.51.100.12', 'workers'],
+    ]);
+    assert.match(inv.hosts[0].comment ?? '', /dc:a6:32:00:00:10/);
+  });
+
+  it('names the line of a host without ansible_host', () => {
+    assert.throws(() => parseInventory('[masters]\npi0\n', 'pi-hosts'), /pi-hosts:2: pi0 has no ansible_host=/);
+  });
+});
+
+describe('layer planning (resume)', () => {
+  const done = (ids: string[], hash: string): BootstrapState => ({
+    version: 1,
+    layers: Object.fromEntries(ids.map((id) => [id, { doneAt: 't', inputsHash: hash }])),
+  });
+  const running = (plan: ReturnType<typeof planLayers>) => plan.filter((p) => p.run).map((p) => p.layer.id);
+
+  it('a fresh project runs every layer', () => {
+    assert.deepEqual(running(planLayers(LAYERS, emptyState(), 'h')), LAYERS.map((l) => l.id));
+  });
+
+  it('a completed bootstrap runs nothing again', () => {
+    assert.deepEqual(running(planLayers(LAYERS, done(LAYERS.map((l) => l.id), 'h'), 'h')), []);
+  });
+
+  it('resumes at the layer that was under way when the run was killed', () => {
+    const state = { ...done(['00-preflight', '10-prepare', '20-disk'], 'h'), running: { layer: '30-node', startedAt: 't', pid: 1 } };
+    const plan = planLayers(LAYERS, state, 'h');
+    assert.deepEqual(running(plan), ['30-node', '40-control-plane', '50-workers', '60-post']);
+    assert.equal(plan[3].reason, 'stopped during the last run');
+  });
+
+  it('changed inventory or settings run every layer again', () => {
+    const plan = planLayers(LAYERS, done(LAYERS.map((l) => l.id), 'old'), 'new');
+    assert.deepEqual(running(plan), LAYERS.map((l) => l.id));
+    assert.equal(plan[0].reason, 'inventory or settings changed');
+  });
+
+  it('--from, --only and --to override the state', () => {
+    const all = done(LAYERS.map((l) => l.id), 'h');
+    assert.deepEqual(running(planLayers(LAYERS, all, 'h', { from: '50-workers' })), ['50-workers', '60-post']);
+    assert.deepEqual(running(planLayers(LAYERS, all, 'h', { only: '30-node' })), ['30-node']);
+    assert.deepEqual(running(planLayers(LAYERS, emptyState(), 'h', { to: '20-disk' })), ['00-preflight', '10-prepare', '20-disk']);
+  });
+
+  it('finds layers by id, number or name', () => {
+    assert.equal(findLayer('30')?.id, '30-node');
+    assert.equal(findLayer('control-plane')?.id, '40-control-plane');
+    assert.equal(findLayer('50-workers')?.id, '50-workers');
+    assert.equal(findLayer('99'), undefined);
+  });
+});
+
+describe('state file', () => {
+  it('is written atomically with mode 0600 and read back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-state-'));
+    const state: BootstrapState = { version: 1, layers: { '10-prepare': { doneAt: 'now', inputsHash: 'x' } } };
+    await saveState(dir, state);
+    assert.deepEqual(await loadState(dir), state);
+    assert.equal(statSync(statePath(dir)).mode & 0o777, 0o600);
+  });
+
+  it('a damaged file means start over, not a crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-state-'));
+    writeFileSync(statePath(dir), '{"version": 1, "layers": {');
+    assert.deepEqual(await loadState(dir), emptyState());
+  });
+
+  it('hashes are stable across key order and change with the inputs', () => {
+    assert.equal(hashOf('inv', { a: 1, b: 2 }), hashOf('inv', { b: 2, a: 1 }));
+    assert.notEqual(hashOf('inv', { a: 1 }), hashOf('inv', { a: 2 }));
+  });
+});
+
+describe('preflight judgement', () => {
+  const inventory = parseInventory(fixture).hosts;
+  const facts = (host: string, over: Partial<HostFacts> = {}): HostFacts => ({
+    host, arch: 'aarch64', hostname: host, memKb: 4_000_000, mac: `dc:a6:32:00:00:1${host.slice(-1)}`, skewSeconds: 0,
+    rootFstype: 'tmpfs', rootAvailKb: 900_000, cardFreeBytes: 30 * 2 ** 30, memoryCgroup: true, ...over,
+  });
+  const none = { prepare: false, disk: false, node: false };
+
+  it('healthy Pis give no finding', () => {
+    assert.deepEqual(evaluateFacts(['pi0', 'pi1', 'pi2'].map((h) => facts(h)), inventory, none), []);
+  });
+
+  it('a duplicate hostname fails on both hosts, naming them', () => {
+    const found = evaluateFacts([facts('pi0'), facts('pi1'), facts('pi2', { hostname: 'pi1' })], inventory, none);
+    const dup = found.filter((f) => /hostname pi1 is used by pi1 and pi2/.test(f.problem));
+    assert.deepEqual(dup.map((f) => [f.host, f.severity]), [['pi1', 'fail'], ['pi2', 'fail']]);
+    assert.ok(dup.every((f) => /--hostnames/.test(f.fix)));
+  });
+
+  it('a shared MAC fails', () => {
+    const found = evaluateFacts([facts('pi0'), facts('pi1', { mac: 'dc:a6:32:00:00:10' })], inventory, none);
+    assert.equal(found.filter((f) => /MAC address dc:a6:32:00:00:10/.test(f.problem)).length, 2);
+  });
+
+  it('memory: under 1 GiB fails, under 2 GiB warns', () => {
+    const found = evaluateFacts([facts('pi0', { memKb: 480_000 }), facts('pi1', { memKb: 940_000 })], inventory, none);
+    assert.deepEqual(found.map((f) => [f.host, f.severity]), [['pi0', 'fail'], ['pi1', 'warn']]);
+  });
+
+  it('arch: armv7 warns, x86_64 fails', () => {
+    const found = evaluateFacts([facts('pi0', { arch: 'armv7l' }), facts('pi1', { arch: 'x86_64' })], inventory, none);
+    assert.deepEqual(found.map((f) => [f.host, f.severity]), [['pi0', 'warn'], ['pi1', 'fail']]);
+  });
+
+  it('clock skew warns before time sync is set up and fails after', () => {
+    assert.equal(evaluateFacts([facts('pi0', { skewSeconds: 40 })], inventory, none)[0].severity, 'warn');
+    assert.equal(evaluateFacts([facts('pi0', { skewSeconds: -40 })], inventory, { ...none, prepare: true })[0].severity, 'fail');
+    assert.deepEqual(evaluateFacts([facts('pi0', { skewSeconds: 2 })], inventory, { ...none, prepare: true }), []);
+  });
+
+  it('too little free card space for the system partition fails', () => {
+    const [finding] = evaluateFacts([facts('pi0', { cardFreeBytes: 2 ** 30 })], inventory, none);
+    assert.equal(finding.severity, 'fail');
+    assert.match(finding.problem, /free on the card/);
+  });
+
+  it('memory cgroup is only checked once the disk layer has run', () => {
+    const off = [facts('pi0', { memoryCgroup: false, rootFstype: 'ext4', rootAvailKb: 20_000_000 })];
+    assert.deepEqual(evaluateFacts(off, inventory, none), []);
+    assert.equal(evaluateFacts(off, inventory, { prepare: true, disk: true, node: false })[0].severity, 'warn');
+    const [fail] = evaluateFacts(off, inventory, { prepare: true, disk: true, node: true });
+    assert.equal(fail.severity, 'fail');
+    assert.match(fail.fix, /cgroup_enable=memory/);
+  });
+
+  it('parses the facts script output', () => {
+    const f = parseFacts('pi0', 'arch=aarch64\nhostname=pi0\nmem_kb=3884000\nmac=DC:A6:32:00:00:10\ntime=1000\nroot_fstype=tmpfs\nroot_avail_kb=10\ncard_free_bytes=1024\nmemory_cgroup=0\n', 998.5);
+    assert.deepEqual(f, { host: 'pi0', arch: 'aarch64', hostname: 'pi0', memKb: 3884000, mac: 'dc:a6:32:00:00:10', skewSeconds: 1.5, rootFstype: 'tmpfs', rootAvailKb: 10, cardFreeBytes: 1024, memoryCgroup: false });
+    assert.equal(DEFAULT_POLICY.arch[0], 'aarch64');
+  });
+});
+
+describe('live per-host view', () => {
+  it('counts ok/changed/failed per host and shows the current task', () => {
+    const view = new LayerProgress('30-node', ['pi0', 'pi1']);
+    view.apply({ event: 'task', name: 'node : Set the Kubernetes sysctls', time: 0 });
+    view.apply({ event: 'result', status: 'changed', host: 'pi0', task: 'node : Set the Kubernetes sysctls', changed: true, message: '', time: 0 });
+    view.apply({ event: 'result', status: 'ok', host: 'pi1', task: 'node : Set the Kubernetes sysctls', changed: false, message: '', time: 0 });
+    view.apply({ event: 'result', status: 'failed', host: 'pi1', task: 'node : Set the Kubernetes sysctls', changed: false, message: 'boom', time: 0 });
+    const [pi0, pi1] = view.rows();
+    assert.deepEqual([pi0.ok, pi0.changed, pi0.failed], [0, 1, 0]);
+    assert.deepEqual([pi1.ok, pi1.changed, pi1.failed], [1, 0, 1]);
+    assert.match(view.lines()[1], /^ {2}pi1 .*failed 1 {2}FAILED \| node : Set the Kubernetes sysctls$/);
+  });
+});
+
+describe('settings to Ansible variables', () => {
+  it('maps pi-cluster.yaml and --kube-version to pi_cluster_* variables', () => {
+    const config = configSchema.parse({ cluster: { name: 'lab' }, kubernetes: { version: '1.33.0', untaintMaster: true } });
+    const vars = extraVars({ config, stateDir: '/p/.pi-cluster', kubeVersion: '1.34.1' });
+    assert.equal(vars.pi_cluster_name, 'lab');
+    assert.equal(vars.pi_cluster_kube_version, '1.34.1');
+    assert.equal(vars.pi_cluster_untaint_master, true);
+    assert.equal(vars.pi_cluster_pod_cidr, '10.244.0.0/16');
+    assert.equal(extraVars({ config: configSchema.parse({}), stateDir: '/p' }).pi_cluster_kube_version, '');
+  });
+});
+
+describe('phase manager', () => {
+  it('dry run asks each phase what it would do and runs nothing', async () => {
+    const ran: string[] = [];
+    const phases: Array<Phase<null>> = [
+      { title: 'a', run: async () => void ran.push('a'), dryRun: async () => ['would a'] },
+      { title: 'b', run: async () => void ran.push('b'), shouldRun: () => false },
+    ];
+    const outcomes = await runPhases(phases, null, { dryRun: true, report: () => {} });
+    assert.deepEqual(ran, []);
+    assert.deepEqual(outcomes.map((o) => [o.title, o.status]), [['a', 'dry-run'], ['b', 'skipped']]);
+  });
+
+  it('stops at the first failure and still cleans up started phases', async () => {
+    const log: string[] = [];
+    const phases: Array<Phase<null>> = [
+      { title: 'a', run: async () => void log.push('run a'), cleanUp: async () => void log.push('clean a') },
+      { title: 'b', run: async () => { throw new Error('b broke'); } },
+      { title: 'c', run: async () => void log.push('run c') },
+    ];
+    await assert.rejects(runPhases(phases, null, { dryRun: false, report: () => {} }), /b broke/);
+    assert.deepEqual(log, ['run a', 'clean a']);
+  });
+});
