@@ -81,10 +81,12 @@ export function playbookArgv(run: PlaybookRun, extraVarsFile: string): string[] 
   return argv;
 }
 
-export function playbookEnv(run: PlaybookRun): Record<string, string> {
+export function playbookEnv(run: Pick<PlaybookRun, 'knownHosts'>): Record<string, string> {
   return {
     ANSIBLE_CONFIG: join(ansibleDir(), 'ansible.cfg'),
     ANSIBLE_SSH_ARGS: sshArgs(run.knownHosts),
+    // SSH master connections per project (beside known_hosts): never reused across projects or labs.
+    ANSIBLE_SSH_CONTROL_PATH_DIR: join(dirname(run.knownHosts), 'cp'),
     ANSIBLE_FORCE_COLOR: '0',
     ANSIBLE_NOCOLOR: '1',
     ANSIBLE_RETRY_FILES_ENABLED: '0',
