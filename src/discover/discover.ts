@@ -2,11 +2,14 @@ import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { silent, type Reporter } from '../events.js';
-import { KnownHosts, loadPrivateKey, writeFileAtomic, type HostKeyCheck } from '../remote/index.js';
+// Not remote/index.js: that loads ssh2, which discover only needs once the browse is over.
+import { writeFileAtomic } from '../remote/atomic.js';
+import { checkPrivateKeyPath, loadPrivateKey } from '../remote/keys.js';
+import { KnownHosts, type HostKeyCheck } from '../remote/known-hosts.js';
 import { listInterfaces, selectInterfaces, type LocalInterface } from './interfaces.js';
 import { formatInventory, inventoryHosts, mergeInventory, parseInventory, roleOf, type Inventory, type InventoryChange, type Role } from './inventory.js';
 import { browseMdns, type BrowseResult } from './mdns.js';
-import { probeHosts, type HostFacts, type ProbeResult } from './probe.js';
+import type { HostFacts, ProbeResult } from './probe.js';
 import { byHostNumber, planRoles, type RoleRequest } from './roles.js';
 import { sshConfigSnippet } from './ssh-config.js';
 import { parseSweepRange, sweepSsh } from './sweep.js';
@@ -103,7 +106,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   const sweepRange = options.sweep ? parseSweepRange(options.sweep) : undefined;
   const interfaces: LocalInterface[] = sweepRange && !options.interfaces.length ? [] : selectInterfaces(listInterfaces(), options.interfaces);
   const existing = await readInventory(options.inventoryPath);
-  const key = await loadPrivateKey(options.sshKeyPath);
+  checkPrivateKeyPath(options.sshKeyPath);
   const knownHosts = await KnownHosts.load(options.knownHostsPath);
 
   // 1. Find: mDNS on the chosen interfaces, and the sweep when asked, at the same time.
@@ -151,6 +154,8 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
 
   // 2. Check the cluster's hosts over SSH (hosts found only by the sweep: all of them, to learn their names).
   const candidates = [...found.values()].filter((h) => h.name === undefined || isClusterName(h.name, options.prefix));
+  const key = await loadPrivateKey(options.sshKeyPath);
+  const { probeHosts } = await import('./probe.js');
   const probes = await probeHosts(
     candidates.map((h) => ({ name: h.name, address: h.address, port: options.sshPort })),
     { key, knownHosts },

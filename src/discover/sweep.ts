@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { UserError } from '../errors.js';
 import { intToIp, parseCidr, type Cidr } from '../config/net.js';
-import { mapBounded } from '../remote/index.js';
+import { mapBounded } from '../remote/parallel.js';
 
 /** For networks that block multicast: try TCP 22 on every address of one range the user named. */
 

@@ -8,7 +8,7 @@
  *
  * Failures are SshError with a `reason` ('auth', 'host-key-changed', ...) and a `hint` for the user.
  */
-export { loadPrivateKey, type PrivateKey } from './keys.js';
+export { checkPrivateKeyPath, loadPrivateKey, type PrivateKey } from './keys.js';
 export { KnownHosts, fingerprint, hostKeyFromBlob, hostPattern, type HostKey, type HostKeyCheck } from './known-hosts.js';
 export {
   openSession,

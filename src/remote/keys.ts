@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import ssh2 from 'ssh2';
 import { UserError } from '../errors.js';
 
 /** A private key read and parsed once, shared by every connection of a run. */
@@ -11,17 +10,25 @@ export interface PrivateKey {
 }
 
 /**
- * Reads the cluster's private key. `path` may name the private key or its `.pub` file (users often
- * have the public one at hand); the private key is then the same path without `.pub`.
+ * The private key's path for `path`, which may name the private key or its `.pub` file (users often
+ * have the public one at hand). Throws a UserError when the private key is not there. Cheap: no ssh2.
  */
-export async function loadPrivateKey(path: string): Promise<PrivateKey> {
+export function checkPrivateKeyPath(path: string): string {
   const privatePath = path.endsWith('.pub') ? path.slice(0, -'.pub'.length) : path;
   if (!existsSync(privatePath)) {
     throw new UserError(`SSH private key ${privatePath} does not exist`, {
       hint: path.endsWith('.pub') ? `the private key must sit beside ${path}` : 'pass the key you flashed with --ssh-key, or set ssh.privateKey in pi-cluster.yaml',
     });
   }
+  return privatePath;
+}
+
+/** Reads and parses the cluster's private key (see checkPrivateKeyPath for the accepted paths). */
+export async function loadPrivateKey(path: string): Promise<PrivateKey> {
+  const privatePath = checkPrivateKeyPath(path);
   const data = await readFile(privatePath);
+  // ssh2 loads on first use: discover starts browsing before it needs it.
+  const { default: ssh2 } = await import('ssh2');
   const parsed = ssh2.utils.parseKey(data);
   if (parsed instanceof Error) {
     const encrypted = /encrypted|passphrase/i.test(parsed.message);
