@@ -3,10 +3,10 @@ import { examples } from './help.js';
 
 interface DiscoverFlags {
   timeout: string;
-  interface: string[];
+  interface?: string[];
   prefix?: string;
   masters?: string;
-  master: string[];
+  master?: string[];
   inventory: string;
   sweep?: string;
   sshKey?: string;
@@ -16,19 +16,19 @@ interface DiscoverFlags {
   dryRun?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => previous.concat(value);
+const collect = (value: string, previous: string[] | undefined) => (previous ?? []).concat(value);
 
 export function register(program: Command): void {
   program
     .command('discover')
     .description('find the booted Pis over mDNS, check them over SSH, and write the pi-hosts inventory and known hosts')
     .option('--timeout <duration>', 'longest time to look for hosts (stops earlier once no new host answers)', '5s')
-    .option('--interface <name|address>', 'browse only this interface (repeatable; default: every up multicast IPv4 interface)', collect, [])
+    .option('--interface <name|address>', 'browse only this interface (repeatable; default: every up multicast IPv4 interface)', collect)
     .option('--prefix <prefix>', 'cluster hosts are named <prefix><N> (default: hosts.prefix of pi-cluster.yaml, pi)')
     .option('--masters <n>', 'the N lowest-numbered new hosts are masters (hosts already in pi-hosts keep their role)')
-    .option('--master <name>', 'this host is a master (repeatable)', collect, [])
+    .option('--master <name>', 'this host is a master (repeatable)', collect)
     .option('--inventory <file>', 'Ansible inventory to write or merge into', 'pi-hosts')
-    .option('--sweep <cidr>', 'also probe TCP 22 on every address of this range (for networks that block multicast)')
+    .option('--sweep <cidr>', 'find hosts by TCP 22 on every address of this range instead of mDNS, for networks that block multicast (with --interface: both)')
     .option('--ssh-key <path>', 'private key (or its .pub) the Pis accept for root (default: ssh.privateKey, else ~/.ssh/id_ed25519)')
     .option('--expect <n>', 'stop looking as soon as N cluster hosts are found')
     .option('--json', 'print the hosts and roles as JSON (progress goes to stderr)')
@@ -49,10 +49,10 @@ export function register(program: Command): void {
       const { discoverCommand } = await import('../discover/command.js');
       await discoverCommand({
         timeout: flags.timeout,
-        interfaces: flags.interface,
+        interfaces: flags.interface ?? [],
         prefix: flags.prefix,
         masters: flags.masters,
-        master: flags.master,
+        master: flags.master ?? [],
         inventory: flags.inventory,
         sweep: flags.sweep,
         sshKey: flags.sshKey,

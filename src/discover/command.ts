@@ -72,9 +72,11 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
   const state = stateDir(cwd);
   const show = (path: string) => relative(cwd, path) || path;
 
-  line(
-    `Looking for hosts named ${prefix}<N> ${options.interfaces.length || !options.sweep ? `over mDNS${options.interfaces.length ? ` on ${options.interfaces.join(', ')}` : ''}` : ''}${options.sweep ? `${options.interfaces.length || !options.sweep ? ' and' : ''} by sweeping ${options.sweep}` : ''} (up to ${timeoutMs / 1000} s)`,
-  );
+  const ways = [
+    options.interfaces.length || !options.sweep ? `over mDNS${options.interfaces.length ? ` on ${options.interfaces.join(', ')}` : ''}` : undefined,
+    options.sweep ? `by sweeping ${options.sweep}` : undefined,
+  ].filter(Boolean);
+  line(`Looking for hosts named ${prefix}<N> ${ways.join(' and ')} (up to ${timeoutMs / 1000} s)`);
   const result = await discover({
     timeoutMs,
     interfaces: options.interfaces,
