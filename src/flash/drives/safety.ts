@@ -1,0 +1,92 @@
+import { UserError } from '../../errors.js';
+import type { Drive } from './scan.js';
+
+/**
+ * The one place that decides which drives `flash` may write. Every path to a drive goes through
+ * `judgeDrive`: the interactive list (only `offer`ed drives appear) and an explicit --device
+ * (must be `allowed`, with --force when `needsForce`).
+ *
+ * Never, not even with --force: the system drive (or one in use by it), the drive holding the
+ * source image, zram and RAM disks, read-only drives, drives without a size, drives too small.
+ * Only with an explicit --device and --force: non-removable drives, loop devices and virtual disks.
+ */
+export interface DriveVerdict {
+  drive: Drive;
+  /** May appear in the interactive list. */
+  offer: boolean;
+  /** May be written at all (possibly only with --force). */
+  allowed: boolean;
+  needsForce: boolean;
+  /** Why it is refused or needs --force: short phrases for lists and errors. */
+  reasons: string[];
+}
+
+export interface SafetyContext {
+  /** Bytes the card needs (end of partition 1). */
+  requiredSize: number;
+  /** The image being written (a file on some drive); that drive is never a target. */
+  sourcePath?: string;
+  /** All drives, to find the one holding the source. */
+  drives: readonly Drive[];
+  force: boolean;
+}
+
+export function judgeDrive(drive: Drive, context: SafetyContext): DriveVerdict {
+  const never: string[] = [];
+  const force: string[] = [];
+  if (drive.isSystem) never.push(`it is the system drive${drive.systemReason ? ` (${drive.systemReason})` : ''}`);
+  if (context.sourcePath && holdsPath(drive, context.sourcePath, context.drives)) never.push(`it holds the source image ${context.sourcePath}`);
+  if (drive.kind === 'zram' || drive.kind === 'ram') never.push(`it is a ${drive.kind} device (memory, not a card)`);
+  if (drive.isReadOnly) never.push('it is read-only (is the card\'s lock switch on?)');
+  if (!drive.size) never.push('it reports no size (no card in the reader?)');
+  else if (drive.size < context.requiredSize) never.push(`it is too small: ${formatBytes(drive.size)}, the card needs ${formatBytes(context.requiredSize)}`);
+  if (drive.kind === 'loop' || drive.kind === 'virtual') force.push(`it is a ${drive.kind === 'loop' ? 'loop device' : 'virtual disk'}`);
+  else if (!drive.isRemovable) force.push('it is not removable');
+  const allowed = never.length === 0;
+  const needsForce = force.length > 0;
+  return {
+    drive,
+    allowed,
+    needsForce,
+    // The list shows cards; with --force also fixed disks (never loop devices or virtual disks).
+    offer: allowed && (!needsForce || (context.force && drive.kind === 'disk')),
+    reasons: [...never, ...force],
+  };
+}
+
+/** Throws unless `verdict` may be written with the given --force; the message says why, in one line. */
+export function assertWritable(verdict: DriveVerdict, force: boolean): void {
+  const { drive } = verdict;
+  const name = `${drive.device}${drive.description ? ` (${drive.description})` : ''}`;
+  if (!verdict.allowed) {
+    throw new UserError(`refusing to write ${name}: ${verdict.reasons.filter((r) => !/not removable|loop device|virtual disk/.test(r)).join('; ')}`, {
+      hint: drive.isSystem ? 'pick the SD card: `pi-cluster flash` without --device lists the drives you can write' : verdict.reasons.some((r) => r.startsWith('it is too small')) ? 'use a larger card, or a smaller --boot-size' : 'pick another drive; `pi-cluster flash` without --device lists the drives you can write',
+    });
+  }
+  if (verdict.needsForce && !force) {
+    throw new UserError(`refusing to write ${name}: ${verdict.reasons.join('; ')}`, { hint: `if you are sure it is the card, pass --force together with --device ${drive.device}` });
+  }
+}
+
+/** The drive whose mount points hold `path` (longest mount point wins, as the kernel resolves it). */
+export function driveHolding(path: string, drives: readonly Drive[]): Drive | undefined {
+  let best: { drive: Drive; length: number } | undefined;
+  for (const drive of drives) {
+    for (const mount of drive.mountpoints) {
+      if (!mount.startsWith('/')) continue;
+      const prefix = mount.endsWith('/') ? mount : `${mount}/`;
+      if ((path === mount || path.startsWith(prefix)) && (!best || mount.length > best.length)) best = { drive, length: mount.length };
+    }
+  }
+  return best?.drive;
+}
+
+function holdsPath(drive: Drive, path: string, drives: readonly Drive[]): boolean {
+  return driveHolding(path, drives)?.device === drive.device;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(0)} MB`;
+  return `${bytes} bytes`;
+}
