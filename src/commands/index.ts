@@ -3,9 +3,10 @@ import { register as addons } from './addons.js';
 import { register as bootstrap } from './bootstrap.js';
 import { register as discover } from './discover.js';
 import { register as doctor } from './doctor.js';
+import { register as flash } from './flash.js';
 import { register as etcd } from './etcd.js';
 import { register as init } from './init.js';
 import { register as reset } from './reset.js';
 
 /** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */
-export const commands: Array<(program: Command) => void> = [init, doctor, discover, bootstrap, reset, addons, etcd];
+export const commands: Array<(program: Command) => void> = [init, doctor, flash, discover, bootstrap, reset, addons, etcd];

@@ -1,0 +1,73 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { examples } from './help.js';
+
+interface FlashFlags {
+  device?: string[];
+  output?: string[];
+  image?: string;
+  alpine?: string;
+  hostname?: string;
+  hostnames?: string;
+  count?: number | true;
+  sshKey?: string;
+  bootSize?: string;
+  yes?: boolean;
+  verify: boolean;
+  force?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of cards (1 or more)');
+  return n;
+};
+
+export function register(program: Command): void {
+  program
+    .command('flash')
+    .description('write Alpine plus a per-host overlay onto SD cards (or image files): safe, verified, several at once')
+    .option('--device <path>', 'card reader to write (repeat for several, written in parallel)', collect)
+    .option('--output <file>', 'write an image file instead (repeat, or use {hostname} in the name)', collect)
+    .option('--image <path|url>', 'Alpine release to use: a .tar.gz or .img.gz, local or http(s) (default: download)')
+    .option('--alpine <version>', 'Alpine version to download (default: alpine.version in pi-cluster.yaml)')
+    .option('--hostname <name>', 'hostname of a single card')
+    .option('--hostnames <a,b,c>', 'one card per hostname (one --device: swap cards between writes)')
+    .option('--count [n]', 'n cards named <prefix><start>.. from pi-cluster.yaml (default: hosts.count)', positive)
+    .option('--ssh-key <pubkey>', 'public key for root (a .pub file or the key text; default: ssh.publicKey or ~/.ssh/id_*.pub)')
+    .option('--boot-size <size>', 'size of the FAT boot partition (default: card.bootSize, 1GiB)')
+    .option('-y, --yes', 'do not ask before erasing (only together with --device)')
+    .option('--no-verify', 'skip reading the card back')
+    .option('--force', 'allow a non-removable drive or loop device given with --device; replace an existing --output file')
+    .addHelpText(
+      'after',
+      examples([
+        ['pi-cluster flash', 'pick the card reader from a list, one card'],
+        ['pi-cluster flash --device /dev/sdb --hostnames pi0,pi1,pi2', 'swap cards between writes'],
+        ['pi-cluster flash --device /dev/sdb --device /dev/sdc --hostnames pi0,pi1', 'two readers in parallel'],
+        ['pi-cluster flash --output pi0.img --hostname pi0', 'an image file, for any imager'],
+        ['pi-cluster flash --output "cards/{hostname}.img" --count 3'],
+        ['pi-cluster flash --image ./alpine-rpi-3.23.0-aarch64.tar.gz --device /dev/sdb --yes', 'offline, no questions'],
+      ]),
+    )
+    .action(async (flags: FlashFlags, command: Command) => {
+      const globals = command.optsWithGlobals<{ config?: string; color: boolean }>();
+      const { flashCommand } = await import('../flash/command.js');
+      await flashCommand({
+        configPath: globals.config,
+        color: globals.color,
+        devices: flags.device,
+        outputs: flags.output,
+        image: flags.image,
+        alpine: flags.alpine,
+        hostname: flags.hostname,
+        hostnames: flags.hostnames?.split(','),
+        count: flags.count,
+        sshKey: flags.sshKey,
+        bootSize: flags.bootSize,
+        yes: Boolean(flags.yes),
+        verify: flags.verify,
+        force: Boolean(flags.force),
+      });
+    });
+}

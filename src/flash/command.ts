@@ -1,0 +1,81 @@
+import { canPrompt } from '../cli/context.js';
+import { loadConfig } from '../config/load.js';
+import { CancelledError, UserError } from '../errors.js';
+import { createProgressRenderer } from '../ui/progress.js';
+import { choose, confirmYes, pressEnter } from '../ui/prompts.js';
+import { paint, useColor } from '../ui/style.js';
+import { renderTable } from '../ui/table.js';
+import { formatBytes } from './drives/safety.js';
+import { flash, type FlashOptions, type FlashPrompts, type WriteResult } from './index.js';
+import { describeDrive } from './targets.js';
+
+export interface FlashCommandOptions extends Omit<FlashOptions, 'config' | 'report' | 'prompts' | 'signal'> {
+  configPath?: string;
+  color?: boolean;
+  /** Where the summary goes (stdout); progress and messages go to stderr. */
+  write?: (text: string) => void;
+}
+
+/** The CLI side of flash: progress on stderr, questions when there is a terminal, the summary table. */
+export async function flashCommand(options: FlashCommandOptions): Promise<WriteResult[]> {
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const { config } = await loadConfig({ explicitPath: options.configPath });
+  const progress = createProgressRenderer();
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  process.once('SIGINT', onSignal);
+  let outcome;
+  try {
+    outcome = await flash({ ...options, config, report: progress.report, prompts: canPrompt() ? terminalPrompts() : undefined, signal: interrupt.signal });
+  } finally {
+    process.off('SIGINT', onSignal);
+    progress.stop();
+  }
+  const color = useColor(options.color ?? true);
+  const rows = outcome.results.map((r) => [
+    r.target,
+    r.hostname,
+    (r.bytesWritten / 1e6).toFixed(1),
+    r.writeSeconds > 0 && r.ok ? (r.bytesWritten / 1e6 / r.writeSeconds).toFixed(1) : '-',
+    r.verified && r.digest ? r.digest.slice(0, 16) : r.digest ? `${r.digest.slice(0, 16)} (not verified)` : '-',
+    r.ok ? paint('green', 'ok', color) : paint('red', 'FAILED', color),
+  ]);
+  write(`\nAlpine ${outcome.release.version} (${outcome.release.label}, sha256 ${outcome.release.sha256.slice(0, 16)}...)\n`);
+  write(`${renderTable(['target', 'hostname', 'MB written', 'MB/s', 'verified hash', 'result'], rows)}\n`);
+  for (const r of outcome.results) {
+    if (r.ok && r.digest) write(`${r.hostname}: ${r.target} ${r.verified ? 'verified' : 'written (not verified: --no-verify)'}, card digest ${r.digest}${r.note ? `; ${r.note}` : ''}\n`);
+  }
+  const failed = outcome.results.filter((r) => !r.ok);
+  for (const r of failed) write(`${r.hostname}: ${r.target}: ${r.error?.message ?? 'failed'}\n${r.error instanceof UserError && r.error.hint ? `  hint: ${r.error.hint}\n` : ''}`);
+  if (failed.some((r) => r.error instanceof CancelledError)) throw new CancelledError('flash interrupted');
+  if (failed.length) {
+    throw new UserError(`${failed.length} of ${outcome.results.length} card${outcome.results.length > 1 ? 's' : ''} failed: ${failed.map((r) => r.target).join(', ')}`, {
+      hint: 'the cards marked ok are fine; fix the reason above and flash the failed ones again',
+    });
+  }
+  if (outcome.results.some((r) => r.ok)) write('\nNext: put the cards in the Pis, power them on, then run `pi-cluster discover`.\n');
+  return outcome.results;
+}
+
+function terminalPrompts(): FlashPrompts {
+  return {
+    async pickDrive(offered, refused) {
+      const choices = [
+        ...offered.map((v) => ({ name: `${describeDrive(v.drive)}${v.needsForce ? '  [--force: not removable]' : ''}`, value: v.drive })),
+        ...refused.map((v) => ({ name: describeDrive(v.drive), value: v.drive, disabled: v.reasons[0] ?? 'not allowed' })),
+      ];
+      return choose('Which drive holds the SD card? Everything on it will be erased.', choices);
+    },
+    async confirm(info) {
+      const { drive } = info;
+      const partitions = typeof info.partitions === 'string' ? info.partitions : info.partitions.partitions.length ? info.partitions.partitions.map((p) => `#${p.index} type ${p.type}, ${formatBytes(p.size * 512)}`).join('; ') : `none (${info.partitions.scheme})`;
+      process.stderr.write(
+        `\n  drive:       ${drive.device}\n  model:       ${drive.description || 'unknown'}\n  size:        ${drive.size ? formatBytes(drive.size) : 'unknown'}\n  partitions:  ${partitions}\n${drive.mountpoints.length ? `  mounted:     ${drive.mountpoints.join(', ')} (will be unmounted)\n` : ''}  hostname(s): ${info.hostnames.join(', ')}\n\n`,
+      );
+      return confirmYes(`Erase ${drive.device} and write ${info.hostnames.length > 1 ? 'the first card' : info.hostnames[0]}?`);
+    },
+    async nextCard(hostname, device) {
+      await pressEnter(`Put the card for ${hostname} into ${device}, then press Enter (Ctrl-C to stop)`);
+    },
+  };
+}
