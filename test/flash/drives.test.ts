@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { UserError } from '../../src/errors.js';
+import { flash } from '../../src/flash/index.js';
+import { unmountDrive } from '../../src/flash/drives/platform.js';
+import { assertWritable, driveHolding, judgeDrive } from '../../src/flash/drives/safety.js';
+import { drivesFrom, type Drive, type DriveSnapshot } from '../../src/flash/drives/scan.js';
+import { candidates, checkDevices, findDrive } from '../../src/flash/targets.js';
+import { config, driveFixture, MiB, release, sshKeyPair, tempDir, TEST_BOOT } from './helpers.js';
+
+const REQUIRED = MiB + 1024 * MiB;
+const context = (force = false, sourcePath?: string) => ({ requiredSize: REQUIRED, sourcePath, force });
+const offered = (snapshot: DriveSnapshot, force = false, sourcePath?: string) => candidates(snapshot, context(force, sourcePath)).offered.map((v) => v.drive.device);
+const drive = (snapshot: DriveSnapshot, device: string): Drive => findDrive(device, drivesFrom(snapshot));
+const refusal = (snapshot: DriveSnapshot, device: string, force = false, sourcePath?: string): string => {
+  try {
+    checkDevices([device], snapshot, context(force, sourcePath));
+  } catch (error) {
+    assert.ok(error instanceof UserError);
+    return error.message;
+  }
+  return 'allowed';
+};
+
+describe('drive safety: a laptop with an SD reader (LUKS root)', () => {
+  const laptop = driveFixture('laptop-sd-reader');
+
+  it('offers the SD cards only: built-in reader (reports rm=0) and USB reader', () => {
+    assert.deepEqual(offered(laptop).sort(), ['/dev/mmcblk0', '/dev/sda']);
+  });
+
+  it('sees the root file system on LUKS inside the NVMe disk, which drivelist alone misses', () => {
+    const nvme = drive(laptop, '/dev/nvme0n1');
+    assert.equal(nvme.isSystem, true);
+    assert.ok(nvme.mountpoints.includes('/'));
+    assert.match(refusal(laptop, '/dev/nvme0n1'), /system drive/);
+    assert.match(refusal(laptop, '/dev/nvme0n1', true), /system drive/, '--force is never enough for the system drive');
+  });
+
+  it('never takes zram, even with --force', () => {
+    assert.match(refusal(laptop, '/dev/zram0', true), /zram device/);
+  });
+
+  it('names the partition a user passed and the drive to pass instead', () => {
+    assert.throws(() => findDrive('/dev/sda1', drivesFrom(laptop)), (e: unknown) => e instanceof UserError && e.hint === 'pass the drive: --device /dev/sda');
+    assert.throws(() => findDrive('/dev/sdz', drivesFrom(laptop)), /not a drive this computer lists/);
+  });
+});
+
+describe('drive safety: a Pi-like system with zram', () => {
+  const pi = driveFixture('pi-zram');
+
+  it('offers the USB card reader and nothing else', () => {
+    assert.deepEqual(offered(pi), ['/dev/sda']);
+    assert.deepEqual(offered(pi, true), ['/dev/sda'], '--force adds no drive that is mounted somewhere fixed');
+  });
+
+  it('refuses its own card, its zram and a fixed disk mounted at /srv/backup', () => {
+    assert.match(refusal(pi, '/dev/mmcblk0', true), /system drive \(\/boot\/firmware is mounted from it\)/);
+    assert.match(refusal(pi, '/dev/zram0', true), /zram device.*no size/);
+    assert.match(refusal(pi, '/dev/sdb', true), /system drive \(\/srv\/backup is mounted from it\)/);
+  });
+
+  it('refuses the drive holding the source image', () => {
+    assert.match(refusal(pi, '/dev/sda', false, '/media/pi/PIBOOT/alpine-rpi-3.23.0-aarch64.tar.gz'), /holds the source image/);
+    assert.deepEqual(offered(pi, false, '/media/pi/PIBOOT/x.tar.gz'), []);
+    assert.equal(driveHolding('/media/pi/PIBOOT/x', drivesFrom(pi))?.device, '/dev/sda');
+    assert.equal(driveHolding('/home/pi/x', drivesFrom(pi))?.device, '/dev/mmcblk0');
+  });
+
+  it('unmounts the card\'s file systems before writing it (deepest first)', async () => {
+    const calls: string[][] = [];
+    await unmountDrive(drive(pi, '/dev/sda'), async (command, args) => void calls.push([command, ...args]), 'linux');
+    assert.deepEqual(calls, [['umount', '/media/pi/PIBOOT']]);
+    const mac: string[][] = [];
+    await unmountDrive(drive(driveFixture('mac-external-disk'), '/dev/disk5'), async (command, args) => void mac.push([command, ...args]), 'darwin');
+    assert.deepEqual(mac, [['diskutil', 'unmountDisk', '/dev/disk5']]);
+  });
+});
+
+describe('drive safety: a Mac with an external disk', () => {
+  const mac = driveFixture('mac-external-disk');
+
+  it('offers the SD card; --force adds the external disk but never the disk image', () => {
+    assert.deepEqual(offered(mac), ['/dev/disk5']);
+    assert.deepEqual(offered(mac, true).sort(), ['/dev/disk4', '/dev/disk5']);
+  });
+
+  it('needs --force for the non-removable external disk, and accepts /dev/rdiskN', () => {
+    assert.match(refusal(mac, '/dev/disk4'), /not removable/);
+    assert.equal(refusal(mac, '/dev/disk4', true), 'allowed');
+    assert.equal(drive(mac, '/dev/rdisk5').device, '/dev/disk5');
+    assert.equal(drive(mac, '/dev/disk5').raw, '/dev/rdisk5', 'the raw device is what gets written');
+  });
+
+  it('never writes the internal disk or the APFS container', () => {
+    assert.match(refusal(mac, '/dev/disk0', true), /system drive/);
+    assert.match(refusal(mac, '/dev/disk3', true), /system drive/);
+  });
+
+  it('takes a virtual disk only with an explicit --device and --force', () => {
+    assert.match(refusal(mac, '/dev/disk6'), /virtual disk/);
+    assert.equal(refusal(mac, '/dev/disk6', true), 'allowed');
+  });
+
+  it('refuses the disk holding the source image even with --force', () => {
+    assert.match(refusal(mac, '/dev/disk4', true, '/Volumes/T7/Downloads/alpine-rpi-3.23.0-aarch64.tar.gz'), /holds the source image/);
+  });
+});
+
+describe('drive safety: captured on this build VM', () => {
+  const vm = driveFixture('build-vm');
+
+  it('offers nothing: the virtio system disk and zram are never candidates', () => {
+    assert.deepEqual(offered(vm, true), []);
+    assert.match(refusal(vm, '/dev/vda', true), /system drive/);
+  });
+});
+
+describe('drive safety: single rules', () => {
+  const base: Drive = { device: '/dev/sdx', raw: '/dev/sdx', description: 'SD', size: 32e9, kind: 'disk', isRemovable: true, isReadOnly: false, isSystem: false, mountpoints: [], inUse: false };
+  const judge = (d: Partial<Drive>, force = false) => judgeDrive({ ...base, ...d }, { requiredSize: REQUIRED, drives: [], force });
+
+  it('refuses read-only, size-less and too-small drives, with reasons a user understands', () => {
+    assert.throws(() => assertWritable(judge({ isReadOnly: true }), true), /read-only.*lock switch/);
+    assert.throws(() => assertWritable(judge({ size: null }), true), /no size/);
+    assert.throws(() => assertWritable(judge({ size: 512 * MiB }), true), (e: unknown) => e instanceof UserError && /too small/.test(e.message) && /smaller --boot-size/.test(e.hint ?? ''));
+  });
+
+  it('accepts a loop device only with --force, and never lists it', () => {
+    const loop = judge({ kind: 'loop', isRemovable: false }, true);
+    assert.equal(loop.allowed, true);
+    assert.equal(loop.offer, false);
+    assert.throws(() => assertWritable(judge({ kind: 'loop', isRemovable: false }), false), /loop device/);
+  });
+});
+
+describe('flash with a bad --device', () => {
+  it('refuses the system drive, says why, and runs nothing', async () => {
+    const dir = tempDir();
+    const built = await release(join(dir, 'r'));
+    const calls: string[] = [];
+    await assert.rejects(
+      flash({
+        config: config(),
+        devices: ['/dev/nvme0n1'],
+        image: built.path,
+        hostname: 'pi0',
+        sshKey: sshKeyPair(dir).publicKey,
+        bootSize: TEST_BOOT,
+        yes: true,
+        force: true,
+        cacheDir: join(dir, 'cache'),
+        scanDrives: async () => driveFixture('laptop-sd-reader'),
+        runTool: async (command) => void calls.push(command),
+      }),
+      /refusing to write \/dev\/nvme0n1.*system drive/,
+    );
+    assert.deepEqual(calls, [], 'nothing was unmounted or written');
+    assert.equal(existsSync(join(dir, 'cache', 'composed')), false, 'refused before the release was even read');
+  });
+
+  it('lets the user pick from the safe drives only, then shows the drive and asks', async () => {
+    const dir = tempDir();
+    let listed: string[] = [];
+    let greyed: string[] = [];
+    let shown = '';
+    const prompts = {
+      pickDrive: async (offer: Array<{ drive: Drive }>, refused: Array<{ drive: Drive; reasons: string[] }>) => {
+        listed = offer.map((v) => v.drive.device);
+        greyed = refused.map((v) => `${v.drive.device}: ${v.reasons[0]}`);
+        return offer[0].drive;
+      },
+      confirm: async (info: { drive: Drive; hostnames: string[] }) => {
+        shown = `${info.drive.device} ${info.drive.description} ${info.hostnames.join(',')}`;
+        return false;
+      },
+      nextCard: async () => undefined,
+    };
+    const calls: string[] = [];
+    await assert.rejects(
+      flash({ config: config(), hostnames: ['pi0', 'pi1'], sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, yes: true, image: join(dir, 'none.tar.gz'), prompts, scanDrives: async () => driveFixture('pi-zram'), runTool: async (c) => void calls.push(c) }),
+      (e: unknown) => e instanceof UserError && e.exitCode === 130 && /nothing written to \/dev\/sda/.test(e.message),
+    );
+    assert.deepEqual(listed, ['/dev/sda']);
+    assert.ok(greyed.some((g) => g.startsWith('/dev/mmcblk0: it is the system drive')), greyed.join('\n'));
+    assert.equal(shown, '/dev/sda Generic STORAGE DEVICE (PIBOOT) pi0,pi1', '--yes does not skip the question for a picked drive');
+    assert.deepEqual(calls, []);
+  });
+
+  it('asks for --yes when there is no terminal to confirm on', async () => {
+    const dir = tempDir();
+    await assert.rejects(
+      flash({ config: config(), devices: ['/dev/sda'], hostname: 'pi0', sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, image: join(dir, 'none.tar.gz'), scanDrives: async () => driveFixture('pi-zram') }),
+      (e: unknown) => e instanceof UserError && /confirmation needed/.test(e.message) && /--yes/.test(e.hint ?? ''),
+    );
+  });
+});
