@@ -114,5 +114,19 @@ describe('bootstrap on the virtual lab', { skip, timeout: 1_200_000 }, () => {
     const ms = Date.now() - t0;
     assert.deepEqual(again.outcomes.filter((o) => o.status === 'ran').map((o) => o.title.split(':')[0]), ['preflight'], 'no layer re-executed');
     assert.ok(ms < 5000, `re-run took ${ms} ms`);
+
+    // reset: runs 90-reset on every host (no kubeadm in the lab: the clean-up part), the state follows.
+    await lab.exec('pi1', ['sh', '-c', 'echo {} > /etc/cni/net.d/10-flannel.conflist']);
+    writeFileSync(join(project.dir, '.pi-cluster', 'kubeconfig'), 'stale');
+    const withCluster = await loadState(join(project.dir, '.pi-cluster'));
+    withCluster.layers['40-control-plane'] = { doneAt: 't', inputsHash: inputsHash };
+    const { saveState } = await import('../../src/bootstrap/state.js');
+    await saveState(join(project.dir, '.pi-cluster'), withCluster);
+    const { reset } = await import('../../src/bootstrap/reset.js');
+    await reset({ config: options.config, cwd: project.dir, inventoryPath: 'pi-hosts', privateKeyPath: lab.privateKeyPath, extraVars: options.extraVars, report: () => {} });
+    const afterReset = await loadState(join(project.dir, '.pi-cluster'));
+    assert.deepEqual(Object.keys(afterReset.layers).sort(), ['00-preflight', '10-prepare', '20-disk', '30-node']);
+    assert.equal(existsSync(join(project.dir, '.pi-cluster', 'kubeconfig')), false);
+    assert.equal((await lab.exec('pi1', ['sh', '-c', 'ls -A /etc/cni/net.d; test -d /etc/cni/net.d && echo kept'])).stdout.trim(), 'kept');
   });
 });
