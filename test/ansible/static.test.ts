@@ -99,6 +99,7 @@ describe('rendered kubeadm configuration', () => {
       pi_cluster_pod_cidr: '10.42.0.0/16',
       pi_cluster_control_plane_endpoint: 'k8s.home.arpa:6443',
       pi_cluster_name: 'lab',
+      control_plane_ignore_preflight_errors: ['SystemVerification'],
     });
     assert.deepEqual(checkKubeadmDocuments(docs), []);
     const [init, cluster, kubelet] = docs;
@@ -108,6 +109,7 @@ describe('rendered kubeadm configuration', () => {
     assert.equal(cluster.clusterName, 'lab');
     assert.ok(cluster.apiServer.certSANs.includes('k8s.home.arpa'));
     assert.equal(init.nodeRegistration.name, 'pi0');
+    assert.deepEqual(init.nodeRegistration.ignorePreflightErrors, ['SystemVerification']);
     assert.equal(init.localAPIEndpoint.advertiseAddress, '198.51.100.10');
     assert.equal(init.bootstrapTokens[0].ttl, '15m0s');
     assert.equal(init.bootstrapTokens[0].token, undefined, 'kubeadm generates the token: none is written into the file');
