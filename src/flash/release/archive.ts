@@ -50,6 +50,7 @@ export async function readReleaseArchive(path: string, report: Reporter = () => 
       callback(null, chunk);
     },
   });
+  report({ kind: 'progress', step: 'compose', done: 0, total, unit: 'bytes' });
   const gunzip = createGunzip({ chunkSize: READ_CHUNK });
   const name = basename(path);
   const sniff = new FormSniffer(name);

@@ -63,6 +63,7 @@ export async function writeCard(job: WriteJob, options: WriteOptions): Promise<W
     const groups = batches(pieces);
     const total = totalBytes(pieces);
     const crcs: number[] = [];
+    report({ kind: 'progress', step: 'write', target, done: 0, total, unit: 'bytes' });
     const started = performance.now();
     for (const group of groups) {
       checkCancel();
@@ -91,6 +92,7 @@ export async function writeCard(job: WriteJob, options: WriteOptions): Promise<W
       const verifyStarted = performance.now();
       await destination.startVerify();
       let done = 0;
+      report({ kind: 'progress', step: 'verify', target, done, total, unit: 'bytes' });
       let index = 0;
       for (const group of groups) {
         checkCancel();
