@@ -3,10 +3,26 @@
 
 NPM ?= npm
 
-.PHONY: help build test lint bench demo lab-up lab-down
+.PHONY: help deps build test lint bench demo lab-up lab-down
+
+# Debian packages for the tests, the virtual lab and the demo (the Pis' own avahi and sshd live in the lab's rootfs):
+# image checkers (mtools, dosfstools, fdisk, e2fsprogs), the lab (mmdebstrap, iproute2, util-linux),
+# SSH and mDNS tools, Ansible and the linters.
+APT_PACKAGES := mtools dosfstools fdisk e2fsprogs mount util-linux \
+  openssh-server openssh-client avahi-daemon avahi-utils dbus \
+  mmdebstrap iproute2 kmod procps python3 \
+  ansible ansible-lint yamllint shellcheck ca-certificates
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
+
+deps: ## install the Debian packages above when one is missing (root, Debian/Ubuntu), then npm ci
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	$(MAKE) --no-print-directory node_modules/.package-lock.json
 
 node_modules/.package-lock.json: package.json package-lock.json
 	$(NPM) ci
@@ -14,13 +30,22 @@ node_modules/.package-lock.json: package.json package-lock.json
 build: node_modules/.package-lock.json ## compile the TypeScript (dist/)
 	$(NPM) run build
 
-test: node_modules/.package-lock.json ## run the test suite (root runs the virtual-lab tests too)
+test: deps ## run the test suite (root runs the virtual-lab tests too)
 	$(NPM) test
 
-lint: node_modules/.package-lock.json ## type-check, eslint, ansible-lint, yamllint, terraform fmt
+lint: deps ## type-check, eslint, ansible-lint, yamllint, terraform fmt
 	$(NPM) run lint
 
 bench: node_modules/.package-lock.json ## benchmarks (ratios against reference tools)
 	$(NPM) run bench
+
+demo: deps build ## 3 virtual Pis, card images, discover and the first bootstrap layers (root; KEEP_LAB=1 keeps the lab)
+	node dist/test/lab/demo.js
+
+lab-up: build ## bring up the virtual Pis by hand (N=3)
+	node dist/test/lab/cli.js up $(or $(N),3)
+
+lab-down: ## take the hand-made virtual Pis down
+	node dist/test/lab/cli.js down
 
 -include terraform/addons.mk

@@ -20,6 +20,8 @@ export interface BootstrapCommandOptions {
   kubeVersion?: string;
   sshKey?: string;
   yes: boolean;
+  /** Ansible variables from `-e name=value`. */
+  extraVars?: Record<string, unknown>;
   color: boolean;
   verbose: boolean;
 }
@@ -118,6 +120,7 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
       dryRun: options.dryRun,
       forks: options.forks,
       kubeVersion: options.kubeVersion,
+      extraVars: options.extraVars,
       report: (event) => ui.event(event),
       confirm,
       onAnsibleEvent: (layer, event) => ui.ansible(layer, hosts, event),

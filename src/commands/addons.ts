@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { examples } from './help.js';
 
 export function register(program: Command): void {
-  const addons = program.command('addons').description('Terraform add-ons (`make apply`): write the variables Terraform reads from pi-cluster.yaml and pi-hosts');
+  const addons = program
+    .command('addons')
+    .description('Terraform add-ons (`make apply`): write the variables Terraform reads from pi-cluster.yaml and pi-hosts')
+    .addHelpText('after', examples([['pi-cluster addons tfvars --json', 'what Terraform would get'], ['make apply', 'writes the variables, then terraform init/apply']]));
 
   addons
     .command('tfvars')

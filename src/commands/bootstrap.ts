@@ -11,6 +11,19 @@ const version = (value: string): string => {
   return value.replace(/^v/, '');
 };
 
+/** `-e name=value` (repeatable), as with ansible-playbook; values are read as JSON when they parse (true, 3, [..]). */
+const extraVar = (value: string, previous: Record<string, unknown> = {}): Record<string, unknown> => {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
+  if (!match) throw new InvalidArgumentError('expected name=value, e.g. pi_cluster_lab=true');
+  let parsed: unknown = match[2];
+  try {
+    parsed = JSON.parse(match[2]);
+  } catch {
+    // a plain string
+  }
+  return { ...previous, [match[1]]: parsed };
+};
+
 export function register(program: Command): void {
   program
     .command('bootstrap')
@@ -24,14 +37,16 @@ export function register(program: Command): void {
     .option('--kube-version <x.y.z>', 'Kubernetes version (default: kubernetes.version, else the installed kubeadm)', version)
     .option('--ssh-key <path>', 'private key (default: ssh.privateKey, else ~/.ssh/id_ed25519)')
     .option('-y, --yes', 'do not ask before partitioning the cards (20-disk)')
+    .option('-e, --extra-vars <name=value>', 'an Ansible variable for every layer (repeatable), e.g. containerd settings from ansible/roles/*/defaults', extraVar)
     .addHelpText('after', examples([
       ['pi-cluster bootstrap', 'all layers; skips what is done'],
+      ['pi-cluster bootstrap -e pi_cluster_lab=true --to 30-node', 'the virtual lab (make demo): no hardware tasks'],
       ['pi-cluster bootstrap --dry-run'],
       ['pi-cluster bootstrap --from 30-node', 'again from a layer'],
       ['pi-cluster bootstrap --only 60-post'],
       ['pi-cluster bootstrap --kube-version 1.34.2 --yes'],
     ]))
-    .action(async (flags: { inventory: string; from?: string; only?: string; to?: string; dryRun?: boolean; forks?: number; kubeVersion?: string; sshKey?: string; yes?: boolean }, command: Command) => {
+    .action(async (flags: { inventory: string; from?: string; only?: string; to?: string; dryRun?: boolean; forks?: number; kubeVersion?: string; sshKey?: string; yes?: boolean; extraVars?: Record<string, unknown> }, command: Command) => {
       const globals = command.optsWithGlobals<{ config?: string; color: boolean; verbose: boolean }>();
       const { bootstrapCommand } = await import('../bootstrap/command.js');
       await bootstrapCommand({
@@ -45,6 +60,7 @@ export function register(program: Command): void {
         kubeVersion: flags.kubeVersion,
         sshKey: flags.sshKey,
         yes: Boolean(flags.yes),
+        extraVars: flags.extraVars,
         color: globals.color,
         verbose: globals.verbose,
       });

@@ -8,7 +8,10 @@ interface EtcdFlags {
 }
 
 export function register(program: Command): void {
-  const etcd = program.command('etcd').description('etcd backups of the control plane: take a snapshot now, or restore one');
+  const etcd = program
+    .command('etcd')
+    .description('etcd backups of the control plane: take a snapshot now, or restore one')
+    .addHelpText('after', examples([['pi-cluster etcd snapshot', 'before risky changes'], ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-snapshot-2026-11-21T02-00-00Z.db']]));
 
   etcd
     .command('snapshot')
