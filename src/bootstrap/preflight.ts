@@ -43,6 +43,18 @@ export const DEFAULT_POLICY: PreflightPolicy = {
   minSystemBytes: 4 * 2 ** 30,
 };
 
+/** The machine's own architecture in `uname -m` spelling. */
+function unameArch(): string {
+  const names: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', arm: 'armv7l' };
+  return names[process.arch] ?? process.arch;
+}
+
+/**
+ * The virtual lab (`-e pi_cluster_lab=true`): its hosts are namespaces of this machine, so they have
+ * this machine's architecture; everything else is checked as on a Pi.
+ */
+export const LAB_POLICY: PreflightPolicy = { ...DEFAULT_POLICY, arch: [...new Set(['aarch64', unameArch()])] };
+
 /** What the earlier layers did: some checks only make sense after them. */
 export interface LayersDone {
   prepare: boolean;

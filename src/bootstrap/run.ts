@@ -7,7 +7,7 @@ import { playbookArgv, runPlaybook, type AnsibleEvent, type PlaybookResult } fro
 import { loadInventory, type Inventory } from './inventory.js';
 import { LAYERS, findLayer, type Layer } from './layers.js';
 import { runPhases, type Phase, type PhaseOutcome } from './phases.js';
-import { runPreflight, DEFAULT_POLICY, type Finding, type PreflightPolicy } from './preflight.js';
+import { runPreflight, DEFAULT_POLICY, LAB_POLICY, type Finding, type PreflightPolicy } from './preflight.js';
 import { hashOf, loadState, planLayers, saveState, type BootstrapState, type LayerPlan } from './state.js';
 import { validateCluster, type ClusterCheck } from './validate.js';
 import { extraVars } from './vars.js';
@@ -126,7 +126,7 @@ function preflightPhase(): Phase<Ctx> {
         knownHostsPath: ctx.knownHosts,
         done,
         interfaceName: ctx.options.config.network.interface,
-        policy: ctx.options.preflightPolicy ?? DEFAULT_POLICY,
+        policy: ctx.options.preflightPolicy ?? (ctx.options.extraVars?.pi_cluster_lab === true ? LAB_POLICY : DEFAULT_POLICY),
       });
       ctx.findings.push(...result.findings);
       for (const f of result.findings.filter((x) => x.severity === 'warn')) ctx.options.report({ kind: 'warn', host: f.host, message: f.problem, hint: f.fix });

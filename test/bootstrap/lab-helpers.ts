@@ -1,13 +1,13 @@
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { arch, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
-import { DEFAULT_POLICY, type PreflightPolicy } from '../../src/bootstrap/preflight.js';
+import { LAB_POLICY, type PreflightPolicy } from '../../src/bootstrap/preflight.js';
 import type { BootstrapOptions } from '../../src/bootstrap/run.js';
 import type { Lab, LabHost } from '../lab/index.js';
 
 /** The lab hosts are this machine's architecture, not aarch64. */
-export const labPolicy: PreflightPolicy = { ...DEFAULT_POLICY, arch: [arch() === 'x64' ? 'x86_64' : arch() === 'arm64' ? 'aarch64' : arch()] };
+export const labPolicy: PreflightPolicy = LAB_POLICY;
 
 export interface Project {
   dir: string;
