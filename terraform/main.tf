@@ -53,10 +53,11 @@ module "adguard" {
   source = "./modules/adguard"
   count  = var.addons.adguard ? 1 : 0
 
-  dns_ip     = var.network.adguard_ip
-  host       = local.hosts.adguard
-  nfs        = { server = local.nfs_server, path = var.nfs.path }
-  depends_on = [module.metallb, module.traefik]
+  dns_ip               = var.network.adguard_ip
+  host                 = local.hosts.adguard
+  nfs                  = { server = local.nfs_server, path = var.nfs.path }
+  registry_credentials = var.registry_credentials
+  depends_on           = [module.metallb, module.traefik]
 }
 
 module "monitoring" {
@@ -81,9 +82,10 @@ module "etcd_backup" {
   source = "./modules/etcd-backup"
   count  = var.addons.etcd_backup ? 1 : 0
 
-  nfs        = { server = local.nfs_server, path = var.nfs.backup_path }
-  schedule   = var.etcd_backup.schedule
-  time_zone  = var.etcd_backup.time_zone
-  keep       = var.etcd_backup.keep
-  depends_on = [module.flannel]
+  nfs                  = { server = local.nfs_server, path = var.nfs.backup_path }
+  schedule             = var.etcd_backup.schedule
+  time_zone            = var.etcd_backup.time_zone
+  keep                 = var.etcd_backup.keep
+  registry_credentials = var.registry_credentials
+  depends_on           = [module.flannel]
 }

@@ -40,6 +40,10 @@ output "logins" {
     var.addons.monitoring ? { grafana = "user admin, password in ${nonsensitive(var.grafana_admin_password != null) ? "TF_VAR_grafana_admin_password" : "${local.secrets_dir}/grafana-admin-password"}" } : {},
     var.addons.dashboard ? { kubernetes_dashboard = "token (${var.dashboard.login_role}): terraform -chdir=terraform output -raw dashboard_token" } : {},
     var.addons.adguard ? { adguard = "account created in AdGuard's setup wizard on the first visit" } : {},
+    # Only the server is shown: the login stays in TF_VAR_registry_credentials.
+    nonsensitive(var.registry_credentials != null) && (var.addons.adguard || var.addons.etcd_backup) ? {
+      registry = "image pulls of ${join(" and ", compact([var.addons.adguard ? "adguard" : "", var.addons.etcd_backup ? "etcd backups" : ""]))} log in to ${nonsensitive(var.registry_credentials.server)} (TF_VAR_registry_credentials)"
+    } : {},
   )
 }
 

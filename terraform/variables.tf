@@ -179,3 +179,24 @@ variable "grafana_admin_password" {
   default     = null
   sensitive   = true
 }
+
+variable "registry_credentials" {
+  description = "Optional container registry login, e.g. Docker Hub against its anonymous pull limit: { server = \"docker.io\", username, password }. AdGuard's and the etcd backup's namespaces then get a kubernetes.io/dockerconfigjson Secret their pods pull with. Set only with TF_VAR_registry_credentials (JSON), never on the command line or in a file."
+  type = object({
+    server   = string
+    username = string
+    password = string
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    # Terraform prints the value of every attribute a failed condition names: the login is only looked at
+    # through the loop, so a failed check shows the server and nothing else.
+    condition = var.registry_credentials == null || try(
+      alltrue([for field, value in var.registry_credentials : trimspace(value) != ""]) &&
+      can(regex("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?$", var.registry_credentials.server)),
+    false)
+    error_message = "registry_credentials (TF_VAR_registry_credentials) needs server (a host name such as docker.io or registry.example:5000, without https://), username and password."
+  }
+}

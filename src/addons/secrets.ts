@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from '../errors.js';
 
 export interface SecretSpec {
   /** Terraform variable, read from TF_VAR_<variable>. */
@@ -63,4 +64,38 @@ export async function ensureSecrets(
     statuses.push({ spec, source: 'generated', path });
   }
   return statuses;
+}
+
+/** The environment variable that carries the optional registry login (JSON), as Terraform reads it. */
+export const REGISTRY_CREDENTIALS_ENV = 'TF_VAR_registry_credentials';
+
+/** Host name with an optional port, as image names use it: docker.io, registry.example:5000. */
+const REGISTRY_SERVER = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?$/;
+
+/**
+ * Checks TF_VAR_registry_credentials the way terraform/variables.tf does, before Terraform runs, and returns
+ * the registry server (never the login); undefined when it is not set. Messages never contain the value.
+ */
+export function registryServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const text = env[REGISTRY_CREDENTIALS_ENV];
+  if (text === undefined || text.trim() === '') return undefined;
+  const hint = `set it as JSON, e.g. ${REGISTRY_CREDENTIALS_ENV}='{"server":"docker.io","username":"...","password":"..."}' (in your shell, never on a command line that is logged), or unset it`;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UserError(`${REGISTRY_CREDENTIALS_ENV} is not JSON`, { hint });
+  }
+  const fields = ['server', 'username', 'password'] as const;
+  const login = value as Record<string, unknown>;
+  if (!value || typeof value !== 'object' || Array.isArray(value) || fields.some((f) => typeof login[f] !== 'string' || (login[f] as string).trim() === '')) {
+    throw new UserError(`${REGISTRY_CREDENTIALS_ENV} needs server, username and password (non-empty strings)`, { hint });
+  }
+  const extra = Object.keys(login).filter((k) => !(fields as readonly string[]).includes(k));
+  if (extra.length) throw new UserError(`${REGISTRY_CREDENTIALS_ENV} has fields Terraform does not know: ${extra.join(', ')}`, { hint });
+  const server = login.server as string;
+  if (!REGISTRY_SERVER.test(server)) {
+    throw new UserError(`${REGISTRY_CREDENTIALS_ENV}: server must be a registry host name such as docker.io or registry.example:5000, without https:// or a path`, { hint });
+  }
+  return server;
 }

@@ -4,7 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { readInventory } from './inventory.js';
 import { findKubeconfig } from './kubeconfig.js';
-import { ADDON_SECRETS, ensureSecrets, type SecretStatus } from './secrets.js';
+import { ADDON_SECRETS, ensureSecrets, REGISTRY_CREDENTIALS_ENV, registryServer, type SecretStatus } from './secrets.js';
 import { buildTfvars, type TerraformVars } from './tfvars.js';
 
 export const TFVARS_FILE = 'cluster.auto.tfvars.json';
@@ -27,6 +27,8 @@ export interface AddonsTfvarsResult {
   vars: TerraformVars;
   file?: string;
   secrets: SecretStatus[];
+  /** Registry of the optional login in TF_VAR_registry_credentials (the login itself is never read back). */
+  registry?: string;
 }
 
 export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise<AddonsTfvarsResult> {
@@ -36,10 +38,13 @@ export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise
   const inventory = await readInventory(resolve(cwd, options.inventoryPath));
   const kubeconfig = await findKubeconfig({ clusterName: config.cluster.name, explicitPath: options.kubeconfig, explicitContext: options.context, cwd, home: options.home });
   const { vars, derived } = buildTfvars({ config, inventory, kubeconfig });
+  const env = options.env ?? process.env;
+  // Checked before anything is written; Terraform reads the variable itself, it never goes into a file.
+  const registry = registryServer(env);
 
   if (options.json) {
     write(`${JSON.stringify(vars, null, 2)}\n`);
-    return { vars, secrets: [] };
+    return { vars, secrets: [], registry };
   }
 
   const dir = resolve(cwd, options.terraformDir);
@@ -50,7 +55,7 @@ export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise
   await rename(temporary, file);
 
   const wanted = ADDON_SECRETS.filter((s) => (s.usedBy === 'traefik' ? vars.addons.traefik : s.usedBy === 'monitoring' ? vars.addons.monitoring : true));
-  const secrets = await ensureSecrets(join(dir, 'secrets'), wanted, options.env ?? process.env);
+  const secrets = await ensureSecrets(join(dir, 'secrets'), wanted, env);
 
   const show = (path: string) => relative(cwd, path) || path;
   const lines = [`wrote ${show(file)} (kubeconfig ${show(kubeconfig.path)}${kubeconfig.context ? `, context ${kubeconfig.context}` : ''})`];
@@ -59,6 +64,10 @@ export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise
     const what = s.source === 'environment' ? `from TF_VAR_${s.spec.variable}` : s.source === 'generated' ? `generated into ${show(s.path)} (mode 0600)` : `kept in ${show(s.path)}${s.tightened ? ' (mode tightened to 0600)' : ''}`;
     lines.push(`  ${s.spec.file}: ${what}`);
   }
+  if (registry) {
+    const pulling = [vars.addons.adguard && 'adguard', vars.addons.etcd_backup && 'etcd backups'].filter(Boolean).join(' and ');
+    lines.push(`  registry login for ${registry}: from ${REGISTRY_CREDENTIALS_ENV}${pulling ? ` (image pulls of ${pulling})` : ' (unused: adguard and etcd backups are off)'}`);
+  }
   write(`${lines.join('\n')}\n`);
-  return { vars, file, secrets };
+  return { vars, file, secrets, registry };
 }

@@ -67,6 +67,31 @@ test('a password in TF_VAR_... is used instead of a file, and --json writes noth
   assert.equal(existsSync(join(other.dir, 'terraform')), false);
 });
 
+test('a registry login comes from TF_VAR_registry_credentials only: checked first, never written or printed', async () => {
+  const { dir, home } = project();
+  const login = { server: 'docker.io', username: 'lab', password: 'registry-secret-value' };
+  const out: string[] = [];
+  const run = (value: string, write = (t: string) => void out.push(t)) =>
+    addonsTfvarsCommand({ inventoryPath: 'pi-hosts', terraformDir: 'terraform', json: false, cwd: dir, home, env: { TF_VAR_registry_credentials: value }, write });
+  const result = await run(JSON.stringify(login));
+  assert.equal(result.registry, 'docker.io');
+  assert.match(out.join(''), /registry login for docker\.io: from TF_VAR_registry_credentials \(image pulls of adguard and etcd backups\)/);
+  const written = [join(dir, 'terraform', 'cluster.auto.tfvars.json'), ...['traefik-dashboard-password', 'grafana-admin-password'].map((f) => join(dir, 'terraform', 'secrets', f))];
+  for (const text of [out.join(''), ...written.map((f) => readFileSync(f, 'utf8'))]) assert.ok(!text.includes('registry-secret-value'), 'the password was written or printed');
+
+  const bad: Array<[string, RegExp]> = [
+    ['docker.io:lab:pw', /TF_VAR_registry_credentials is not JSON/],
+    [JSON.stringify({ ...login, password: '' }), /needs server, username and password/],
+    [JSON.stringify({ ...login, server: 'https://docker.io' }), /without https:\/\//],
+    [JSON.stringify({ ...login, email: 'me@example.org' }), /fields Terraform does not know: email/],
+  ];
+  for (const [value, message] of bad) {
+    await assert.rejects(run(value, () => {}), (e: unknown) => e instanceof UserError && message.test(e.message) && !`${e.message}${e.hint}`.includes('registry-secret-value') && !`${e.message}`.includes(value));
+  }
+  // Unset or empty: anonymous pulls, nothing said.
+  assert.equal((await run('', () => {})).registry, undefined);
+});
+
 test('the kubeconfig: .pi-cluster first, else the context named after the cluster in ~/.kube/config', async () => {
   const { dir, home } = project();
   assert.deepEqual(await findKubeconfig({ clusterName: 'lab', cwd: dir, home }), { path: join(dir, '.pi-cluster', 'kubeconfig') });

@@ -108,3 +108,21 @@ test('chart values: flannel host-gw with the node CNI folder, Traefik on its add
   assert.doesNotMatch(JSON.stringify(monitoring), /adminPassword|prom-operator|not-used-by-render/);
   assert.equal(at(find('dashboard', 'ClusterRoleBinding'), 'roleRef', 'name'), 'view');
 });
+
+test('registry credentials: AdGuard and the etcd backup pull with the Secret, and the password stays out of the manifests', { skip }, () => {
+  const registry_credentials = { server: 'docker.io', username: 'lab', password: 'never-in-helm-values' };
+  const withLogin = (module: string) => evaluate(renderFiles(module), { ...INPUTS[module], registry_credentials }, 'local.manifests') as Manifest[];
+  const adguard = withLogin('adguard');
+  const backup = withLogin('etcd-backup');
+  assert.deepEqual([...adguard, ...backup].flatMap(validateManifest), []);
+  assert.deepEqual(unknownFields([...adguard, ...backup]), []);
+  const deployment = adguard.find((m) => m.kind === 'Deployment');
+  const cron = backup.find((m) => m.kind === 'CronJob');
+  assert.deepEqual(at(deployment, 'spec', 'template', 'spec', 'imagePullSecrets'), [{ name: 'pi-cluster-registry' }]);
+  assert.deepEqual(at(cron, 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'imagePullSecrets'), [{ name: 'pi-cluster-registry' }]);
+  // The manifests become Helm release values: only the Secret's name may be in them.
+  assert.doesNotMatch(JSON.stringify([...adguard, ...backup]), /never-in-helm-values|"lab"/);
+  // Without credentials the pods pull anonymously.
+  assert.equal(at(find('adguard', 'Deployment'), 'spec', 'template', 'spec', 'imagePullSecrets'), undefined);
+  assert.equal(at(find('etcd-backup', 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'imagePullSecrets'), undefined);
+});

@@ -41,12 +41,15 @@ test('terraform fmt -check -recursive passes', { skip: skipUnless(hasTerraform, 
 });
 
 test('every .tf file parses as HCL', async () => {
-  assert.ok(tfFiles.length >= 30, `expected the root and 8 modules, found ${tfFiles.length} files`);
+  assert.ok(tfFiles.length >= 35, `expected the root and 10 modules, found ${tfFiles.length} files`);
   for (const file of tfFiles) await assert.doesNotReject(hcl(file), `${relative(TERRAFORM_DIR, file)} does not parse`);
 });
 
+/** The generic modules; every other folder under modules/ is an add-on. */
+const GENERIC = ['helm-release', 'manifests', 'registry-secret'];
+
 test('the root and every module have main, variables, outputs and versions', () => {
-  assert.deepEqual(modules.sort(), ['adguard', 'dashboard', 'etcd-backup', 'flannel', 'manifests', 'metallb', 'monitoring', 'traefik']);
+  assert.deepEqual(modules.sort(), ['adguard', 'dashboard', 'etcd-backup', 'flannel', 'helm-release', 'manifests', 'metallb', 'monitoring', 'registry-secret', 'traefik']);
   for (const dir of [TERRAFORM_DIR, ...modules.map((m) => join(TERRAFORM_DIR, 'modules', m))]) {
     for (const name of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
       assert.ok(tfFiles.includes(join(dir, name)), `${relative(TERRAFORM_DIR, dir) || 'root'} has no ${name}`);
@@ -81,18 +84,34 @@ test('providers are pinned to exact versions, the same everywhere, and every cha
     }
   }
   assert.deepEqual([...pins.keys()].sort(), ['hashicorp/helm', 'hashicorp/kubernetes']);
-  for (const file of tfFiles) {
-    for (const [name, blocks] of Object.entries((((await hcl(file)).resource as Record<string, unknown> | undefined)?.helm_release ?? {}) as Record<string, Block[]>)) {
-      const release = blocks[0];
-      if (String(release.chart).includes('path.module')) continue; // the local manifests chart
-      assert.ok(release.repository, `${relative(TERRAFORM_DIR, file)}: helm_release.${name} has no repository`);
-      assert.match(String(release.version), /^(\$\{var\.chart_version\}|v?\d+\.\d+\.\d+)$/, `helm_release.${name} has no pinned version`);
-    }
-  }
   for (const module of modules) {
     const version = (await named(join(TERRAFORM_DIR, 'modules', module), 'variable')).get('chart_version');
-    if (version) assert.match(String(version.default), /^v?\d+\.\d+\.\d+$/, `${module}: chart_version default is not a fixed version`);
+    if (version && !GENERIC.includes(module)) assert.match(String(version.default), /^v?\d+\.\d+\.\d+$/, `${module}: chart_version default is not a fixed version`);
   }
+});
+
+test('one Helm release pattern: add-ons call modules/helm-release with a repository and their pinned chart_version', async () => {
+  // helm_release appears only in the two generic modules: charts from a repository, and the local manifests chart.
+  const owners = new Set<string>();
+  for (const file of tfFiles) {
+    const releases = Object.keys((((await hcl(file)).resource as Record<string, unknown> | undefined)?.helm_release ?? {}) as Record<string, Block[]>);
+    if (releases.length) owners.add(relative(TERRAFORM_DIR, join(file, '..')));
+  }
+  assert.deepEqual([...owners].sort(), ['modules/helm-release', 'modules/manifests'], 'only the generic modules may declare helm_release');
+
+  const charts: string[] = [];
+  for (const module of modules.filter((m) => !GENERIC.includes(m))) {
+    const dir = join(TERRAFORM_DIR, 'modules', module);
+    const calls = [...(await named(dir, 'module'))].filter(([, block]) => block.source === '../helm-release');
+    const hasChart = (await named(dir, 'variable')).has('chart_version');
+    assert.equal(calls.length, hasChart ? 1 : 0, `${module}: ${hasChart ? 'has chart_version but no' : 'calls'} ../helm-release`);
+    for (const [name, call] of calls) {
+      assert.match(String(call.repository), /^https:\/\//, `${module}: module.${name} has no https repository`);
+      assert.equal(call.chart_version, '${var.chart_version}', `${module}: module.${name} does not use the pinned chart_version`);
+      charts.push(`${module}:${String(call.chart)}`);
+    }
+  }
+  assert.deepEqual(charts.sort(), ['dashboard:kubernetes-dashboard', 'flannel:flannel', 'metallb:metallb', 'monitoring:kube-prometheus-stack', 'traefik:traefik']);
 });
 
 test('the root passes each module only inputs it declares, and every input without a default', async () => {
@@ -102,7 +121,11 @@ test('the root passes each module only inputs it declares, and every input witho
   const nested = await Promise.all(modules.map(async (m) => [m, await named(join(TERRAFORM_DIR, 'modules', m), 'module')] as const));
   const allCalls: Array<readonly [string, string, Block]> = [...calls].map(([name, block]) => [`root ${name}`, TERRAFORM_DIR, block] as const);
   for (const [module, inner] of nested) for (const [name, block] of inner) allCalls.push([`${module} ${name}`, join(TERRAFORM_DIR, 'modules', module), block]);
-  assert.equal(allCalls.length, 13, 'expected 7 add-on calls in the root and 6 calls of the manifests module');
+  const bySource = (source: string) => allCalls.filter(([, , block]) => block.source === source).length;
+  assert.equal(allCalls.length, 20, 'expected 7 add-on calls in the root, 6 of manifests, 5 of helm-release and 2 of registry-secret');
+  assert.equal(bySource('../manifests'), 6);
+  assert.equal(bySource('../helm-release'), 5);
+  assert.equal(bySource('../registry-secret'), 2);
   for (const [label, from, block] of allCalls) {
     const target = join(from, String(block.source));
     const declared = await named(target, 'variable');
@@ -116,7 +139,7 @@ test('the root passes each module only inputs it declares, and every input witho
 
 test('render.tf files hold only locals, so the offline tests evaluate the real expressions', async () => {
   const renders = tfFiles.filter((f) => f.endsWith('render.tf'));
-  assert.equal(renders.length, 7);
+  assert.equal(renders.length, 9);
   for (const file of renders) assert.deepEqual(Object.keys(await hcl(file)), ['locals'], `${relative(TERRAFORM_DIR, file)} has more than locals`);
   // Every template is used by some render.tf (and so rendered by the manifest tests).
   const templates = walk(TERRAFORM_DIR, (name) => name.endsWith('.tftpl')).map((t) => t.split('/').pop() as string);
@@ -124,10 +147,18 @@ test('render.tf files hold only locals, so the offline tests evaluate the real e
   for (const template of templates) assert.ok(text.includes(`/${template}"`), `template ${template} is used by no render.tf`);
 });
 
-test('the secrets, state and generated variables are git-ignored inside terraform/', () => {
+test('the secrets, state and generated variables are git-ignored; every secret variable is sensitive', async () => {
   const ignore = readFileSync(join(TERRAFORM_DIR, '.gitignore'), 'utf8');
   for (const pattern of ['/cluster.auto.tfvars.json', '/secrets/', '/.terraform/', '/*.tfstate']) assert.ok(ignore.includes(pattern), `terraform/.gitignore lacks ${pattern}`);
-  const sensitive = ['traefik_dashboard_password', 'grafana_admin_password'];
-  const root = readFileSync(join(TERRAFORM_DIR, 'variables.tf'), 'utf8');
-  for (const name of sensitive) assert.match(root, new RegExp(`variable "${name}" \\{[^}]*sensitive\\s+= true`, 's'), `${name} is not marked sensitive`);
+  const root = await named(TERRAFORM_DIR, 'variable');
+  for (const name of ['traefik_dashboard_password', 'grafana_admin_password', 'registry_credentials']) {
+    assert.equal(root.get(name)?.sensitive, true, `${name} is not marked sensitive`);
+    assert.ok(!('default' in (root.get(name) ?? {})) || root.get(name)?.default === null, `${name} has a default other than null`);
+  }
+  // In every module too: anything named like a password or credentials.
+  for (const dir of [TERRAFORM_DIR, ...modules.map((m) => join(TERRAFORM_DIR, 'modules', m))]) {
+    for (const [name, block] of await named(dir, 'variable')) {
+      if (/password|credentials|set_sensitive/.test(name)) assert.equal(block.sensitive, true, `${relative(TERRAFORM_DIR, dir) || 'root'}: ${name} is not sensitive`);
+    }
+  }
 });

@@ -47,8 +47,9 @@ export interface TerraformRun {
   stderr: string;
 }
 
-export function terraform(dir: string, args: string[], input?: string): TerraformRun {
-  const result = spawnSync('terraform', args, { cwd: dir, env, input, encoding: 'utf8', timeout: 60_000 });
+/** `extraEnv` adds variables such as TF_VAR_<name>, the way a user passes secrets. */
+export function terraform(dir: string, args: string[], input?: string, extraEnv: NodeJS.ProcessEnv = {}): TerraformRun {
+  const result = spawnSync('terraform', args, { cwd: dir, env: { ...env, ...extraEnv }, input, encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: stripVTControlCharacters(result.stderr) };
 }
 
@@ -67,10 +68,10 @@ export function evaluate(files: Selection, vars: unknown, expression: string): u
 }
 
 /** Runs `terraform plan` on variables only: undefined when they pass, else Terraform's error text. */
-export function validateVariables(files: Selection, vars: unknown): string | undefined {
+export function validateVariables(files: Selection, vars: unknown, extraEnv: NodeJS.ProcessEnv = {}): string | undefined {
   const scratch = scratchModule(files, vars);
   try {
-    const run = terraform(scratch.dir, ['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false']);
+    const run = terraform(scratch.dir, ['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false'], undefined, extraEnv);
     return run.status === 0 ? undefined : run.stderr + run.stdout;
   } finally {
     scratch.cleanup();

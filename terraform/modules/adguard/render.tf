@@ -1,7 +1,10 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
-# with `terraform console` offline (test/addons/render.test.ts).
+# with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
   volume_name = "adguard-data"
+  # Only whether credentials were given is used here, never the credentials themselves.
+  pull_secrets     = nonsensitive(var.registry_credentials != null) ? [local.pull_secret_name] : []
+  pull_secret_name = "pi-cluster-registry"
 
   manifests = [
     yamldecode(templatefile("${path.module}/../../templates/persistentvolume.yaml.tftpl", {
@@ -17,9 +20,10 @@ locals {
       size      = var.storage_size
     })),
     yamldecode(templatefile("${path.module}/manifests/deployment.yaml.tftpl", {
-      namespace = var.namespace
-      image     = var.image
-      claim     = local.volume_name
+      namespace    = var.namespace
+      image        = var.image
+      claim        = local.volume_name
+      pull_secrets = local.pull_secrets
     })),
     yamldecode(templatefile("${path.module}/manifests/service-dns.yaml.tftpl", {
       namespace = var.namespace

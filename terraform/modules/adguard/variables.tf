@@ -43,3 +43,14 @@ variable "storage_size" {
   type        = string
   default     = "1Gi"
 }
+
+variable "registry_credentials" {
+  description = "Optional registry login (server, username, password) for pulling the AdGuard Home image (Docker Hub by default); null: anonymous pulls. From TF_VAR_registry_credentials via the root module."
+  type = object({
+    server   = string
+    username = string
+    password = string
+  })
+  default   = null
+  sensitive = true
+}

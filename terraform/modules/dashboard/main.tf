@@ -4,15 +4,14 @@ resource "kubernetes_namespace_v1" "this" {
   }
 }
 
-resource "helm_release" "dashboard" {
-  name       = "kubernetes-dashboard"
-  namespace  = kubernetes_namespace_v1.this.metadata[0].name
-  repository = "https://kubernetes.github.io/dashboard/"
-  chart      = "kubernetes-dashboard"
-  version    = var.chart_version
-  wait       = true
-
-  values = [yamlencode(local.chart_values)]
+module "chart" {
+  source        = "../helm-release"
+  name          = "kubernetes-dashboard"
+  namespace     = kubernetes_namespace_v1.this.metadata[0].name
+  repository    = "https://kubernetes.github.io/dashboard/"
+  chart         = "kubernetes-dashboard"
+  chart_version = var.chart_version
+  values        = [yamlencode(local.chart_values)]
 }
 
 # The login ServiceAccount, its ClusterRoleBinding and the route: rendered in render.tf.
@@ -21,7 +20,7 @@ module "objects" {
   name       = "dashboard-login"
   namespace  = kubernetes_namespace_v1.this.metadata[0].name
   manifests  = local.manifests
-  depends_on = [helm_release.dashboard]
+  depends_on = [module.chart]
 }
 
 # A long-lived token for the login account; Kubernetes fills in data.token.

@@ -1,5 +1,5 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
-# with `terraform console` offline (test/addons/render.test.ts).
+# with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
   login_account = var.login_role == "view" ? "dashboard-viewer" : "dashboard-admin"
   # Service of the chart's Kong proxy, the dashboard's single entry point (chart 7.x), for release "kubernetes-dashboard".

@@ -56,3 +56,14 @@ variable "shell_image" {
   type        = string
   default     = "busybox:1.37"
 }
+
+variable "registry_credentials" {
+  description = "Optional registry login (server, username, password) for pulling the backup images (busybox from Docker Hub by default); null: anonymous pulls. From TF_VAR_registry_credentials via the root module."
+  type = object({
+    server   = string
+    username = string
+    password = string
+  })
+  default   = null
+  sensitive = true
+}

@@ -8,13 +8,12 @@ resource "kubernetes_namespace_v1" "this" {
   }
 }
 
-resource "helm_release" "flannel" {
-  name       = "flannel"
-  namespace  = kubernetes_namespace_v1.this.metadata[0].name
-  repository = "https://flannel-io.github.io/flannel/"
-  chart      = "flannel"
-  version    = var.chart_version
-  wait       = true
-
-  values = [yamlencode(local.chart_values)]
+module "chart" {
+  source        = "../helm-release"
+  name          = "flannel"
+  namespace     = kubernetes_namespace_v1.this.metadata[0].name
+  repository    = "https://flannel-io.github.io/flannel/"
+  chart         = "flannel"
+  chart_version = var.chart_version
+  values        = [yamlencode(local.chart_values)]
 }

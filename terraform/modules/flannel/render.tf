@@ -1,5 +1,5 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
-# with `terraform console` offline (test/addons/render.test.ts).
+# with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
   chart_values = {
     podCidr = var.pod_cidr

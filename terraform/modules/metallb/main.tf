@@ -10,14 +10,14 @@ resource "kubernetes_namespace_v1" "this" {
   }
 }
 
-resource "helm_release" "metallb" {
-  name       = "metallb"
-  namespace  = kubernetes_namespace_v1.this.metadata[0].name
-  repository = "https://metallb.github.io/metallb"
-  chart      = "metallb"
-  version    = var.chart_version
-  # The pools below go through MetalLB's validating webhook: it must be up first.
-  wait = true
+# The pools below go through MetalLB's validating webhook: the release waits (the default) until it is up.
+module "chart" {
+  source        = "../helm-release"
+  name          = "metallb"
+  namespace     = kubernetes_namespace_v1.this.metadata[0].name
+  repository    = "https://metallb.github.io/metallb"
+  chart         = "metallb"
+  chart_version = var.chart_version
 }
 
 module "config" {
@@ -25,5 +25,5 @@ module "config" {
   name       = "metallb-config"
   namespace  = kubernetes_namespace_v1.this.metadata[0].name
   manifests  = local.manifests
-  depends_on = [helm_release.metallb]
+  depends_on = [module.chart]
 }

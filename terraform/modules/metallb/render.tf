@@ -1,5 +1,5 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
-# with `terraform console` offline (test/addons/render.test.ts).
+# with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
   # Addresses as numbers, so the range can be cut around the reserved ones.
   range_ends = [for ip in split("-", var.address_range) : sum([for i, octet in split(".", trimspace(ip)) : tonumber(octet) * pow(256, 3 - i)])]

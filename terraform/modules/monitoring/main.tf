@@ -19,17 +19,17 @@ resource "kubernetes_secret_v1" "grafana_admin" {
   }
 }
 
-resource "helm_release" "kube_prometheus_stack" {
+module "chart" {
+  source = "../helm-release"
   # The release name is part of the service names (kube-prometheus-stack-grafana): keep it.
-  name       = "kube-prometheus-stack"
-  namespace  = kubernetes_namespace_v1.this.metadata[0].name
-  repository = "https://prometheus-community.github.io/helm-charts"
-  chart      = "kube-prometheus-stack"
-  version    = var.chart_version
-  wait       = true
+  name          = "kube-prometheus-stack"
+  namespace     = kubernetes_namespace_v1.this.metadata[0].name
+  repository    = "https://prometheus-community.github.io/helm-charts"
+  chart         = "kube-prometheus-stack"
+  chart_version = var.chart_version
+  values        = [yamlencode(local.chart_values)]
+  # Prometheus, Alertmanager, Grafana and the operator's CRDs take a while on a Pi.
   timeout    = 900
-
-  values     = [yamlencode(local.chart_values)]
   depends_on = [kubernetes_secret_v1.grafana_admin]
 }
 
@@ -38,5 +38,5 @@ module "routes" {
   name       = "monitoring-routes"
   namespace  = kubernetes_namespace_v1.this.metadata[0].name
   manifests  = local.manifests
-  depends_on = [helm_release.kube_prometheus_stack]
+  depends_on = [module.chart]
 }

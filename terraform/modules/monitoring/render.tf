@@ -1,5 +1,5 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
-# with `terraform console` offline (test/addons/render.test.ts).
+# with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
   admin_secret_name = "grafana-admin"
 
@@ -21,9 +21,8 @@ locals {
         serviceMonitorSelectorNilUsesHelmValues = false
         podMonitorSelectorNilUsesHelmValues     = false
         resources = {
-          requests = { cpu = "200m"
-          memory = "512Mi" }
-          limits = { memory = "1536Mi" }
+          requests = { cpu = "200m", memory = "512Mi" }
+          limits   = { memory = "1536Mi" }
         }
       }
     }

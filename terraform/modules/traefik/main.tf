@@ -17,15 +17,14 @@ resource "kubernetes_secret_v1" "dashboard_auth" {
 }
 
 # The chart installs Traefik's CRDs (IngressRoute, Middleware, ServersTransport) from its crds/ folder.
-resource "helm_release" "traefik" {
-  name       = "traefik"
-  namespace  = kubernetes_namespace_v1.this.metadata[0].name
-  repository = "https://traefik.github.io/charts"
-  chart      = "traefik"
-  version    = var.chart_version
-  wait       = true
-
-  values = [yamlencode(local.chart_values)]
+module "chart" {
+  source        = "../helm-release"
+  name          = "traefik"
+  namespace     = kubernetes_namespace_v1.this.metadata[0].name
+  repository    = "https://traefik.github.io/charts"
+  chart         = "traefik"
+  chart_version = var.chart_version
+  values        = [yamlencode(local.chart_values)]
 }
 
 module "auth" {
@@ -33,5 +32,5 @@ module "auth" {
   name       = "traefik-auth"
   namespace  = kubernetes_namespace_v1.this.metadata[0].name
   manifests  = local.manifests
-  depends_on = [helm_release.traefik, kubernetes_secret_v1.dashboard_auth]
+  depends_on = [module.chart, kubernetes_secret_v1.dashboard_auth]
 }

@@ -1,5 +1,5 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
-# with `terraform console` offline (test/addons/render.test.ts).
+# with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
   auth_secret_name     = "dashboard-auth"
   auth_middleware_name = "dashboard-auth"
@@ -25,9 +25,8 @@ locals {
       }
     }
     resources = {
-      requests = { cpu = "50m"
-      memory = "64Mi" }
-      limits = { memory = "256Mi" }
+      requests = { cpu = "50m", memory = "64Mi" }
+      limits   = { memory = "256Mi" }
     }
   }
 

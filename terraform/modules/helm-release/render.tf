@@ -1,0 +1,8 @@
+# Everything this module computes, kept free of providers and resources so that the tests can evaluate it
+# with `terraform console` offline (test/addons/terraform-eval.test.ts).
+locals {
+  # Sorted, typed as strings (a password like 0123 or true stays text), null when there are none.
+  set_sensitive = length(var.set_sensitive) == 0 ? null : [
+    for name in sort(keys(var.set_sensitive)) : { name = name, value = var.set_sensitive[name], type = "string" }
+  ]
+}
