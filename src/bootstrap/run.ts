@@ -177,7 +177,10 @@ function layerPhase(item: LayerPlan): Phase<Ctx> {
         const first = result.failures[0];
         ctx.state.lastFailure = { layer: layer.id, host: first?.host, task: first?.task, message: first?.message, at: new Date().toISOString() };
         await saveState(ctx.stateDir, ctx.state);
-        const where = first ? `${first.host} failed in task "${first.task}"${first.status === 'unreachable' ? ' (unreachable)' : ''}: ${firstLine(first.message)}` : `ansible-playbook exited with ${result.exitCode}`;
+        // 00-preflight fails once, listing every problem (one per line, host and fix in each): show them all.
+        const where = !first ? `ansible-playbook exited with ${result.exitCode}`
+          : layer.id === '00-preflight' && first.status === 'failed' ? first.message.trim()
+            : `${first.host} failed in task "${first.task}"${first.status === 'unreachable' ? ' (unreachable)' : ''}: ${firstLine(first.message)}`;
         throw new UserError(`layer ${layer.id} failed: ${where}`, {
           hint: `full log: ${logFile(ctx)}; fix the cause, then \`pi-cluster bootstrap\` resumes at ${layer.id} (or \`--only ${layer.id}\`)`,
         });

@@ -21,7 +21,24 @@ export function extraVars(input: VarsInput): Record<string, unknown> {
     pi_cluster_control_plane_endpoint: config.kubernetes.controlPlaneEndpoint ?? '',
     pi_cluster_untaint_master: config.kubernetes.untaintMaster,
     pi_cluster_alpine_mirror: config.alpine.mirror,
+    pi_cluster_nfs_mounts: nfsMounts(config),
     pi_cluster_state_dir: input.stateDir,
     ...input.extra,
   };
+}
+
+/** An entry of pi_cluster_nfs_mounts: the fields of ansible.posix.mount (the nfs_client role's input). */
+export interface NfsMountVar {
+  /** server:/exported/path (an IPv6 server in brackets). */
+  src: string;
+  /** The mount point on the node. */
+  path: string;
+  opts: string;
+}
+
+/** nfs.server + nfs.mounts -> pi_cluster_nfs_mounts (the schema makes sure a server is set when mounts are). */
+export function nfsMounts(config: ClusterConfig): NfsMountVar[] {
+  const server = config.nfs.server?.trim() ?? '';
+  const host = server.includes(':') && !server.startsWith('[') ? `[${server}]` : server;
+  return config.nfs.mounts.map((mount) => ({ src: `${host}:${mount.path}`, path: mount.mountPoint, opts: mount.options }));
 }

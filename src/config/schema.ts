@@ -39,6 +39,33 @@ const hostname = z
 
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a full version like 1.34.2');
 
+/** Default options of an NFS mount (nfs.mounts[].options). */
+export const DEFAULT_NFS_MOUNT_OPTIONS = 'nfsvers=4.1,hard,noatime';
+
+/** An absolute path in its plain form (so equal paths are equal strings) that fits in an fstab field. */
+const absolutePath = (where: string) =>
+  z.string().superRefine((value, ctx) => {
+    const plain = `/${value.split('/').filter((part) => part && part !== '.').join('/')}`;
+    const problem = !value.startsWith('/') ? `is not an absolute path ${where}`
+      : /\s/.test(value) ? 'contains a space or tab (fstab cannot hold them)'
+        : value.split('/').includes('..') ? 'contains ..'
+          : value !== plain ? `is not in plain form (write ${plain})`
+            : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: `${value} ${problem}` });
+  });
+
+const nfsMount = z.strictObject({
+  /** The exported folder on nfs.server. */
+  path: absolutePath('on the NFS server'),
+  /** Where it appears on every node. */
+  mountPoint: absolutePath('on the nodes').refine((value) => value !== '/', { error: '/ cannot be a mount point (the share would hide the node\'s own root)' }),
+  /** Mount options (fstab's fourth field). */
+  options: z
+    .string()
+    .regex(/^[^\s,]+(,[^\s,]+)*$/, 'must be comma-separated mount options without spaces, like nfsvers=4.1,hard,noatime')
+    .default(DEFAULT_NFS_MOUNT_OPTIONS),
+});
+
 export const configSchema = z
   .strictObject({
     cluster: z
@@ -116,6 +143,8 @@ export const configSchema = z
         server: z.string().optional(),
         path: z.string().startsWith('/', 'must be an absolute path on the NFS server').default('/export/pi-cluster'),
         backupPath: z.string().startsWith('/', 'must be an absolute path on the NFS server').default('/export/pi-cluster/etcd-backups'),
+        /** Shares of nfs.server mounted on every node (fstab entries, mounted by 30-node). */
+        mounts: z.array(nfsMount).default([]),
       })
       .prefault({}),
     addons: z
@@ -149,6 +178,17 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['network', 'services', name], message: `${ip} is outside the MetalLB range ${config.network.metallb.range}; MetalLB can only assign addresses from its pool` });
       }
     }
+    // NFS mounts: a server to mount from, and each mount point once.
+    const { mounts } = config.nfs;
+    if (mounts.length > 0 && !config.nfs.server?.trim()) {
+      ctx.addIssue({ code: 'custom', path: ['nfs', 'mounts'], message: `${mounts.length} mount${mounts.length > 1 ? 's are' : ' is'} listed but nfs.server is not set; set nfs.server to the NFS server's address or name, or remove nfs.mounts` });
+    }
+    const seen = new Map<string, number>();
+    mounts.forEach((mount, index) => {
+      const first = seen.get(mount.mountPoint);
+      if (first === undefined) seen.set(mount.mountPoint, index);
+      else ctx.addIssue({ code: 'custom', path: ['nfs', 'mounts', index, 'mountPoint'], message: `${mount.mountPoint} is already the mount point of nfs.mounts.${first}; give each mount its own mountPoint` });
+    });
   });
 
 export type ClusterConfig = z.output<typeof configSchema>;

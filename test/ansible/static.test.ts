@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
+import { extraVars } from '../../src/bootstrap/vars.js';
+import { configSchema } from '../../src/config/schema.js';
 import { checkKubeadmDocuments } from './kubeadm-api.js';
 import { ansibleRoot, fixture, helperPlaybook, sh } from './run.js';
 
@@ -170,6 +172,70 @@ describe('00-preflight (no hosts contacted)', () => {
     const result = await sh('ansible-playbook', ['-i', fixture('pi-hosts'), '-e', 'pi_cluster_pod_cidr=10.244.0.0', join(ansibleRoot(), 'playbooks', '00-preflight.yml')]);
     assert.notEqual(result.code, 0);
     assert.match(result.stdout, /kubernetes\.podCidr/);
+  });
+
+  /** Runs 00-preflight on an inventory text; returns the listed problems (the "- " lines of the one failure). */
+  const preflight = async (inventory: string | null, vars: Record<string, unknown> = {}) => {
+    const file = inventory === null ? fixture('pi-hosts') : join(tmp(), 'pi-hosts');
+    if (inventory !== null) writeFileSync(file, inventory);
+    const result = await sh('ansible-playbook', ['-i', file, '-e', JSON.stringify(vars), join(ansibleRoot(), 'playbooks', '00-preflight.yml')]);
+    const failed = [...result.stdout.matchAll(/^fatal: \[/gm)].length;
+    const problems = result.stdout.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
+    return { ...result, failed, problems };
+  };
+
+  it('lists every problem of a bad inventory at once, each with the host and the fix', async () => {
+    const result = await preflight(readFileSync(fixture('pi-hosts-bad'), 'utf8'));
+    assert.notEqual(result.code, 0);
+    assert.equal(result.failed, 1, 'one failure, not one per check');
+    assert.match(result.stdout, /3 problems in pi-hosts or the cluster settings:/);
+    assert.deepEqual(result.problems, [
+      'the inventory needs exactly one host in [masters] (found 2); fix: edit pi-hosts or run `pi-cluster discover --masters 1`',
+      'pi0 and pi2 share the address 198.51.100.10; fix: correct pi-hosts (each Pi has an address of its own)',
+      'Pi_1: not a valid Kubernetes node name (lower-case letters, digits, dashes); fix: rename it in pi-hosts',
+    ]);
+  });
+
+  it('lists inventory and settings problems together: groups, addresses, CIDRs, version, name, NFS mounts', async () => {
+    const inventory = '[masters]\npi0 ansible_host=198.51.100.10\n\n[workers]\npi0 ansible_host=198.51.100.10\npi1\npi2 ansible_host=pi2.local\n';
+    const result = await preflight(inventory, {
+      pi_cluster_pod_cidr: '10.96.0.0/12',
+      pi_cluster_service_cidr: '10.96.0.0/12',
+      pi_cluster_kube_version: '1.34',
+      pi_cluster_name: 'My_Cluster',
+      pi_cluster_nfs_mounts: [{ src: 'nas', path: '/mnt/a' }, { src: 'nas:/export/b', path: '/mnt/a' }, { src: '[fd00::5]:/export/c', path: 'mnt/c' }],
+    });
+    assert.notEqual(result.code, 0);
+    assert.equal(result.failed, 1);
+    assert.deepEqual(result.problems, [
+      'pi0 is in both [masters] and [workers]; fix: keep each host in one group of pi-hosts',
+      'pi1: ansible_host=(missing) is not an IPv4 address; fix: run `pi-cluster discover` again',
+      'pi2: ansible_host=pi2.local is not an IPv4 address; fix: run `pi-cluster discover` again',
+      'kubernetes.podCidr and kubernetes.serviceCidr are both 10.96.0.0/12; fix: two different networks in pi-cluster.yaml',
+      'kubernetes.version (pi_cluster_kube_version) 1.34 is not X.Y.Z; fix: pi-cluster.yaml or --kube-version',
+      'cluster.name (pi_cluster_name) My_Cluster is not lower-case letters, digits and dashes; fix: pi-cluster.yaml',
+      'pi_cluster_nfs_mounts has a mount point twice (/mnt/a, /mnt/a, mnt/c); fix: give each of nfs.mounts its own mountPoint in pi-cluster.yaml',
+      'pi_cluster_nfs_mounts: {"src": "nas", "path": "/mnt/a"} has no src of the form server:/exported/path; fix: set nfs.server and nfs.mounts[].path in pi-cluster.yaml',
+      'pi_cluster_nfs_mounts: {"src": "[fd00::5]:/export/c", "path": "mnt/c"} has no absolute mount point (path); fix: set nfs.mounts[].mountPoint in pi-cluster.yaml to an absolute path',
+    ]);
+  });
+
+  it('an empty [masters] and bad CIDRs are named too', async () => {
+    const result = await preflight('[masters]\n\n[workers]\npi1 ansible_host=198.51.100.11\n', { pi_cluster_pod_cidr: '10.244.0.0', pi_cluster_service_cidr: '10.96.0.0/33' });
+    assert.equal(result.failed, 1);
+    assert.deepEqual(result.problems, [
+      'the inventory needs exactly one host in [masters] (found 0); fix: edit pi-hosts or run `pi-cluster discover --masters 1`',
+      'kubernetes.podCidr (pi_cluster_pod_cidr) 10.244.0.0 is not an IPv4 CIDR like 10.244.0.0/16; fix: pi-cluster.yaml',
+      'kubernetes.serviceCidr (pi_cluster_service_cidr) 10.96.0.0/33 is not an IPv4 CIDR like 10.96.0.0/12; fix: pi-cluster.yaml',
+    ]);
+  });
+
+  it('accepts the NFS mounts that bootstrap renders from pi-cluster.yaml', async () => {
+    const config = configSchema.parse({ nfs: { server: 'fd00::5', mounts: [{ path: '/export/a', mountPoint: '/mnt/a' }, { path: '/', mountPoint: '/mnt/root', options: 'ro' }] } });
+    const vars = extraVars({ config, stateDir: tmp() });
+    const result = await preflight(null, vars);
+    assert.equal(result.code, 0, result.stdout);
+    assert.equal(result.problems.length, 0);
   });
 });
 

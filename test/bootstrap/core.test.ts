@@ -179,6 +179,22 @@ describe('settings to Ansible variables', () => {
     assert.equal(vars.pi_cluster_pod_cidr, '10.244.0.0/16');
     assert.equal(extraVars({ config: configSchema.parse({}), stateDir: '/p' }).pi_cluster_kube_version, '');
   });
+
+  it('renders nfs.server and nfs.mounts as pi_cluster_nfs_mounts (src, path, opts of ansible.posix.mount)', () => {
+    const mounts = [
+      { path: '/export/media', mountPoint: '/mnt/media' },
+      { path: '/export/backup', mountPoint: '/mnt/backup', options: 'nfsvers=4.2,soft,ro' },
+    ];
+    const vars = extraVars({ config: configSchema.parse({ nfs: { server: 'nas.home.arpa', mounts } }), stateDir: '/p' });
+    assert.deepEqual(vars.pi_cluster_nfs_mounts, [
+      { src: 'nas.home.arpa:/export/media', path: '/mnt/media', opts: 'nfsvers=4.1,hard,noatime' },
+      { src: 'nas.home.arpa:/export/backup', path: '/mnt/backup', opts: 'nfsvers=4.2,soft,ro' },
+    ]);
+    const v6 = extraVars({ config: configSchema.parse({ nfs: { server: 'fd00::5', mounts: mounts.slice(0, 1) } }), stateDir: '/p' });
+    assert.deepEqual(v6.pi_cluster_nfs_mounts, [{ src: '[fd00::5]:/export/media', path: '/mnt/media', opts: 'nfsvers=4.1,hard,noatime' }]);
+    assert.deepEqual(extraVars({ config: configSchema.parse({}), stateDir: '/p' }).pi_cluster_nfs_mounts, [], 'no mounts: none in Ansible either');
+    assert.deepEqual(extraVars({ config: configSchema.parse({ nfs: { server: 'nas' } }), stateDir: '/p' }).pi_cluster_nfs_mounts, []);
+  });
 });
 
 describe('phase manager', () => {

@@ -97,3 +97,70 @@ test('a file in the working folder is picked up', async () => {
   assert.equal(config.hosts.prefix, 'node');
   assert.equal(file, join(dir, 'pi-cluster.yaml'));
 });
+
+test('nfs.mounts: defaults to none; options default to nfsvers=4.1,hard,noatime', () => {
+  assert.deepEqual(parseConfigText('').nfs.mounts, []);
+  const config = parseConfigText([
+    'nfs:',
+    '  server: 192.168.1.5',
+    '  mounts:',
+    '    - path: /export/media',
+    '      mountPoint: /mnt/media',
+    '    - path: /export/backup',
+    '      mountPoint: /mnt/backup',
+    '      options: nfsvers=4.2,soft,ro',
+    '',
+  ].join('\n'));
+  assert.deepEqual(config.nfs.mounts, [
+    { path: '/export/media', mountPoint: '/mnt/media', options: 'nfsvers=4.1,hard,noatime' },
+    { path: '/export/backup', mountPoint: '/mnt/backup', options: 'nfsvers=4.2,soft,ro' },
+  ]);
+});
+
+test('nfs.mounts: relative or unusual paths name the YAML path, the line and the value', () => {
+  const text = [
+    'nfs:',
+    '  server: nas',
+    '  mounts:',
+    '    - path: export/media',
+    '      mountPoint: mnt/media',
+    '    - path: /export/a b',
+    '      mountPoint: /mnt/x/',
+    '    - path: /export/../etc',
+    '      mountPoint: /',
+    '      options: rw, hard',
+    '',
+  ].join('\n');
+  const lines = messageOf(() => parseConfigText(text)).split('\n');
+  assert.deepEqual(lines, [
+    'pi-cluster.yaml:4: nfs.mounts.0.path: export/media is not an absolute path on the NFS server',
+    'pi-cluster.yaml:5: nfs.mounts.0.mountPoint: mnt/media is not an absolute path on the nodes',
+    'pi-cluster.yaml:6: nfs.mounts.1.path: /export/a b contains a space or tab (fstab cannot hold them)',
+    'pi-cluster.yaml:7: nfs.mounts.1.mountPoint: /mnt/x/ is not in plain form (write /mnt/x)',
+    'pi-cluster.yaml:8: nfs.mounts.2.path: /export/../etc contains ..',
+    "pi-cluster.yaml:9: nfs.mounts.2.mountPoint: / cannot be a mount point (the share would hide the node's own root)",
+    'pi-cluster.yaml:10: nfs.mounts.2.options: rw, hard must be comma-separated mount options without spaces, like nfsvers=4.1,hard,noatime',
+  ]);
+});
+
+test('nfs.mounts: each mount point once, and a server to mount from', () => {
+  const twice = 'nfs:\n  server: nas\n  mounts:\n    - {path: /export/a, mountPoint: /mnt/a}\n    - {path: /export/b, mountPoint: /mnt/a}\n';
+  assert.equal(messageOf(() => parseConfigText(twice)),
+    'pi-cluster.yaml:5: nfs.mounts.1.mountPoint: /mnt/a is already the mount point of nfs.mounts.0; give each mount its own mountPoint');
+  const noServer = 'nfs:\n  mounts:\n    - path: /export/a\n      mountPoint: /mnt/a\n';
+  assert.equal(messageOf(() => parseConfigText(noServer)),
+    "pi-cluster.yaml:3: nfs.mounts: 1 mount is listed but nfs.server is not set; set nfs.server to the NFS server's address or name, or remove nfs.mounts");
+  assert.match(messageOf(() => parseConfigText('nfs:\n  server: ""\n  mounts: [{path: /a, mountPoint: /b}]\n')), /nfs\.mounts: 1 mount is listed but nfs\.server is not set/);
+  assert.match(messageOf(() => parseConfigText('nfs:\n  server: nas\n  mounts:\n    - path: /a\n      mountpoint: /b\n')), /unknown setting nfs\.mounts\.0\.mountpoint/);
+  assert.deepEqual(parseConfigText('nfs:\n  mounts: []\n').nfs.mounts, [], 'an empty list needs no server');
+});
+
+test('the commented nfs.mounts example in the example file is valid once uncommented', async () => {
+  const text = (await readFile(join(packageRoot(), 'src/config/pi-cluster.example.yaml'), 'utf8'))
+    .replace(/^ {2}# (server: .*)$/m, '  $1')
+    .replace(/^ {2}# (mounts:)$/m, '  $1')
+    .replace(/^ {2}# {3}(.*)$/gm, '    $1');
+  const config = parseConfigText(text);
+  assert.equal(config.nfs.server, '192.168.1.5');
+  assert.deepEqual(config.nfs.mounts, [{ path: '/export/media', mountPoint: '/mnt/media', options: 'nfsvers=4.1,hard,noatime,ro' }]);
+});

@@ -10,9 +10,12 @@ import { labSourcePath } from './sources.js';
 
 const SUITE = 'bookworm';
 
-/** What a Pi of the cluster runs, plus what Ansible needs on a host (python3, sudo, kmod, procps). */
+/**
+ * What a Pi of the cluster runs, plus what Ansible needs on a host (python3, sudo, kmod, procps) and
+ * mount(8), which 30-node's boot script uses (`mount --make-rshared /`) and the apt variant leaves out.
+ */
 export const ROOTFS_PACKAGES = [
-  'openrc', 'openssh-server', 'avahi-daemon', 'chrony', 'python3', 'sudo', 'iproute2', 'kmod', 'procps', 'netbase',
+  'openrc', 'openssh-server', 'avahi-daemon', 'chrony', 'python3', 'sudo', 'iproute2', 'kmod', 'procps', 'netbase', 'mount',
 ] as const;
 
 
