@@ -1,13 +1,15 @@
 import { relative, resolve } from 'node:path';
 import { canPrompt } from '../cli/context.js';
-import { loadConfig } from '../config/load.js';
-import { resolveSshKeys } from '../config/ssh-keys.js';
 import { CancelledError, UserError } from '../errors.js';
 import type { StageEvent } from '../events.js';
 import { stateDir } from '../paths.js';
+import { checkPrivateKeyPath } from '../remote/keys.js';
 import { changeLines, checksTable, discoverJson, foundLine, otherHostsLine, summaryLines } from '../ui/discover.js';
 import { useColor } from '../ui/style.js';
-import { discover, type DiscoverResult } from './discover.js';
+import type { DiscoverResult } from './discover.js';
+// Only what sending the first query needs loads before it: the config (yaml, zod) and the rest of
+// discover load while the first answers come in.
+import { startSearch } from './search.js';
 
 /** `pi-cluster discover` after flag parsing: typed, with defaults not yet applied from the config. */
 export interface DiscoverCommandOptions {
@@ -61,52 +63,79 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
   const count = parseCount(options.masters, '--masters');
   const expect = parseCount(options.expect, '--expect');
   if (count !== undefined && options.master.length) throw new UserError('--masters and --master do not go together', { hint: 'use --masters N for a number, or --master NAME (repeatable) for names' });
-  const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
-  const prefix = options.prefix ?? config.hosts.prefix;
-  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new UserError(`--prefix ${prefix}: use lower-case letters, digits and dashes, starting with a letter`);
-  const keyPath = options.sshKey ? resolve(cwd, options.sshKey) : resolveSshKeys(config)?.privateKey;
-  if (!keyPath) {
-    throw new UserError('no SSH key to log in to the Pis with', { hint: 'pass the key you flashed with --ssh-key, or create one with `pi-cluster init --generate-key`' });
-  }
+  if (options.prefix !== undefined) checkPrefix(options.prefix);
+  const report = (event: StageEvent) => {
+    if (event.kind === 'warn') err(`warning: ${event.message}\n${event.hint ? `  hint: ${event.hint}\n` : ''}`);
+    else if (event.kind === 'debug' && options.verbose) err(`${event.message}\n`);
+  };
+  const inventoryPath = resolve(cwd, options.inventory);
   const interactive = canPrompt() && !options.yes && !options.json && !options.out;
   const state = stateDir(cwd);
   const show = (path: string) => relative(cwd, path) || path;
-
-  const ways = [
-    options.interfaces.length || !options.sweep ? `over mDNS${options.interfaces.length ? ` on ${options.interfaces.join(', ')}` : ''}` : undefined,
-    options.sweep ? `by sweeping ${options.sweep}` : undefined,
-  ].filter(Boolean);
-  line(`Looking for hosts named ${prefix}<N> ${ways.join(' and ')} (up to ${timeoutMs / 1000} s)`);
-  const result = await discover({
+  // The search starts first; hosts that answer before the prefix is known are held and printed once it is.
+  const search = startSearch({
     timeoutMs,
     interfaces: options.interfaces,
-    prefix,
-    roles: { count, names: options.master.length ? options.master : undefined },
-    inventoryPath: resolve(cwd, options.inventory),
-    knownHostsPath: resolve(state, 'known_hosts'),
-    sshConfigPath: resolve(state, 'ssh_config'),
-    sshKeyPath: keyPath,
     sweep: options.sweep,
+    inventoryPath,
     expect,
-    dryRun: options.dryRun,
+    sshKeyPath: options.sshKey ? resolve(cwd, options.sshKey) : undefined,
     mdnsPort: options.mdnsPort,
+    report,
     onFound: (host, isCluster) => {
       if (isCluster) line(foundLine(host, color));
     },
-    report: (event: StageEvent) => {
-      if (event.kind === 'warn') err(`warning: ${event.message}\n${event.hint ? `  hint: ${event.hint}\n` : ''}`);
-      else if (event.kind === 'debug' && options.verbose) err(`${event.message}\n`);
-    },
-    chooseMasters: interactive ? chooseMasters : undefined,
-    confirmWrite: interactive
-      ? async (changes) => {
-          line(`\nChanges to ${show(resolve(cwd, options.inventory))}:`);
-          for (const change of changeLines(changes, color)) line(change);
-          const { confirm } = await import('@inquirer/prompts');
-          return confirm({ message: 'Write these files?', default: true });
-        }
-      : undefined,
   });
+
+  let result: DiscoverResult;
+  let prefix: string;
+  try {
+    // Loading the config (yaml, zod) is the longest step before the first host can be printed.
+    const [{ loadConfig }, { resolveSshKeys }] = await Promise.all([import('../config/load.js'), import('../config/ssh-keys.js')]);
+    const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
+    prefix = options.prefix ?? config.hosts.prefix;
+    checkPrefix(prefix);
+    const keyPath = options.sshKey ? resolve(cwd, options.sshKey) : resolveSshKeys(config)?.privateKey;
+    if (!keyPath) {
+      throw new UserError('no SSH key to log in to the Pis with', { hint: 'pass the key you flashed with --ssh-key, or create one with `pi-cluster init --generate-key`' });
+    }
+    checkPrivateKeyPath(keyPath);
+    const ways = [
+      options.interfaces.length || !options.sweep ? `over mDNS${options.interfaces.length ? ` on ${options.interfaces.join(', ')}` : ''}` : undefined,
+      options.sweep ? `by sweeping ${options.sweep}` : undefined,
+    ].filter(Boolean);
+    line(`Looking for hosts named ${prefix}<N> ${ways.join(' and ')} (up to ${timeoutMs / 1000} s)`);
+    search.setPrefix(prefix); // prints the hosts found so far
+    const { discover } = await import('./discover.js');
+    result = await discover({
+      timeoutMs,
+      interfaces: options.interfaces,
+      prefix,
+      roles: { count, names: options.master.length ? options.master : undefined },
+      inventoryPath,
+      knownHostsPath: resolve(state, 'known_hosts'),
+      sshConfigPath: resolve(state, 'ssh_config'),
+      sshKeyPath: keyPath,
+      sweep: options.sweep,
+      expect,
+      dryRun: options.dryRun,
+      mdnsPort: options.mdnsPort,
+      search,
+      report,
+      chooseMasters: interactive ? chooseMasters : undefined,
+      confirmWrite: interactive
+        ? async (changes) => {
+            line(`\nChanges to ${show(inventoryPath)}:`);
+            for (const change of changeLines(changes, color)) line(change);
+            const { confirm } = await import('@inquirer/prompts');
+            return confirm({ message: 'Write these files?', default: true });
+          }
+        : undefined,
+    });
+  } catch (error) {
+    await search.stop();
+    throw error;
+  }
 
   const clusterCount = result.cluster.length;
   line(`${clusterCount} host${clusterCount === 1 ? '' : 's'} in ${(result.browse.elapsedMs / 1000).toFixed(1)} s (${describeStop(result.browse.stoppedBy)})`);
@@ -115,7 +144,7 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
   line('');
   line(checksTable(result.cluster, color));
   if (!interactive && result.changes.length) {
-    line(`\nChanges to ${show(resolve(cwd, options.inventory))}:`);
+    line(`\nChanges to ${show(inventoryPath)}:`);
     for (const change of changeLines(result.changes, color)) line(change);
   }
   line('');
@@ -131,6 +160,10 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
     });
   }
   return result;
+}
+
+function checkPrefix(prefix: string): void {
+  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new UserError(`--prefix ${prefix}: use lower-case letters, digits and dashes, starting with a letter`);
 }
 
 function describeStop(reason: DiscoverResult['browse']['stoppedBy']): string {

@@ -6,27 +6,15 @@ import { silent, type Reporter } from '../events.js';
 import { writeFileAtomic } from '../remote/atomic.js';
 import { checkPrivateKeyPath, loadPrivateKey } from '../remote/keys.js';
 import { KnownHosts, type HostKeyCheck } from '../remote/known-hosts.js';
-import { listInterfaces, selectInterfaces, type LocalInterface } from './interfaces.js';
-import { formatInventory, inventoryHosts, mergeInventory, parseInventory, roleOf, type Inventory, type InventoryChange, type Role } from './inventory.js';
-import { browseMdns, type BrowseResult } from './mdns.js';
+import { formatInventory, inventoryHosts, mergeInventory, roleOf, type InventoryChange, type Role } from './inventory.js';
+import type { BrowseResult } from './mdns.js';
 import type { HostFacts, ProbeResult } from './probe.js';
 import { byHostNumber, planRoles, type RoleRequest } from './roles.js';
+import { isClusterName, startSearch, type FoundHost, type Search, type SearchResult } from './search.js';
 import { sshConfigSnippet } from './ssh-config.js';
-import { parseSweepRange, sweepSsh } from './sweep.js';
 import { vendorOf } from './vendor.js';
 
-/** A host seen on the network, before any SSH. */
-export interface FoundHost {
-  /** From mDNS; hosts found only by --sweep are named by the SSH probe. */
-  name?: string;
-  address: string;
-  mac?: string;
-  vendor?: string;
-  source: 'mdns' | 'sweep';
-  foundMs: number;
-  /** The local interface it answered on (mDNS). */
-  via?: string;
-}
+export { isClusterName, type FoundHost } from './search.js';
 
 /** A cluster host after the SSH check. */
 export interface CheckedHost {
@@ -67,6 +55,11 @@ export interface DiscoverOptions {
   /** mDNS port and probe port, for tests. */
   mdnsPort?: number;
   sshPort?: number;
+  /**
+   * The search, when the caller started it already (the CLI does, before it loads the config) with
+   * the same options; its prefix is set here. Without it, discover starts one.
+   */
+  search?: Search;
 }
 
 export interface DiscoverResult {
@@ -89,10 +82,6 @@ export const INVENTORY_HEADER = [
   '# Host keys: .pi-cluster/known_hosts',
 ].join('\n');
 
-export function isClusterName(name: string | undefined, prefix: string): boolean {
-  return Boolean(name && new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\d+$`).test(name));
-}
-
 /** Finds the Pis, checks them over SSH, and merges them into pi-hosts and the known hosts file. */
 export async function discover(options: DiscoverOptions): Promise<DiscoverResult> {
   const report = options.report ?? silent;
@@ -102,49 +91,23 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     report({ kind: 'warn', message, host });
   };
 
-  // Everything the user typed is checked before the first packet leaves.
-  const sweepRange = options.sweep ? parseSweepRange(options.sweep) : undefined;
-  const interfaces: LocalInterface[] = sweepRange && !options.interfaces.length ? [] : selectInterfaces(listInterfaces(), options.interfaces);
-  const existing = await readInventory(options.inventoryPath);
-  checkPrivateKeyPath(options.sshKeyPath);
-  const knownHosts = await KnownHosts.load(options.knownHostsPath);
+  // Everything the user typed is checked before the first packet leaves (by the caller, when it started the search).
+  const search = options.search ?? startSearch(options);
+  const { interfaces, existing } = search;
 
-  // 1. Find: mDNS on the chosen interfaces, and the sweep when asked, at the same time.
-  const found = new Map<string, FoundHost>();
-  let firstHostMs: number | undefined;
-  const add = (host: FoundHost) => {
-    const byAddress = [...found.values()].find((h) => h.address === host.address);
-    if (byAddress) {
-      byAddress.name ??= host.name;
-      byAddress.mac ??= host.mac;
-      return;
-    }
-    found.set(host.name ?? host.address, host);
-    firstHostMs ??= host.foundMs;
-    options.onFound?.(host, host.name === undefined || isClusterName(host.name, options.prefix));
-  };
-  const [browse] = await Promise.all([
-    interfaces.length
-      ? browseMdns({
-          interfaces,
-          timeoutMs: options.timeoutMs,
-          port: options.mdnsPort,
-          expect: options.expect,
-          counts: (h) => isClusterName(h.name, options.prefix),
-          awaited: existing ? inventoryHosts(existing).map((h) => h.name) : undefined,
-          report,
-          onHost: (h) => add({ name: h.name, address: h.address!, mac: h.mac, vendor: vendorOf(h.mac), source: 'mdns', foundMs: h.foundMs ?? 0, via: h.via }),
-        })
-      : undefined,
-    sweepRange
-      ? sweepSsh(sweepRange, { port: options.sshPort, onHit: (hit) => add({ address: hit.address, source: 'sweep', foundMs: hit.foundMs }) })
-      : undefined,
-  ]);
-  // MACs that came in after the host was first reported.
-  for (const host of browse?.hosts ?? []) {
-    const entry = [...found.values()].find((f) => f.address === host.address);
-    if (entry && !entry.mac && host.mac) Object.assign(entry, { mac: host.mac, vendor: vendorOf(host.mac) });
+  // 1. Find: mDNS on the chosen interfaces, and the sweep when asked, at the same time (started by startSearch).
+  let knownHosts: KnownHosts;
+  let searched: SearchResult;
+  try {
+    checkPrivateKeyPath(options.sshKeyPath);
+    knownHosts = await KnownHosts.load(options.knownHostsPath);
+    search.setPrefix(options.prefix);
+    searched = await search.done;
+  } catch (error) {
+    await search.stop();
+    throw error;
   }
+  const { found, browse, firstHostMs } = searched;
   const where = interfaces.map((i) => `${i.name} (${i.address})`).concat(options.sweep ? [`sweep ${options.sweep}`] : []).join(', ');
   if (!found.size) {
     throw new UserError(`no hosts found on ${where} within ${Math.round(options.timeoutMs / 1000)} s`, {
@@ -262,11 +225,6 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     warnings,
     declined,
   };
-}
-
-async function readInventory(path: string): Promise<Inventory | undefined> {
-  if (!existsSync(path)) return undefined;
-  return parseInventory(await readFile(path, 'utf8'), path.split('/').pop());
 }
 
 function toChecked(host: FoundHost, name: string, probe: ProbeResult): CheckedHost {

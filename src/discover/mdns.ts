@@ -35,6 +35,8 @@ export interface BrowseOptions {
   /** UDP port; 5353 except in tests. */
   port?: number;
   report?: Reporter;
+  /** Ends the browse early (the run failed elsewhere): the sockets close and the promise rejects. */
+  signal?: AbortSignal;
 }
 
 export interface BrowseResult {
@@ -107,10 +109,11 @@ export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> 
     }
   }
   queries = 1;
+  // performance.now() counts from the start of the process: what Node's start-up and module loading cost.
+  report({ kind: 'debug', message: `mDNS query 1 at 0 ms (${Math.round(started)} ms after the process started)` });
 
   try {
     const stoppedBy = await new Promise<BrowseResult['stoppedBy']>((resolve, reject) => {
-      for (const socket of sockets) socket.failed.catch(reject);
       const tick = setInterval(() => {
         const now = elapsed();
         const hosts = table.found();
@@ -131,8 +134,18 @@ export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> 
           report({ kind: 'debug', message: `mDNS query ${queries} at ${Math.round(now)} ms (${hosts.length} host${hosts.length === 1 ? '' : 's'} so far)` });
         }
       }, 25);
+      const fail = (error: unknown) => {
+        clearInterval(tick);
+        options.signal?.removeEventListener('abort', aborted);
+        reject(error);
+      };
+      const aborted = () => fail(options.signal!.reason);
+      for (const socket of sockets) socket.failed.catch(fail);
+      if (options.signal?.aborted) aborted();
+      else options.signal?.addEventListener('abort', aborted, { once: true });
       function finish(reason: BrowseResult['stoppedBy']) {
         clearInterval(tick);
+        options.signal?.removeEventListener('abort', aborted);
         resolve(reason);
       }
     });

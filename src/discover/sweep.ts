@@ -39,12 +39,15 @@ export interface SweepOptions {
   timeoutMs?: number;
   port?: number;
   onHit?: (hit: SweepHit) => void;
+  /** Ends the sweep early: connections in flight close, the remaining addresses are skipped. */
+  signal?: AbortSignal;
 }
 
 export async function sweepSsh(cidr: Cidr, options: SweepOptions = {}): Promise<SweepHit[]> {
   const started = performance.now();
   const results = await mapBounded(sweepAddresses(cidr), options.concurrency ?? 64, async (address) => {
-    const banner = await readBanner(address, options.port ?? 22, options.timeoutMs ?? 1000);
+    if (options.signal?.aborted) return undefined;
+    const banner = await readBanner(address, options.port ?? 22, options.timeoutMs ?? 1000, options.signal);
     if (banner === undefined) return undefined;
     const hit = { address, banner, foundMs: Math.round(performance.now() - started) };
     options.onHit?.(hit);
@@ -54,14 +57,17 @@ export async function sweepSsh(cidr: Cidr, options: SweepOptions = {}): Promise<
 }
 
 /** Connects, reads the server's first line, and closes; undefined when nothing SSH-like answers in time. */
-export function readBanner(address: string, port: number, timeoutMs: number): Promise<string | undefined> {
+export function readBanner(address: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: address, port });
     let data = '';
+    const aborted = () => done(undefined);
     const done = (value: string | undefined) => {
+      signal?.removeEventListener('abort', aborted);
       socket.destroy();
       resolve(value);
     };
+    signal?.addEventListener('abort', aborted, { once: true });
     socket.setTimeout(timeoutMs, () => done(undefined));
     socket.on('error', () => done(undefined));
     socket.on('data', (chunk) => {
