@@ -52,10 +52,12 @@ async function main(): Promise<void> {
   const withVerify: number[] = [];
   const write: number[] = [];
   let written = 0;
+  let onDisk = 0;
   for (let i = 0; i < rounds; i++) {
     const run = await timed({ verify: false }, join(dir, 'a.img'));
     a.push(run.seconds);
     written = run.result.bytesWritten;
+    onDisk = statSync(join(dir, 'a.img')).blocks * 512;
 
     rmSync(join(dir, 'b.img'), { force: true });
     const started = performance.now();
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
   }
 
   line(`synthetic release ${(releaseBytes / 1e6).toFixed(1)} MB (${built.files.size} files, ${(statSync(built.path).size / 1e6).toFixed(1)} MB gzip'd), boot partition 1024 MiB, ${rounds} rounds, medians (min)`);
-  line(`(a) flash to an image file:            ${s(median(a))} (${s(min(a))}), ${(written / 1e6).toFixed(1)} MB written; with read-back verify ${s(median(withVerify))}`);
+  line(`(a) flash to an image file:            ${s(median(a))} (${s(min(a))}), ${(written / 1e6).toFixed(1)} MB written (${(onDisk / 1e6).toFixed(1)} MB on disk); with read-back verify ${s(median(withVerify))}`);
   line(`(b) cp + sync of the composed image:   ${s(median(b))} (${s(min(b))})`);
   line(`(c) flash writing the whole partition: ${s(median(c))} (${s(min(c))}), ${((2 ** 20 + 2 ** 30) / 1e6).toFixed(1)} MB written`);
   line(`first flash of the release (cold):    ${s(median(cold))} (${s(min(cold))})`);

@@ -14,14 +14,16 @@ import { assertWritable, judgeDrive } from './drives/safety.js';
 import { drivesFrom, snapshotDrives, type Drive, type DriveSnapshot } from './drives/scan.js';
 import { outputFor, resolveHostnames } from './hostnames.js';
 import { packOverlay } from './overlay/archive.js';
-import { renderOverlay } from './overlay/render.js';
+import { loadOverlay, type Overlay } from './overlay/render.js';
 import { prepareRelease, type PreparedRelease } from './release/prepare.js';
 import { imageCacheDir } from './release/cache.js';
 import { locateRelease, obtainRelease, type ObtainedRelease, type ReleaseRequest } from './release/source.js';
 import { loadPublicKeys } from './ssh-key.js';
 import { candidates, checkDevices, confirmation, sameDrive, type FlashPrompts } from './targets.js';
 import { DeviceDestination, FileDestination, type Destination } from './write/destination.js';
-import { CacheCorruptError, writeCard, writeCards, type WriteJob, type WriteResult } from './write/write.js';
+import { startCopy } from './write/copy.js';
+import { CacheCorruptError } from './write/errors.js';
+import { writeCard, writeCards, type WriteJob, type WriteResult } from './write/write.js';
 
 export type { FlashPrompts } from './targets.js';
 export type { WriteResult } from './write/write.js';
@@ -103,10 +105,18 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   const obtained = await obtainRelease(request, report, options.signal);
   stopIfInterrupted(options.signal);
   const { base, about, cacheKey } = await baseCard(obtained, bootSize, report, options.composedCache === false ? undefined : imageCacheDir(options.cacheDir), options.image ? undefined : version);
+  // Image files made from the cached card start as copies of it now, in the kernel, while the overlays are made.
+  const early = plan.kind === 'files' ? plan.files.map(({ destination }) => destination) : [];
+  for (const destination of early) startCopy(base, destination, options.writeAll);
   const cards = new Map<string, CardImage>();
-  for (const hostname of hostnames) cards.set(hostname, await hostCard(base, hostname, keys, about.version, config, options.overlayDir));
-
-  stopIfInterrupted(options.signal);
+  try {
+    const overlay = await loadOverlay(options.overlayDir);
+    for (const hostname of hostnames) cards.set(hostname, await hostCard(base, hostname, keys, about.version, config, overlay));
+    stopIfInterrupted(options.signal);
+  } catch (error) {
+    await Promise.all(early.map((destination) => destination.abort()));
+    throw error;
+  }
   const writeOptions = { verify: options.verify !== false, report, signal: options.signal, full: options.writeAll };
   let results: WriteResult[];
   if (plan.kind === 'files') {
@@ -137,7 +147,7 @@ interface ReleaseAbout {
 /**
  * The card every host shares: from the composed-card cache when this exact release (by its published
  * sha256) was composed before at this boot size, else read, checked and composed now (and cached
- * when its checksum is known).
+ * when its checksum is known: then the card returned is the cached one, so image files are copies of it).
  */
 async function baseCard(obtained: ObtainedRelease, bootSize: number, report: Reporter, cacheDir: string | undefined, expectedVersion?: string): Promise<{ base: CardImage; about: ReleaseAbout; cacheKey?: string }> {
   let cacheKey: string | undefined;
@@ -154,7 +164,11 @@ async function baseCard(obtained: ObtainedRelease, bootSize: number, report: Rep
   const base = await composeBase(release, bootSize, report);
   const about: ReleaseAbout = { label: release.label, version: release.info.version, sha256: release.sha256, form: release.form };
   if (cacheKey && cacheDir) {
-    await storeComposed(cacheDir, cacheKey, base, about).catch((error: Error) => report({ kind: 'debug', message: `composed card not cached: ${error.message}` }));
+    try {
+      return { base: (await storeComposed(cacheDir, cacheKey, base, about)).card, about, cacheKey };
+    } catch (error) {
+      report({ kind: 'debug', message: `composed card not cached: ${(error as Error).message}` });
+    }
   }
   return { base, about, cacheKey };
 }
@@ -264,19 +278,16 @@ async function composeBase(release: PreparedRelease, bootSize: number, report: R
   }
 }
 
-async function hostCard(base: CardImage, hostname: string, keys: string[], version: string, config: ClusterConfig, overlayDir?: string): Promise<CardImage> {
+async function hostCard(base: CardImage, hostname: string, keys: string[], version: string, config: ClusterConfig, overlay: Overlay): Promise<CardImage> {
   const [major, minor] = version.split('.');
-  const entries = await renderOverlay(
-    {
-      hostname,
-      domain: config.cluster.domain,
-      interface: config.network.interface,
-      sshPublicKeys: keys,
-      alpine: { version, branch: `v${major}.${minor}`, mirror: config.alpine.mirror.replace(/\/+$/, '') },
-      bootMedia: '/media/mmcblk0p1',
-    },
-    overlayDir,
-  );
+  const entries = overlay.render({
+    hostname,
+    domain: config.cluster.domain,
+    interface: config.network.interface,
+    sshPublicKeys: keys,
+    alpine: { version, branch: `v${major}.${minor}`, mirror: config.alpine.mirror.replace(/\/+$/, '') },
+    bootMedia: '/media/mmcblk0p1',
+  });
   const archive = await packOverlay(entries);
   try {
     return await base.withFile({ path: `${hostname}.apkovl.tar.gz`, size: archive.length, chunks: [archive] }, diskSignatureFor(hostname));

@@ -10,7 +10,7 @@ import { flash } from '../../src/flash/index.js';
 import { loadPublicKeys } from '../../src/flash/ssh-key.js';
 import { FileDestination, type Destination } from '../../src/flash/write/destination.js';
 import { writeCards } from '../../src/flash/write/write.js';
-import { carvePartition, config, fsckFat, MiB, needTools, TEST_BOOT, workspace } from './helpers.js';
+import { carvePartition, config, damageCachedCard, fsckFat, MiB, needTools, TEST_BOOT, workspace } from './helpers.js';
 
 const space = workspace();
 const { dir } = space;
@@ -88,10 +88,7 @@ describe('the composed-card cache', () => {
     assert.equal(second.result.ok, true);
     if (needTools(t, 'sfdisk', 'fsck.fat')) assert.equal(fsckFat(carvePartition(join(dir, 'c1.img'), dir)).status, 0);
 
-    const bin = readdirSync(join(cacheDir, 'composed')).find((n) => n.endsWith('.bin')) as string;
-    const bytes = readFileSync(join(cacheDir, 'composed', bin));
-    bytes[bytes.length - 100] ^= 0xff;
-    writeFileSync(join(cacheDir, 'composed', bin), bytes);
+    damageCachedCard(cacheDir, 'data');
     const damaged = await steps('c2.img');
     assert.equal(damaged.result.ok, false);
     assert.match(damaged.result.error?.message ?? '', /cached composed card is corrupt/);

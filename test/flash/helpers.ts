@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, type TestContext } from 'node:test';
@@ -104,6 +104,26 @@ export function mtoolsFiles(partition: string, dir: string): Map<string, Buffer>
   };
   walk(out);
   return files;
+}
+
+/**
+ * Flips one byte of the (only) card in a composed-card cache: inside the last file's data, or in the
+ * card's first sector (the MBR, one of the sectors loaded with the index). Returns the image's path.
+ */
+export function damageCachedCard(cacheDir: string, where: 'data' | 'sectors'): string {
+  const folder = join(cacheDir, 'composed');
+  const [index] = readdirSync(folder).filter((name) => name.endsWith('.json'));
+  const { data } = JSON.parse(readFileSync(join(folder, index), 'utf8')) as { data: Array<{ offset: number; length: number }> };
+  const image = join(folder, index.replace(/\.json$/, '.img'));
+  const last = data[data.length - 1];
+  const offset = where === 'data' ? last.offset + Math.floor(last.length / 2) : 446;
+  const fd = openSync(image, 'r+');
+  const byte = Buffer.alloc(1);
+  readSync(fd, byte, 0, 1, offset);
+  byte[0] ^= 0xff;
+  writeSync(fd, byte, 0, 1, offset);
+  closeSync(fd);
+  return image;
 }
 
 /** Bytes a file really occupies on disk (a sparse image occupies only what was written). */

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { before, describe, it } from 'node:test';
 import tar from 'tar-stream';
 import { packOverlay } from '../../src/flash/overlay/archive.js';
-import { overlayDir, renderOverlay, type OverlayEntry, type OverlayVariables } from '../../src/flash/overlay/render.js';
+import { loadOverlay, overlayDir, type OverlayEntry, type OverlayVariables } from '../../src/flash/overlay/render.js';
 import { needTools, sshKeyPair, tempDir } from './helpers.js';
 
 const dir = tempDir();
@@ -53,7 +53,7 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
   const file = (name: string) => listed.find((e) => e.name === name)?.data.toString() ?? assert.fail(`${name} is not in the overlay`);
 
   before(async () => {
-    entries = await renderOverlay(variables);
+    entries = (await loadOverlay()).render(variables);
     archive = await packOverlay(entries);
     listed = await untar(archive);
   });
@@ -174,10 +174,11 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
   });
 
   it('is the same bytes for the same input, and different for another host', async () => {
-    const again = await packOverlay(await renderOverlay(variables));
+    const overlay = await loadOverlay();
+    const again = await packOverlay(overlay.render(variables));
     assert.ok(again.equals(archive));
     assert.equal(archive[9], 3, 'gzip OS byte is Unix on every platform');
-    const other = await packOverlay(await renderOverlay({ ...variables, hostname: 'pi4' }));
+    const other = await packOverlay(overlay.render({ ...variables, hostname: 'pi4' }));
     assert.ok(!other.equals(archive));
   });
 
@@ -187,9 +188,10 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
     writeFileSync(join(copy, 'files', 'etc', '.DS_Store'), 'junk');
     writeFileSync(join(copy, 'files', 'etc', '._hostname'), 'junk');
     mkdirSync(join(copy, 'files', '__MACOSX'), { recursive: true });
-    const names = (await renderOverlay(variables, copy)).map((e) => e.path);
+    const junky = await loadOverlay(copy);
+    const names = junky.render(variables).map((e) => e.path);
     assert.ok(!names.some((n) => n.includes('.DS_Store') || n.includes('/._')), names.join(' '));
-    const clean = await packOverlay(await renderOverlay(variables, copy));
+    const clean = await packOverlay(junky.render(variables));
     assert.ok(clean.equals(archive), 'junk does not change the archive');
   });
 });

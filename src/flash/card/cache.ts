@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageVersion } from '../../paths.js';
-import { zlibCrc32 } from '../write/digest.js';
+import { crcOf, zlibCrc32 } from '../write/digest.js';
+import { checkData, hashPieces, loadableData, once, readAt, type CachedExtent } from './cache-data.js';
 import { CardImage, type DataExtent } from './compose.js';
 import { splitChunks } from './plan.js';
 import { SECTOR, SectorMap } from './sectors.js';
 
-/** Bump when the card layout or the boot file changes would compose a different card. */
-const FORMAT = 1;
+/** Bump when the card layout or the boot file changes would compose a different card, or the cache's files change. */
+const FORMAT = 2;
 /** Composed cards kept (each about the size of the release). */
 const KEEP = 2;
 
@@ -16,8 +17,15 @@ const KEEP = 2;
  * Composed cards, cached beside the downloads: reading and decompressing a 100 MB release costs
  * more than writing it to a fast target, so the second flash of the same release reuses the card
  * composed the first time. Keyed by the release's expected sha256, its file's size and time, the boot
- * size and the pi-cluster version. Every piece of cached file data carries the CRC-32 it had when it
- * was composed; the writer checks it as it writes, so a damaged cache cannot reach a card.
+ * size and the pi-cluster version.
+ *
+ * A cached card is an image file (`<key>.img`: the card's bytes up to its last written sector, holes
+ * left as holes) and an index (`<key>.json`) of what in it was written. An image-file target is made
+ * by copying it in the kernel (see write/copy.ts); a drive is written from it through memory.
+ * Every piece of file data carries the CRC-32 it had when it was composed, checked as the data is
+ * read into memory to be written, and a faster hash, checked in the image while it is copied (see
+ * data-hash.ts); the card's other sectors carry one CRC-32, checked as they are loaded. A damaged
+ * cache cannot reach a card.
  */
 export interface ComposedKeyInput {
   sha256: string;
@@ -27,6 +35,7 @@ export interface ComposedKeyInput {
 }
 
 export interface CachedCard<T> {
+  /** The card, its data read from the image as it is written; `backing` is the image. */
   card: CardImage;
   /** Whatever the caller stored with the card (the release's version and name). */
   about: T;
@@ -36,8 +45,12 @@ interface Index<T> {
   format: number;
   size: number;
   bootSize: number;
+  /** Bytes of the image file: up to the end of the card's last written sector. */
+  length: number;
   metaRuns: Array<[sector: number, count: number]>;
-  data: Array<{ offset: number; length: number; crcs: number[] }>;
+  /** CRC-32 of the metaRuns' sectors, in order. */
+  metaCrc: number;
+  data: CachedExtent[];
   about: T;
 }
 
@@ -47,122 +60,114 @@ export function composedKey(input: ComposedKeyInput): string {
 
 function paths(dir: string, key: string) {
   const base = join(dir, 'composed', key);
-  return { index: `${base}.json`, data: `${base}.bin` };
+  return { index: `${base}.json`, image: `${base}.img` };
 }
 
 /**
- * Loads a cached card. The small part (MBR, FAT, folders) is read at once; the file data is read in
- * the background, in disk order, once the writer asks for it, so writing overlaps the loading
- * (each extent's `ready` settles when its bytes are in).
+ * Loads a cached card. Its sectors (MBR, FAT, folders, small files) are read at once and checked; the
+ * file data is read only as a writer asks for it (see loadableData), and a copy of the image never
+ * reads it into memory.
  */
 export async function loadComposed<T>(dir: string, key: string): Promise<CachedCard<T> | undefined> {
   const files = paths(dir, key);
   let index: Index<T>;
-  let handle: FileHandle | undefined;
   const meta = new SectorMap();
-  let metaBytes = 0;
   try {
     index = JSON.parse(await readFile(files.index, 'utf8')) as Index<T>;
-    metaBytes = index.metaRuns.reduce((sum, [, count]) => sum + count * SECTOR, 0);
-    const expected = metaBytes + index.data.reduce((sum, extent) => sum + extent.length, 0);
-    if (index.format !== FORMAT || (await stat(files.data)).size !== expected) throw new Error('stale');
-    handle = await open(files.data, 'r');
-    const head = Buffer.allocUnsafe(metaBytes);
-    await readAt(handle, head, 0);
+    if (index.format !== FORMAT || (await stat(files.image)).size !== index.length) throw new Error('stale');
+    const head = Buffer.allocUnsafe(index.metaRuns.reduce((sum, [, count]) => sum + count * SECTOR, 0));
+    const handle = await open(files.image, 'r');
+    try {
+      let at = 0;
+      for (const [sector, count] of index.metaRuns) {
+        await readAt(handle, head.subarray(at, at + count * SECTOR), sector * SECTOR);
+        at += count * SECTOR;
+      }
+    } finally {
+      await handle.close();
+    }
+    if (zlibCrc32(head) !== index.metaCrc) throw new Error('damaged');
     let at = 0;
     for (const [sector, count] of index.metaRuns) {
       meta.write(sector, head.subarray(at, at + count * SECTOR));
       at += count * SECTOR;
     }
   } catch {
-    await handle?.close().catch(() => {});
     await dropComposed(dir, key);
     return undefined;
   }
-  const body = Buffer.allocUnsafe(index.data.reduce((sum, extent) => sum + extent.length, 0));
-  const file = handle as FileHandle;
-  const settle: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  let started = false;
-  // Reads the file data in disk order. Starts when the writer first waits for data, so loading
-  // overlaps writing and does not compete with composing the hosts' overlays.
-  const start = () => {
-    if (started) return;
-    started = true;
-    void (async () => {
-      let position = 0;
-      try {
-        for (const [i, extent] of index.data.entries()) {
-          await readAt(file, body.subarray(position, position + extent.length), metaBytes + position);
-          position += extent.length;
-          settle[i].resolve();
-        }
-      } catch (error) {
-        for (const s of settle) s.reject(error as Error);
-      } finally {
-        await file.close().catch(() => {});
-      }
-    })();
-  };
-  let at = 0;
-  const data: DataExtent[] = index.data.map((extent) => {
-    const chunk = body.subarray(at, at + extent.length);
-    at += extent.length;
-    const loaded = new Promise<void>((resolve, reject) => settle.push({ resolve, reject }));
-    loaded.catch(() => {}); // awaited by the writer; never an unhandled rejection
-    const ready: PromiseLike<void> = {
-      then: (onLoaded, onFailed) => {
-        start();
-        return loaded.then(onLoaded, onFailed);
-      },
-    };
-    return { offset: extent.offset, length: extent.length, chunks: [chunk], crcs: extent.crcs, ready };
-  });
-  if (data.length === 0) await file.close();
-  return { card: new CardImage(index.size, index.bootSize, meta, data), about: index.about };
+  const data = loadableData(files.image, index.data);
+  const backing = { path: files.image, length: index.length, meta, check: once(() => checkData(files.image, index.data)) };
+  return { card: new CardImage(index.size, index.bootSize, meta, data, backing), about: index.about };
 }
 
-async function readAt(handle: FileHandle, into: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < into.length; ) {
-    const { bytesRead } = await handle.read(into, done, Math.min(into.length - done, 2 ** 23), position + done);
-    if (bytesRead <= 0) throw new Error('the cached card is shorter than its index says');
-    done += bytesRead;
-  }
-}
-
-export async function storeComposed<T>(dir: string, key: string, card: CardImage, about: T): Promise<void> {
+/** Stores a composed card (with no backing of its own) and returns it as loadComposed would. */
+export async function storeComposed<T>(dir: string, key: string, card: CardImage, about: T): Promise<CachedCard<T>> {
   const files = paths(dir, key);
   await mkdir(join(dir, 'composed'), { recursive: true });
   const runs = card.meta.runs();
+  const metaBytes = Buffer.concat(runs.flatMap((run) => run.buffers));
+  const length = Math.max(...runs.map((run) => (run.sector + run.buffers.length) * SECTOR), ...card.data.map((extent) => extent.offset + extent.length));
   const index: Index<T> = {
     format: FORMAT,
     size: card.size,
     bootSize: card.bootSize,
+    length,
     metaRuns: runs.map((run) => [run.sector, run.buffers.length]),
-    data: card.data.map((extent) => ({
-      offset: extent.offset,
-      length: extent.length,
-      crcs: splitChunks(extent.chunks, extent.length).map((group) => group.reduce((crc, buffer) => zlibCrc32(buffer, crc), 0)),
-    })),
+    metaCrc: zlibCrc32(metaBytes),
+    data: card.data.map((extent) => {
+      const groups = splitChunks(inMemory(extent), extent.length);
+      return { offset: extent.offset, length: extent.length, crcs: groups.map((group) => crcOf(group)), hashes: hashPieces(groups) };
+    }),
     about,
   };
   const suffix = `.tmp-${process.pid}`;
-  const handle = await open(files.data + suffix, 'w');
+  // 0644 (less if the umask says so), as FileDestination creates images: a copy of this file takes its mode.
+  const handle = await open(files.image + suffix, 'w', 0o644);
   try {
-    await handle.write(Buffer.concat(runs.flatMap((run) => run.buffers)));
-    for (const extent of card.data) for (const chunk of extent.chunks) await handle.write(chunk);
+    let at = 0;
+    for (const run of runs) {
+      const bytes = run.buffers.length * SECTOR;
+      await writeAt(handle, metaBytes.subarray(at, at + bytes), run.sector * SECTOR);
+      at += bytes;
+    }
+    for (const extent of card.data) {
+      let position = extent.offset;
+      for (const chunk of inMemory(extent)) {
+        await writeAt(handle, chunk, position);
+        position += chunk.length;
+      }
+    }
+    await handle.truncate(length);
   } finally {
     await handle.close();
   }
   await writeFile(files.index + suffix, JSON.stringify(index));
-  await rename(files.data + suffix, files.data);
+  await rename(files.image + suffix, files.image);
   await rename(files.index + suffix, files.index);
   await prune(dir, key);
+  const stored = await loadComposed<T>(dir, key);
+  if (!stored) throw new Error('the card just cached cannot be read back');
+  return stored;
+}
+
+function inMemory(extent: DataExtent): readonly Buffer[] {
+  if (!extent.chunks) throw new Error('only a card composed in memory can be cached (internal error)');
+  return extent.chunks;
+}
+
+async function writeAt(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
 }
 
 export async function dropComposed(dir: string, key: string): Promise<void> {
   const files = paths(dir, key);
   await rm(files.index, { force: true });
-  await rm(files.data, { force: true });
+  await rm(files.image, { force: true });
+  await rm(join(dir, 'composed', `${key}.bin`), { force: true }); // the data file of FORMAT 1
 }
 
 async function prune(dir: string, keep: string): Promise<void> {

@@ -19,15 +19,29 @@ export interface CardFile {
   chunks: readonly Buffer[];
 }
 
-/** File data placed at `offset` of the card; `length` is the data padded with zeros to whole sectors. */
-export interface DataExtent {
+/**
+ * File data placed at `offset` of the card; `length` is the data padded with zeros to whole sectors.
+ * Its bytes are either in memory (`chunks`: a card composed now) or read when needed (`load`: bytes
+ * [at, at + length) of the data, from a card in the cache, which a copy never needs in memory).
+ */
+export type DataExtent = {
   offset: number;
   length: number;
-  chunks: readonly Buffer[];
   /** CRC-32 of each MAX_PIECE of the data, when known (a card loaded from the cache): checked as it is written. */
   crcs?: readonly number[];
-  /** Settles once `chunks` hold their bytes (a card still loading from the cache); absent when they already do. */
-  ready?: PromiseLike<void>;
+} & ({ chunks: readonly Buffer[]; load?: undefined } | { chunks?: undefined; load: (at: number, length: number) => Promise<Buffer> });
+
+/**
+ * A file holding a card's bytes (the composed-card cache): bytes [0, length) of `path` are the card
+ * whose sectors are `meta`, and zeros after. A card made from it by adding sectors can be written as
+ * a copy of the file plus the sectors that differ from `meta` (SectorMap.changedFrom).
+ */
+export interface CardBacking {
+  path: string;
+  length: number;
+  meta: SectorMap;
+  /** Checks the file data in the file against what was recorded when it was composed (once; rejects when damaged). */
+  check(): Promise<void>;
 }
 
 /**
@@ -41,6 +55,7 @@ export class CardImage {
     readonly bootSize: number,
     readonly meta: SectorMap,
     readonly data: readonly DataExtent[],
+    readonly backing?: CardBacking,
   ) {}
 
   /** Bytes the card needs written (not counting the wipe of a larger target's free area). */
@@ -49,18 +64,18 @@ export class CardImage {
   }
 
   /**
-   * A copy of this card with one more file at the top level (the host's apkovl) and a disk signature
-   * of its own. The base is not changed, so one composed release serves every host.
+   * A copy of this card with one more file at the top level (the host's apkovl, written through FatFs:
+   * it is small) and a disk signature of its own. Only sectors change, so the copy keeps this card's
+   * backing file; the base is not changed, so one composed release serves every host.
    */
   async withFile(file: CardFile, diskSignature: number): Promise<CardImage> {
     const meta = this.meta.clone();
-    const data = [...this.data];
     const volume = await FatVolume.open(partitionStore(meta, this.bootSize));
     volume.mount();
-    placeFile(volume, meta, data, file);
+    volume.writeFile(file.path, file.chunks);
     volume.unmount();
     meta.write(0, buildMbr(PARTITION_START / SECTOR, this.bootSize / SECTOR, diskSignature));
-    return new CardImage(this.size, this.bootSize, meta, data);
+    return new CardImage(this.size, this.bootSize, meta, this.data, this.backing);
   }
 }
 

@@ -3,17 +3,15 @@ import { MiB, SECTOR } from './sectors.js';
 
 /**
  * One unit of writing and verifying: `length` bytes (a whole number of sectors) at `offset`,
- * gathered from `buffers`. A piece never spans two files, so a file's pieces are the same on every
- * host's card and a cached card can carry their CRC-32 (`expectedCrc`).
+ * gathered from `buffers`, or read by `load` (file data of a cached card). A piece never spans two
+ * files, so a file's pieces are the same on every host's card and a cached card can carry their
+ * CRC-32 (`expectedCrc`).
  */
-export interface Piece {
+export type Piece = {
   offset: number;
   length: number;
-  buffers: Buffer[];
   expectedCrc?: number;
-  /** Settles once `buffers` hold their bytes (see DataExtent.ready). */
-  ready?: PromiseLike<void>;
-}
+} & ({ buffers: Buffer[]; load?: undefined } | { buffers?: undefined; load: () => Promise<Buffer> });
 
 /** Largest piece; the writer joins neighbouring pieces into writes of up to MAX_BATCH. */
 export const MAX_PIECE = 4 * MiB;
@@ -48,9 +46,17 @@ export function planWrites(card: CardImage, options: PlanOptions = {}): Piece[] 
     }
   }
   for (const extent of card.data) {
+    const { load } = extent;
+    if (load) {
+      for (let at = 0, index = 0; at < extent.length; at += MAX_PIECE, index++) {
+        const length = Math.min(MAX_PIECE, extent.length - at);
+        pieces.push({ offset: extent.offset + at, length, expectedCrc: extent.crcs?.[index], load: () => load(at, length) });
+      }
+      continue;
+    }
     splitChunks(extent.chunks, extent.length).forEach((buffers, index) => {
       const length = buffers.reduce((sum, b) => sum + b.length, 0);
-      pieces.push({ offset: extent.offset + index * MAX_PIECE, length, buffers, expectedCrc: extent.crcs?.[index], ready: extent.ready });
+      pieces.push({ offset: extent.offset + index * MAX_PIECE, length, buffers, expectedCrc: extent.crcs?.[index] });
     });
   }
   if (targetSize > card.size) {
@@ -126,7 +132,8 @@ export function batches(pieces: readonly Piece[]): Piece[][] {
   let buffers = 0;
   for (const piece of pieces) {
     const last = current[current.length - 1];
-    const joins = last && last.offset + last.length === piece.offset && bytes + piece.length <= MAX_BATCH && buffers + piece.buffers.length <= 512;
+    const count = piece.buffers?.length ?? 1;
+    const joins = last && last.offset + last.length === piece.offset && bytes + piece.length <= MAX_BATCH && buffers + count <= 512;
     if (!joins && current.length) {
       out.push(current);
       current = [];
@@ -135,7 +142,7 @@ export function batches(pieces: readonly Piece[]): Piece[][] {
     }
     current.push(piece);
     bytes += piece.length;
-    buffers += piece.buffers.length;
+    buffers += count;
   }
   if (current.length) out.push(current);
   return out;

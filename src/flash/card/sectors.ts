@@ -54,15 +54,39 @@ export class SectorMap {
   }
 
   /** Runs of consecutive written sectors, in order: [first sector, buffers]. */
-  runs(): Array<{ sector: number; buffers: Buffer[] }> {
-    const keys = [...this.sectors.keys()].sort((a, b) => a - b);
-    const runs: Array<{ sector: number; buffers: Buffer[] }> = [];
-    let current: { sector: number; buffers: Buffer[] } | undefined;
-    for (const key of keys) {
-      const data = this.sectors.get(key) as Buffer;
-      if (current && current.sector + current.buffers.length === key) current.buffers.push(data);
-      else runs.push((current = { sector: key, buffers: [data] }));
-    }
-    return runs;
+  runs(): SectorRun[] {
+    return toRuns([...this.sectors.keys()], this.sectors);
   }
+
+  /**
+   * Runs of the sectors written since this map was cloned from `base` (a write replaces the buffer,
+   * so a changed sector is one whose buffer is not the base's). Throws if a sector of `base` was deleted:
+   * the change could not be laid over a copy of the base.
+   */
+  changedFrom(base: SectorMap): SectorRun[] {
+    const changed: number[] = [];
+    let fromBase = 0;
+    for (const [sector, data] of this.sectors) {
+      if (base.sectors.has(sector)) fromBase++;
+      if (base.sectors.get(sector) !== data) changed.push(sector);
+    }
+    if (fromBase !== base.size) throw new Error('sectors of the base card were removed (internal error)');
+    return toRuns(changed, this.sectors);
+  }
+}
+
+export interface SectorRun {
+  sector: number;
+  buffers: Buffer[];
+}
+
+function toRuns(sectors: number[], data: Map<number, Buffer>): SectorRun[] {
+  const runs: SectorRun[] = [];
+  let current: SectorRun | undefined;
+  for (const sector of sectors.sort((a, b) => a - b)) {
+    const buffer = data.get(sector) as Buffer;
+    if (current && current.sector + current.buffers.length === sector) current.buffers.push(buffer);
+    else runs.push((current = { sector, buffers: [buffer] }));
+  }
+  return runs;
 }

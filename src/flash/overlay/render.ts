@@ -32,15 +32,58 @@ export function overlayDir(): string {
   return join(packageRoot(), 'overlays', 'alpine');
 }
 
+/** An overlay folder read and compiled once; renders the overlay of any number of hosts. */
+export interface Overlay {
+  render(variables: OverlayVariables): OverlayEntry[];
+}
+
+interface Template {
+  path: string;
+  mode: number;
+  template: nunjucks.Template;
+}
+
+const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
+/** Compiled templates by path and text: a template read again unchanged is not compiled again. */
+const compiled = new Map<string, nunjucks.Template>();
+
+function compile(path: string, source: string): nunjucks.Template {
+  const key = `${path}\0${source}`;
+  let template = compiled.get(key);
+  if (!template) {
+    template = new nunjucks.Template(source, env, path, true);
+    compiled.set(key, template);
+  }
+  return template;
+}
+
 /**
- * Renders the overlay for one host: every template under `files/`, the folders above them, and the
- * runlevel links from overlay.yaml, sorted by path so the archive is the same bytes for the same input.
+ * Reads an overlay folder: every template under `files/` (compiled now, so a broken one fails before
+ * anything is written), and the modes and runlevel links of overlay.yaml.
  */
-export async function renderOverlay(variables: OverlayVariables, dir = overlayDir()): Promise<OverlayEntry[]> {
+export async function loadOverlay(dir = overlayDir()): Promise<Overlay> {
   const manifest = (parseYaml(await readFile(join(dir, 'overlay.yaml'), 'utf8')) ?? {}) as OverlayManifest;
   const modes = new Map(Object.entries(manifest.modes ?? {}).map(([path, mode]) => [path, parseMode(mode, path)]));
-  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true, trimBlocks: true, lstripBlocks: true });
+  const filesDir = join(dir, 'files');
+  const files = (await listFiles(filesDir)).map((file) => ({ file, path: relative(filesDir, file).split(sep).join('/') })).filter(({ path }) => !JUNK.test(path));
+  const sources = await Promise.all(files.map(({ file }) => readFile(file, 'utf8')));
+  const templates: Template[] = [];
+  for (const [index, { path }] of files.entries()) {
+    const source = sources[index];
+    try {
+      templates.push({ path, mode: modes.get(path) ?? 0o644, template: compile(path, source) });
+    } catch (error) {
+      throw new Error(`overlay template ${path}: ${(error as Error).message}`);
+    }
+  }
+  return { render: (variables) => renderEntries(templates, manifest, modes, variables) };
+}
 
+/**
+ * The overlay for one host: every template rendered, the folders above them, and the runlevel links,
+ * sorted by path so the archive is the same bytes for the same input.
+ */
+function renderEntries(templates: readonly Template[], manifest: OverlayManifest, modes: Map<string, number>, variables: OverlayVariables): OverlayEntry[] {
   const entries = new Map<string, OverlayEntry>();
   const addParents = (path: string) => {
     const parts = path.split('/');
@@ -49,19 +92,15 @@ export async function renderOverlay(variables: OverlayVariables, dir = overlayDi
       if (!entries.has(parent)) entries.set(parent, { type: 'directory', path: parent, mode: modes.get(parent) ?? 0o755 });
     }
   };
-  const filesDir = join(dir, 'files');
-  for (const file of await listFiles(filesDir)) {
-    const path = relative(filesDir, file).split(sep).join('/');
-    if (JUNK.test(path)) continue;
-    const template = await readFile(file, 'utf8');
+  for (const { path, mode, template } of templates) {
     let text: string;
     try {
-      text = env.renderString(template, variables);
+      text = template.render(variables);
     } catch (error) {
       throw new Error(`overlay template ${path}: ${(error as Error).message}`);
     }
     addParents(path);
-    entries.set(path, { type: 'file', path, mode: modes.get(path) ?? 0o644, data: Buffer.from(text) });
+    entries.set(path, { type: 'file', path, mode, data: Buffer.from(text) });
   }
   for (const [level, services] of Object.entries(manifest.runlevels ?? {})) {
     for (const service of services) {

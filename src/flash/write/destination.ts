@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
 import { MAX_BATCH } from '../card/plan.js';
@@ -18,6 +18,12 @@ export interface Destination {
   /** Said after a failure: what state the target is left in. */
   readonly failureNote: string;
   prepare(cardSize: number): Promise<void>;
+  /**
+   * Instead of prepare, when the target can be made as a copy of a file (an image file): the target
+   * then holds `source`, and zeros up to `cardSize`, before the first write. Resolves to the time
+   * (performance.now()) the copy began. Done once: later calls get the first call's promise.
+   */
+  prepareCopy?(cardSize: number, source: string): Promise<number>;
   /** Writes `buffers` (at most MAX_BATCH bytes) at `offset`. */
   write(offset: number, buffers: Buffer[]): Promise<void>;
   flush(): Promise<void>;
@@ -60,8 +66,8 @@ async function readFully(handle: FileHandle, into: Buffer, length: number, posit
 
 /**
  * An image file. Written to a hidden temporary file beside it (sparse: only the card's pieces
- * are written) and renamed into place only once written and verified, so a failure leaves no
- * partial image behind. An existing file is replaced only with --force.
+ * are written, or copied) and renamed into place only once written and verified, so a failure leaves
+ * no partial image behind. An existing file is replaced only with --force.
  */
 export class FileDestination implements Destination {
   readonly label: string;
@@ -69,7 +75,8 @@ export class FileDestination implements Destination {
   private readonly path: string;
   private temporary = '';
   private handle?: FileHandle;
-  private readonly buffer = Buffer.allocUnsafe(MAX_BATCH);
+  private buffer?: Buffer;
+  private copying?: Promise<number>;
 
   constructor(
     path: string,
@@ -93,13 +100,33 @@ export class FileDestination implements Destination {
   }
 
   async prepare(cardSize: number): Promise<void> {
+    await this.create(cardSize, () => open(this.temporary, 'wx+', 0o644));
+  }
+
+  /**
+   * The copy is made in the kernel: a clone sharing the source's blocks where the file system can
+   * (Btrfs, XFS, APFS), else copy_file_range (Linux) or its like, never through this process.
+   */
+  prepareCopy(cardSize: number, source: string): Promise<number> {
+    this.copying ??= (async () => {
+      const started = performance.now();
+      await this.create(cardSize, async () => {
+        await copyFile(source, this.temporary, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE);
+        return open(this.temporary, 'r+');
+      });
+      return started;
+    })();
+    return this.copying;
+  }
+
+  private async create(cardSize: number, make: () => Promise<FileHandle>): Promise<void> {
     await this.check();
     this.temporary = join(dirname(this.path), `.${basename(this.path)}.partial-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
     try {
-      this.handle = await open(this.temporary, 'wx+', 0o644);
+      this.handle = await make();
       await this.handle.truncate(cardSize);
     } catch (error) {
-      await this.abort();
+      await this.remove();
       throw unwritable(this.label, error);
     }
   }
@@ -119,6 +146,7 @@ export class FileDestination implements Destination {
   async startVerify(): Promise<void> {}
 
   async read(offset: number, length: number): Promise<Buffer> {
+    this.buffer ??= Buffer.allocUnsafe(MAX_BATCH); // only when verifying
     await readFully(this.handle as FileHandle, this.buffer, length, offset);
     return this.buffer.subarray(0, length);
   }
@@ -131,6 +159,11 @@ export class FileDestination implements Destination {
   }
 
   async abort(): Promise<void> {
+    await this.copying?.catch(() => {}); // a copy started early may still be running
+    await this.remove();
+  }
+
+  private async remove(): Promise<void> {
     await this.handle?.close().catch(() => {});
     this.handle = undefined;
     if (this.temporary) await rm(this.temporary, { force: true });

@@ -19,3 +19,10 @@ export function zlibCrc32(data: Uint8Array, previous = 0): number {
   for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+/** CRC-32 of buffers one after the other. */
+export function crcOf(buffers: readonly Uint8Array[]): number {
+  let crc = 0;
+  for (const buffer of buffers) crc = zlibCrc32(buffer, crc);
+  return crc;
+}

@@ -3,8 +3,10 @@ import { CancelledError, UserError } from '../../errors.js';
 import type { Reporter } from '../../events.js';
 import type { CardImage } from '../card/compose.js';
 import { batches, planWrites, totalBytes, type Piece } from '../card/plan.js';
-import { zlibCrc32 } from './digest.js';
+import { canCopy, copyCard } from './copy.js';
 import type { Destination } from './destination.js';
+import { zlibCrc32 } from './digest.js';
+import { streamCard, type WriteSteps } from './stream.js';
 
 export interface WriteJob {
   hostname: string;
@@ -17,7 +19,7 @@ export interface WriteResult {
   hostname: string;
   ok: boolean;
   bytesWritten: number;
-  /** Seconds from the first write to the end of the flush. */
+  /** Seconds from the first write (or the copy) to the end of the flush. */
   writeSeconds: number;
   verifySeconds?: number;
   /** Digest of what was written (see cardDigest); set when the write completed. */
@@ -44,9 +46,10 @@ export async function writeCards(jobs: readonly WriteJob[], options: WriteOption
 }
 
 /**
- * One target: plan the pieces, write them in order (computing each piece's CRC-32 while the write is
- * in flight), flush, then read every piece back and compare. The digest printed for a card is the
- * sha256 of the (offset, length, CRC-32) list of its pieces: equal digests mean equal bytes written.
+ * One target: plan the pieces, write them (as a copy of the card's backing file when the target is an
+ * image file, else from memory), flush, then read every piece back and compare. The digest printed for
+ * a card is the sha256 of the (offset, length, CRC-32) list of its pieces: equal digests mean equal
+ * bytes written.
  */
 export async function writeCard(job: WriteJob, options: WriteOptions): Promise<WriteResult> {
   const { destination, card, hostname } = job;
@@ -56,41 +59,27 @@ export async function writeCard(job: WriteJob, options: WriteOptions): Promise<W
   const checkCancel = () => {
     if (options.signal?.aborted) throw new CancelledError('flash interrupted');
   };
+  const steps: WriteSteps = {
+    progress: (done, total) => {
+      result.bytesWritten = done;
+      report({ kind: 'progress', step: 'write', target, done, total, unit: 'bytes' });
+    },
+    checkCancel,
+  };
   try {
     report({ kind: 'step', step: 'write', host: hostname, detail: target });
-    await destination.prepare(card.size);
     const pieces = planWrites(card, { targetSize: destination.size || card.size, full: options.full });
     const groups = batches(pieces);
-    const total = totalBytes(pieces);
-    const crcs: number[] = [];
-    report({ kind: 'progress', step: 'write', target, done: 0, total, unit: 'bytes' });
-    const started = performance.now();
-    for (const group of groups) {
-      checkCancel();
-      for (const piece of group) if (piece.ready) await piece.ready;
-      const writing = destination.write(group[0].offset, group.flatMap((piece) => piece.buffers));
-      // CRC-32 of each piece while the write is in flight (the write runs on libuv's thread pool).
-      for (const piece of group) {
-        const crc = pieceCrc(piece.buffers);
-        if (piece.expectedCrc !== undefined && piece.expectedCrc !== crc) {
-          await writing.catch(() => {});
-          throw new CacheCorruptError(piece.offset);
-        }
-        crcs.push(crc);
-      }
-      await writing;
-      result.bytesWritten += totalBytes(group);
-      report({ kind: 'progress', step: 'write', target, done: result.bytesWritten, total, unit: 'bytes' });
-    }
-    await destination.flush();
-    result.writeSeconds = (performance.now() - started) / 1000;
-    result.digest = cardDigest(pieces, crcs);
+    const written = canCopy(card, destination, options.full) ? await copyCard(card, destination, groups, steps) : await streamCard(card, destination, groups, steps);
+    result.writeSeconds = written.seconds;
+    result.digest = cardDigest(pieces, written.crcs);
 
     if (options.verify) {
       checkCancel();
       report({ kind: 'step', step: 'verify', host: hostname, detail: target });
       const verifyStarted = performance.now();
       await destination.startVerify();
+      const total = totalBytes(pieces);
       let done = 0;
       report({ kind: 'progress', step: 'verify', target, done, total, unit: 'bytes' });
       let index = 0;
@@ -100,7 +89,7 @@ export async function writeCard(job: WriteJob, options: WriteOptions): Promise<W
         const back = await destination.read(group[0].offset, length);
         let at = 0;
         for (const piece of group) {
-          if (zlibCrc32(back.subarray(at, at + piece.length)) !== crcs[index]) {
+          if (zlibCrc32(back.subarray(at, at + piece.length)) !== written.crcs[index]) {
             throw new UserError(`${target} (${hostname}): VERIFY FAILED: what was read back differs from what was written, at ${(piece.offset / 2 ** 20).toFixed(1)} MiB`, {
               hint: 'the card or reader is faulty (or the card is fake and smaller than it claims): do not use this card; try another card or reader',
             });
@@ -129,22 +118,6 @@ function failure(error: unknown, destination: Destination, written: number): Err
   if (error instanceof UserError) return new UserError(`${error.message}${error.message.includes('VERIFY FAILED') || written === 0 ? '' : ` (${note})`}`, { hint: error.hint, cause: error.cause ?? error });
   const message = (error as Error)?.message ?? String(error);
   return new UserError(`${message} (${note})`, { hint: 'the card or reader may be faulty: try again, or another card', cause: error });
-}
-
-/** A cached card whose data no longer matches the CRC-32 recorded when it was composed. */
-export class CacheCorruptError extends UserError {
-  constructor(offset: number) {
-    super(`the cached composed card is corrupt (its data at ${(offset / 2 ** 20).toFixed(1)} MiB changed since it was composed)`, {
-      hint: 'it has been removed; run the same command again (it composes the card anew from the release)',
-    });
-    this.name = 'CacheCorruptError';
-  }
-}
-
-function pieceCrc(buffers: readonly Buffer[]): number {
-  let crc = 0;
-  for (const buffer of buffers) crc = zlibCrc32(buffer, crc);
-  return crc;
 }
 
 /** sha256 over (offset u64, length u32, CRC-32 u32) of each piece, in order, as hex. */
