@@ -127,7 +127,7 @@ export function evaluateFacts(facts: HostFacts[], inventory: InventoryHost[], do
   for (const f of facts) {
     const expected = byName.get(f.host);
     if (expected && f.hostname && f.hostname !== f.host) {
-      add(f.host, 'warn', `calls itself ${f.hostname}, not ${f.host} (${expected.ip})`, 'check the address in pi-hosts; kubeadm uses the inventory name as the node name');
+      add(f.host, 'warn', `calls itself ${f.hostname}, not ${f.host} (${expected.address})`, 'check the address in pi-hosts; kubeadm uses the inventory name as the node name');
     }
   }
   for (const [value, hosts] of groupBy(facts, (f) => f.hostname)) {
@@ -174,7 +174,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const knownHosts = await KnownHosts.load(options.knownHostsPath);
   const findings: Finding[] = [];
   const results = await mapBounded(options.hosts, options.parallel ?? options.hosts.length, (host) =>
-    withSession({ name: host.name, address: host.ip }, { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 }, async (session) => {
+    withSession({ name: host.name, address: host.address }, { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 }, async (session) => {
       const before = Date.now();
       const result = await session.run(`PI_IFACE=${options.interfaceName.replace(/[^a-zA-Z0-9_.-]/g, '')}\n${FACTS_SCRIPT}`, { timeoutMs: 15_000 });
       const mid = (before + Date.now()) / 2000;
@@ -194,8 +194,8 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
 export function connectionFinding(host: InventoryHost, error: unknown): Finding {
   if (error instanceof SshError) {
     const what: Record<string, string> = {
-      unreachable: `not reachable at ${host.ip} (is it powered and booted?)`,
-      timeout: `no SSH answer from ${host.ip} in time (stopped, or still booting)`,
+      unreachable: `not reachable at ${host.address} (is it powered and booted?)`,
+      timeout: `no SSH answer from ${host.address} in time (stopped, or still booting)`,
       auth: 'refused the SSH key',
       'host-key-unknown': 'its host key is not in .pi-cluster/known_hosts',
       'host-key-changed': 'its host key does not match .pi-cluster/known_hosts: refusing to connect',

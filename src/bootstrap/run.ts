@@ -117,7 +117,7 @@ function preflightPhase(): Phase<Ctx> {
   return {
     title: 'preflight: SSH checks of every host',
     shouldRun: (ctx) => !ctx.options.skipPreflight,
-    dryRun: async (ctx) => [`ssh (strict host keys: ${ctx.knownHosts}) to ${ctx.inventory.hosts.map((h) => `${h.name}@${h.ip}`).join(', ')}: read arch, memory, MAC, clock, free space, cgroups`],
+    dryRun: async (ctx) => [`ssh (strict host keys: ${ctx.knownHosts}) to ${ctx.inventory.hosts.map((h) => `${h.name}@${h.address}`).join(', ')}: read arch, memory, MAC, clock, free space, cgroups`],
     run: async (ctx) => {
       const done = { prepare: Boolean(ctx.state.layers['10-prepare']), disk: Boolean(ctx.state.layers['20-disk']), node: Boolean(ctx.state.layers['30-node']) };
       const result = await runPreflight({

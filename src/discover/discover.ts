@@ -6,7 +6,7 @@ import { silent, type Reporter } from '../events.js';
 import { writeFileAtomic } from '../remote/atomic.js';
 import { checkPrivateKeyPath, loadPrivateKey } from '../remote/keys.js';
 import { KnownHosts, type HostKeyCheck } from '../remote/known-hosts.js';
-import { formatInventory, inventoryHosts, mergeInventory, roleOf, type InventoryChange, type Role } from './inventory.js';
+import { formatInventory, inventoryHosts, mergeInventory, roleOf, type InventoryChange, type Role } from '../inventory/ini.js';
 import type { BrowseResult } from './mdns.js';
 import type { HostFacts, ProbeResult } from './probe.js';
 import { byHostNumber, planRoles, type RoleRequest } from './roles.js';

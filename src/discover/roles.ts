@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { roleOf, type InventoryHost, type Role } from './inventory.js';
+import { roleOf, type InventoryHost, type Role } from '../inventory/ini.js';
 
 /** pi2 before pi10: by the trailing number, then by name. */
 export function byHostNumber(a: string, b: string): number {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { silent, type Reporter } from '../events.js';
 import { checkPrivateKeyPath } from '../remote/keys.js';
 import { listInterfaces, selectInterfaces, type LocalInterface } from './interfaces.js';
-import { inventoryHosts, parseInventory, type Inventory } from './inventory.js';
+import { inventoryHosts, parseInventory, type Inventory } from '../inventory/ini.js';
 import { browseMdns, type BrowseResult } from './mdns.js';
 import { parseSweepRange, sweepSsh } from './sweep.js';
 import { vendorOf } from './vendor.js';

@@ -1,4 +1,4 @@
-import type { InventoryHost } from './inventory.js';
+import type { InventoryHost } from '../inventory/ini.js';
 
 /**
  * An OpenSSH config snippet for `ssh pi0`, kept in its own file for the user to `Include`:

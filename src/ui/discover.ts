@@ -1,5 +1,5 @@
 import type { CheckedHost, DiscoverResult, FoundHost } from '../discover/discover.js';
-import type { InventoryChange } from '../discover/inventory.js';
+import type { InventoryChange } from '../inventory/ini.js';
 import { paint } from './style.js';
 import { renderTable } from './table.js';
 

@@ -18,7 +18,7 @@ const fixture = readFileSync(new URL('../../../test/fixtures/bootstrap/pi-hosts'
 describe('inventory', () => {
   it('reads masters, workers, addresses and the model/MAC comment', () => {
     const inv = parseInventory(fixture);
-    assert.deepEqual(inv.hosts.map((h) => [h.name, h.ip, h.group]), [
+    assert.deepEqual(inv.hosts.map((h) => [h.name, h.address, h.group]), [
       ['pi0', '198.51.100.10', 'masters'], ['pi1', '198.51.100.11', 'workers'], ['pi2', '198.51.100.12', 'workers'],
     ]);
     assert.match(inv.hosts[0].comment ?? '', /dc:a6:32:00:00:10/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { formatInventory, inventoryHosts, mergeInventory, parseInventory, roleOf } from '../../src/discover/inventory.js';
+import { formatInventory, inventoryHosts, mergeInventory, parseInventory, roleOf } from '../../src/inventory/ini.js';
 import { byHostNumber, planRoles } from '../../src/discover/roles.js';
 import { UserError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { inventoryHosts, parseInventory, roleOf } from '../../src/discover/inventory.js';
+import { inventoryHosts, parseInventory, roleOf } from '../../src/inventory/ini.js';
 import { Lab, labSkipReason } from '../lab/index.js';
 import { runDiscover, tempProject } from './run.js';
 

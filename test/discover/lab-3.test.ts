@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
-import { inventoryHosts, parseInventory, roleOf } from '../../src/discover/inventory.js';
+import { inventoryHosts, parseInventory, roleOf } from '../../src/inventory/ini.js';
 import { Lab, labSkipReason } from '../lab/index.js';
 import { runDiscover, tempProject } from './run.js';
 

@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 /**
  * The `pi-hosts` inventory in Ansible's INI form, read so that every line the user wrote survives:
  * discover only rewrites the lines of hosts whose address changed and appends new hosts.
+ * It is the file the stages meet through, so it lives outside them, like src/config for pi-cluster.yaml.
  */
 
 export type Role = 'masters' | 'workers';
@@ -21,6 +22,8 @@ interface HostLine {
   section: string;
   name: string;
   ansibleHost?: string;
+  /** 1-based line in the file it was read from (absent for lines discover adds). */
+  lineNumber?: number;
 }
 type Line = HostLine | { kind: 'section'; text: string; section: string } | { kind: 'other'; text: string; section: string };
 
@@ -37,7 +40,7 @@ export function parseInventory(text: string, label = 'pi-hosts'): Inventory {
   source.split('\n').forEach((raw, index) => {
     const fail = (what: string): never => {
       throw new UserError(`${label}:${index + 1}: not a valid Ansible INI inventory: ${what}`, {
-        hint: `fix that line or move ${label} away; discover never overwrites a file it cannot read`,
+        hint: `fix that line or move ${label} away (pi-cluster discover writes it, and never overwrites a file it cannot read)`,
       });
     };
     const line = raw.replace(/\r$/, '');
@@ -74,7 +77,7 @@ export function parseInventory(text: string, label = 'pi-hosts'): Inventory {
       if (eq <= 0) fail(`expected key=value after the host name, got ${JSON.stringify(assignment)}`);
       vars[assignment.slice(0, eq)] = assignment.slice(eq + 1);
     }
-    lines.push({ kind: 'host', text: line, section, name, ansibleHost: vars.ansible_host });
+    lines.push({ kind: 'host', text: line, section, name, ansibleHost: vars.ansible_host, lineNumber: index + 1 });
   });
   return { lines };
 }
