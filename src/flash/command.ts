@@ -1,5 +1,7 @@
 import { canPrompt } from '../cli/context.js';
+import { generateKeyIfMissing } from '../config/init.js';
 import { loadConfig } from '../config/load.js';
+import { resolveSshKeys } from '../config/ssh-keys.js';
 import { CancelledError, UserError } from '../errors.js';
 import { createProgressRenderer } from '../ui/progress.js';
 import { choose, confirmYes, pressEnter } from '../ui/prompts.js';
@@ -20,6 +22,12 @@ export interface FlashCommandOptions extends Omit<FlashOptions, 'config' | 'repo
 export async function flashCommand(options: FlashCommandOptions): Promise<WriteResult[]> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const { config } = await loadConfig({ explicitPath: options.configPath });
+  if (!options.sshKey && !resolveSshKeys(config, options.home) && canPrompt()) {
+    // First run on this computer: offer the key pair every card needs instead of stopping with a hint.
+    if (await confirmYes('No SSH key pair found (~/.ssh/id_ed25519, id_ecdsa, id_rsa). Generate ~/.ssh/id_ed25519 now?', true)) {
+      await generateKeyIfMissing((text) => process.stderr.write(text), options.home);
+    }
+  }
   const progress = createProgressRenderer();
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
