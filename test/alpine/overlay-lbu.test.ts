@@ -36,7 +36,7 @@ describe('the flashed overlay through Alpine\'s initramfs unpack and lbu package
       let unpacked: string[];
       before(async () => {
         root = await AlpineRoot.create(version);
-        for (const line of root.sources) console.log(`# ${line}`);
+        for (const line of root.sources) console.log(`upstream source: ${line}`);
         copyFileSync(join(card.bootDir, `${card.hostname}.apkovl.tar.gz`), join(root.dir, 'tmp/ovl.tar.gz'));
         unpacked = root.must('tar -C / -zxvf /tmp/ovl.tar.gz').trim().split('\n').map((p) => p.replace(/^\.\//, ''));
       });
