@@ -14,6 +14,8 @@ export interface HostFacts {
   rootAvailKb: number;
   /** Unpartitioned space after the last partition of the SD card, when there is one. */
   cardFreeBytes?: number;
+  /** The card's partition 2 when it exists (a diskless Pi that went through part of 20-disk has one). */
+  cardSystemPartition?: { bytes: number; fstype: string; label: string };
   /** From /proc/cgroups: is the memory controller enabled in the running kernel. */
   memoryCgroup?: boolean;
 }
@@ -73,6 +75,10 @@ export const FACTS_SCRIPT = [
   'if [ -e /sys/block/mmcblk0/size ]; then total=$(cat /sys/block/mmcblk0/size); end=0;'
     + ' for p in /sys/block/mmcblk0/mmcblk0p*; do [ -e "$p/start" ] || continue; e=$(( $(cat "$p/start") + $(cat "$p/size") ));'
     + ' [ "$e" -gt "$end" ] && end=$e; done; echo "card_free_bytes=$(( (total - end) * 512 ))"; fi',
+  // Partition 2 as 20-disk leaves it (blkid prints NAME="value" pairs, busybox's and util-linux's alike).
+  'p2=/sys/block/mmcblk0/mmcblk0p2; if [ -e "$p2/size" ]; then echo "card_p2_bytes=$(( $(cat "$p2/size") * 512 ))";'
+    + ' id=$(blkid /dev/mmcblk0p2 2>/dev/null); echo "card_p2_fstype=$(echo "$id" | sed -n \'s/.* TYPE="\\([^"]*\\)".*/\\1/p\')";'
+    + ' echo "card_p2_label=$(echo "$id" | sed -n \'s/.* LABEL="\\([^"]*\\)".*/\\1/p\')"; fi',
   "awk '$1==\"memory\" {print \"memory_cgroup=\" $4}' /proc/cgroups 2>/dev/null",
 ].join('\n');
 
@@ -89,10 +95,34 @@ export function parseFacts(host: string, stdout: string, localMidSeconds: number
     rootAvailKb: Number(kv.root_avail_kb ?? 0),
     cardFreeBytes: kv.card_free_bytes === undefined ? undefined : Number(kv.card_free_bytes),
     memoryCgroup: kv.memory_cgroup === undefined ? undefined : kv.memory_cgroup === '1',
+    ...(kv.card_p2_bytes === undefined ? {} : { cardSystemPartition: { bytes: Number(kv.card_p2_bytes), fstype: kv.card_p2_fstype ?? '', label: kv.card_p2_label ?? '' } }),
   };
 }
 
 const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+/** The label 20-disk gives partition 2's file system (ansible/roles/sysdisk/defaults/main.yml, sysdisk_label). */
+export const SYSTEM_PARTITION_LABEL = 'pi-cluster-root';
+
+/**
+ * Room for the system on a diskless Pi's card: the free space after partition 1, or a partition 2
+ * that 20-disk made on an earlier run (blank or labelled by it), which the layer takes up again.
+ */
+function checkSystemPartitionSpace(f: HostFacts, policy: PreflightPolicy, add: (host: string, severity: Finding['severity'], problem: string, fix: string) => void): void {
+  const p2 = f.cardSystemPartition;
+  if (p2) {
+    if (p2.fstype && p2.label !== SYSTEM_PARTITION_LABEL) {
+      add(f.host, 'fail', `partition 2 of the card holds a ${p2.fstype} file system labelled '${p2.label || 'none'}', not one 20-disk made`,
+        'copy off what you need, then flash the card again with pi-cluster flash (or wipefs -a /dev/mmcblk0p2 on the Pi)');
+    } else if (p2.bytes < policy.minSystemBytes) {
+      add(f.host, 'fail', `partition 2 of the card has only ${GiB(p2.bytes)} (${GiB(policy.minSystemBytes)} needed)`, 'use a bigger card (8 GB or more) and flash it again');
+    }
+    return;
+  }
+  if (f.cardFreeBytes !== undefined && f.cardFreeBytes < policy.minSystemBytes) {
+    add(f.host, 'fail', `only ${GiB(f.cardFreeBytes)} free on the card for the system partition (${GiB(policy.minSystemBytes)} needed)`, 'use a bigger card (8 GB or more) and flash it again');
+  }
+}
 
 /** Judges the facts of all hosts (pure). Every finding names the host, the problem and the fix. */
 export function evaluateFacts(facts: HostFacts[], inventory: InventoryHost[], done: LayersDone, policy: PreflightPolicy = DEFAULT_POLICY): Finding[] {
@@ -112,9 +142,7 @@ export function evaluateFacts(facts: HostFacts[], inventory: InventoryHost[], do
           : 'layer 10-prepare sets up time sync; check this machine\'s clock too');
     }
     const diskless = f.rootFstype === 'tmpfs' || f.rootFstype === 'rootfs';
-    if (diskless && f.cardFreeBytes !== undefined && f.cardFreeBytes < policy.minSystemBytes) {
-      add(f.host, 'fail', `only ${GiB(f.cardFreeBytes)} free on the card for the system partition (${GiB(policy.minSystemBytes)} needed)`, 'use a bigger card (8 GB or more) and flash it again');
-    }
+    if (diskless) checkSystemPartitionSpace(f, policy, add);
     if (!diskless && f.rootAvailKb * 1024 < policy.minSystemBytes / 2) {
       add(f.host, 'fail', `only ${GiB(f.rootAvailKb * 1024)} free on /`, 'free space on the card or use a bigger one (images need a few GiB)');
     }

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
 import { parseInventory } from '../../src/bootstrap/inventory.js';
 import { LAYERS, findLayer } from '../../src/bootstrap/layers.js';
-import { DEFAULT_POLICY, evaluateFacts, parseFacts, type HostFacts } from '../../src/bootstrap/preflight.js';
+import { DEFAULT_POLICY, evaluateFacts, parseFacts, SYSTEM_PARTITION_LABEL, type HostFacts } from '../../src/bootstrap/preflight.js';
+import { packageRoot } from '../../src/paths.js';
 import { LayerProgress } from '../../src/bootstrap/progress.js';
 import { emptyState, hashOf, loadState, planLayers, saveState, statePath, type BootstrapState } from '../../src/bootstrap/state.js';
 import { extraVars } from '../../src/bootstrap/vars.js';
@@ -137,6 +138,24 @@ describe('preflight judgement', () => {
     const [finding] = evaluateFacts([facts('pi0', { cardFreeBytes: 2 ** 30 })], inventory, none);
     assert.equal(finding.severity, 'fail');
     assert.match(finding.problem, /free on the card/);
+  });
+
+  it('a partition 2 left by an earlier 20-disk run counts as the system partition (defect: it read "0.0 GiB free")', () => {
+    const ours = facts('pi0', { cardFreeBytes: 0, cardSystemPartition: { bytes: 28 * 2 ** 30, fstype: 'ext4', label: SYSTEM_PARTITION_LABEL } });
+    assert.deepEqual(evaluateFacts([ours], inventory, none), []);
+    const blank = facts('pi0', { cardFreeBytes: 0, cardSystemPartition: { bytes: 28 * 2 ** 30, fstype: '', label: '' } });
+    assert.deepEqual(evaluateFacts([blank], inventory, none), []);
+    const small = facts('pi0', { cardFreeBytes: 0, cardSystemPartition: { bytes: 2 ** 30, fstype: 'ext4', label: SYSTEM_PARTITION_LABEL } });
+    assert.match(evaluateFacts([small], inventory, none)[0]!.problem, /partition 2 of the card has only 1\.0 GiB/);
+    const foreign = facts('pi0', { cardFreeBytes: 0, cardSystemPartition: { bytes: 28 * 2 ** 30, fstype: 'ext4', label: 'photos' } });
+    const [finding] = evaluateFacts([foreign], inventory, none);
+    assert.equal(finding!.severity, 'fail');
+    assert.match(finding!.problem, /labelled 'photos', not one 20-disk made/);
+  });
+
+  it('the partition label agrees with the sysdisk role', () => {
+    const defaults = readFileSync(join(packageRoot(), 'ansible/roles/sysdisk/defaults/main.yml'), 'utf8');
+    assert.match(defaults, new RegExp(`^sysdisk_label: ${SYSTEM_PARTITION_LABEL}$`, 'm'));
   });
 
   it('memory cgroup is only checked once the disk layer has run', () => {
