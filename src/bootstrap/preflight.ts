@@ -1,4 +1,5 @@
 import { KnownHosts, SshError, loadPrivateKey, mapBounded, withSession, type PrivateKey } from '../remote/index.js';
+import { alpineBranchesWith, kubeMinor, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../config/kubernetes-releases.js';
 import type { InventoryHost } from './inventory.js';
 
 /** What one SSH command tells about a host (see FACTS_SCRIPT). */
@@ -16,6 +17,10 @@ export interface HostFacts {
   cardFreeBytes?: number;
   /** The card's partition 2 when it exists (a diskless Pi that went through part of 20-disk has one). */
   cardSystemPartition?: { bytes: number; fstype: string; label: string };
+  /** /etc/alpine-release on Alpine hosts. */
+  alpineRelease?: string;
+  /** The installed kubelet's version (after 30-node). */
+  kubeletVersion?: string;
   /** From /proc/cgroups: is the memory controller enabled in the running kernel. */
   memoryCgroup?: boolean;
 }
@@ -80,6 +85,8 @@ export const FACTS_SCRIPT = [
     + ' id=$(blkid /dev/mmcblk0p2 2>/dev/null); echo "card_p2_fstype=$(echo "$id" | sed -n \'s/.* TYPE="\\([^"]*\\)".*/\\1/p\')";'
     + ' echo "card_p2_label=$(echo "$id" | sed -n \'s/.* LABEL="\\([^"]*\\)".*/\\1/p\')"; fi',
   "awk '$1==\"memory\" {print \"memory_cgroup=\" $4}' /proc/cgroups 2>/dev/null",
+  '[ -r /etc/alpine-release ] && echo "alpine_release=$(cat /etc/alpine-release)"',
+  'command -v kubelet >/dev/null 2>&1 && echo "kubelet_version=$(kubelet --version 2>/dev/null | sed -n \'s/^Kubernetes v//p\')"',
 ].join('\n');
 
 export function parseFacts(host: string, stdout: string, localMidSeconds: number): HostFacts {
@@ -95,11 +102,44 @@ export function parseFacts(host: string, stdout: string, localMidSeconds: number
     rootAvailKb: Number(kv.root_avail_kb ?? 0),
     cardFreeBytes: kv.card_free_bytes === undefined ? undefined : Number(kv.card_free_bytes),
     memoryCgroup: kv.memory_cgroup === undefined ? undefined : kv.memory_cgroup === '1',
+    ...(kv.alpine_release ? { alpineRelease: kv.alpine_release } : {}),
+    ...(kv.kubelet_version ? { kubeletVersion: kv.kubelet_version } : {}),
     ...(kv.card_p2_bytes === undefined ? {} : { cardSystemPartition: { bytes: Number(kv.card_p2_bytes), fstype: kv.card_p2_fstype ?? '', label: kv.card_p2_label ?? '' } }),
   };
 }
 
 const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+/** What the user asked for (--kube-version / kubernetes.version), and the day to judge end of life on. */
+export interface VersionRequest {
+  kubeVersion?: string;
+  today?: Date;
+}
+
+/**
+ * Alpine carries one Kubernetes minor per branch (kubernetes_releases.yml): a version it does not
+ * carry is refused before any layer runs; a minor at or near its end of life is a warning.
+ */
+function checkKubernetesVersion(f: HostFacts, versions: VersionRequest, add: (host: string, severity: Finding['severity'], problem: string, fix: string) => void): void {
+  let minor = f.kubeletVersion ? kubeMinor(f.kubeletVersion) : undefined;
+  if (f.alpineRelease) {
+    const carried = kubeMinorOfAlpine(f.alpineRelease);
+    if (!carried) {
+      add(f.host, 'fail', `runs Alpine ${f.alpineRelease}, whose Kubernetes pi-cluster does not know`, `flash a release pi-cluster knows: Alpine ${Object.keys(kubernetesReleases().alpine).join(', ')}`);
+      return;
+    }
+    if (versions.kubeVersion && kubeMinor(versions.kubeVersion) !== carried) {
+      const others = alpineBranchesWith(kubeMinor(versions.kubeVersion));
+      add(f.host, 'fail', `runs Alpine ${f.alpineRelease}, which carries Kubernetes ${carried}, not ${versions.kubeVersion}`,
+        others.length ? `flash Alpine ${others[0]} (it carries ${kubeMinor(versions.kubeVersion)}), or use --kube-version ${carried}.x` : `no Alpine release carries ${kubeMinor(versions.kubeVersion)}: use --kube-version ${carried}.x (or leave it out)`);
+      return;
+    }
+    minor ??= carried;
+  }
+  minor ??= versions.kubeVersion ? kubeMinor(versions.kubeVersion) : undefined;
+  const notice = minor ? supportNotice(minor, versions.today ?? new Date()) : undefined;
+  if (notice) add(f.host, notice.severity, notice.problem, notice.fix);
+}
 
 /** The label 20-disk gives partition 2's file system (ansible/roles/sysdisk/defaults/main.yml, sysdisk_label). */
 export const SYSTEM_PARTITION_LABEL = 'pi-cluster-root';
@@ -125,9 +165,10 @@ function checkSystemPartitionSpace(f: HostFacts, policy: PreflightPolicy, add: (
 }
 
 /** Judges the facts of all hosts (pure). Every finding names the host, the problem and the fix. */
-export function evaluateFacts(facts: HostFacts[], inventory: InventoryHost[], done: LayersDone, policy: PreflightPolicy = DEFAULT_POLICY): Finding[] {
+export function evaluateFacts(facts: HostFacts[], inventory: InventoryHost[], done: LayersDone, policy: PreflightPolicy = DEFAULT_POLICY, versions: VersionRequest = {}): Finding[] {
   const findings: Finding[] = [];
   const add = (host: string, severity: Finding['severity'], problem: string, fix: string) => findings.push({ host, severity, problem, fix });
+  for (const f of facts) checkKubernetesVersion(f, versions, add);
   for (const f of facts) {
     if (!policy.arch.includes(f.arch)) {
       if (/^armv[67]/.test(f.arch)) add(f.host, 'warn', `32-bit ${f.arch}: some images (and Kubernetes releases) ship no armv7 build`, 'use the 64-bit (aarch64) Alpine or Raspberry Pi OS on a Pi 3/4/5');
@@ -184,6 +225,8 @@ export interface PreflightOptions {
   done: LayersDone;
   interfaceName: string;
   policy?: PreflightPolicy;
+  /** --kube-version or kubernetes.version, checked against what each Alpine host carries. */
+  kubeVersion?: string;
   /** Hosts checked at once (all by default). */
   parallel?: number;
   connectTimeoutMs?: number;
@@ -215,7 +258,7 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
     if (result.status === 'fulfilled') facts.push(result.value);
     else findings.push(connectionFinding(host, result.reason));
   });
-  findings.push(...evaluateFacts(facts, options.hosts, options.done, options.policy));
+  findings.push(...evaluateFacts(facts, options.hosts, options.done, options.policy, { kubeVersion: options.kubeVersion }));
   return { facts, findings, ms: Date.now() - t0 };
 }
 

@@ -126,6 +126,7 @@ function preflightPhase(): Phase<Ctx> {
         knownHostsPath: ctx.knownHosts,
         done,
         interfaceName: ctx.options.config.network.interface,
+        kubeVersion: ctx.options.kubeVersion ?? ctx.options.config.kubernetes.version,
         policy: ctx.options.preflightPolicy ?? (ctx.options.extraVars?.pi_cluster_lab === true ? LAB_POLICY : DEFAULT_POLICY),
       });
       ctx.findings.push(...result.findings);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alpineBranch, compareDotted, oldestAlpineBranch } from './kubernetes-releases.js';
 import { cidrContains, isIPv4, parseCidr, parseRange, rangeContains } from './net.js';
 
 /** Parses sizes such as 1GiB, 512MiB, 256M, 1073741824. */
@@ -36,6 +37,9 @@ const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
 const hostname = z
   .string()
   .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lower-case letters, digits and dashes, starting with a letter (RFC 1123)');
+
+/** The default Alpine release: the newest whose Kubernetes minor is supported (see kubernetes_releases.yml). */
+export const DEFAULT_ALPINE_VERSION = '3.24.2';
 
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a full version like 1.34.2');
 
@@ -96,7 +100,14 @@ export const configSchema = z
       .prefault({}),
     alpine: z
       .strictObject({
-        version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a full Alpine release like 3.23.0').default('3.23.0'),
+        /** A release (3.24.2) or a branch (3.24: its latest point release, looked up when flashing). */
+        version: z
+          .string()
+          .regex(/^\d+\.\d+(\.\d+)?$/, 'must be an Alpine release like 3.24.2 or a branch like 3.24')
+          .refine((v) => compareDotted(alpineBranch(v), oldestAlpineBranch()) >= 0, {
+            message: `is older than Alpine ${oldestAlpineBranch()}: its kubeadm cannot read the v1beta4 config pi-cluster writes`,
+          })
+          .default(DEFAULT_ALPINE_VERSION),
         arch: z.enum(['aarch64']).default('aarch64'),
         mirror: z.url({ protocol: /^https?$/ }).default('https://dl-cdn.alpinelinux.org/alpine'),
       })

@@ -2,6 +2,7 @@ import { access, constants, readFile, stat } from 'node:fs/promises';
 import { networkInterfaces, platform } from 'node:os';
 import { execa } from 'execa';
 import type { ClusterConfig } from '../config/schema.js';
+import { kubeMinor, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../config/kubernetes-releases.js';
 import { defaultKeyCandidates, resolveSshKeys } from '../config/ssh-keys.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
@@ -21,6 +22,8 @@ export interface DoctorEnv {
   home?: string;
   /** Looks a program up and returns its `--version` output; undefined when it is not installed. */
   versionOf?: (program: string, args: string[]) => Promise<string | undefined>;
+  /** The day end-of-life dates are judged on (tests); default today. */
+  today?: Date;
 }
 
 async function versionOfProgram(program: string, args: string[]): Promise<string | undefined> {
@@ -141,7 +144,21 @@ const stateFolder: Check = async () => {
   }
 };
 
-export const checks: Check[] = [nodeVersion, sshKeyPair, ansible, terraform, kubectl, blockDevices, multicastInterface, stateFolder];
+/** The Kubernetes minor the configured Alpine release carries (kubernetes_releases.yml), and its support. */
+export const kubernetesSupport: Check = async (env) => {
+  const base = { id: 'kubernetes', title: 'Kubernetes version supported', neededBy: ['flash', 'bootstrap'] };
+  const alpine = env.config.alpine.version;
+  const minor = env.config.kubernetes.version ? kubeMinor(env.config.kubernetes.version) : kubeMinorOfAlpine(alpine);
+  if (!minor) {
+    return { ...base, status: 'warn', detail: `pi-cluster does not know which Kubernetes Alpine ${alpine} carries`, fix: `use an Alpine release it knows: ${Object.keys(kubernetesReleases().alpine).join(', ')}` };
+  }
+  const notice = supportNotice(minor, env.today ?? new Date());
+  const eol = kubernetesReleases().end_of_life[minor];
+  if (notice) return { ...base, status: notice.severity, detail: notice.problem, fix: notice.fix };
+  return { ...base, status: 'ok', detail: `Kubernetes ${minor} (Alpine ${alpine})${eol ? `, supported until ${eol}` : ''}` };
+};
+
+export const checks: Check[] = [kubernetesSupport, nodeVersion, sshKeyPair, ansible, terraform, kubectl, blockDevices, multicastInterface, stateFolder];
 
 /** Runs every check in parallel; never throws for a missing tool, it reports it. */
 export async function runDoctor(env: DoctorEnv): Promise<Finding[]> {

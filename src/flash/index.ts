@@ -15,6 +15,7 @@ import { drivesFrom, snapshotDrives, type Drive, type DriveSnapshot } from './dr
 import { outputFor, resolveHostnames } from './hostnames.js';
 import { packOverlay } from './overlay/archive.js';
 import { loadOverlay, type Overlay } from './overlay/render.js';
+import { BRANCH, FULL_VERSION, resolveAlpineVersion } from './release/latest.js';
 import { prepareRelease, type PreparedRelease } from './release/prepare.js';
 import { imageCacheDir } from './release/cache.js';
 import { locateRelease, obtainRelease, type ObtainedRelease, type ReleaseRequest } from './release/source.js';
@@ -91,8 +92,9 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   const cardSize = MiB + bootSize;
   const keyPath = options.sshKey ?? resolveSshKeys(config, options.home)?.publicKey;
   const keys = await loadPublicKeys(keyPath, options.sshKey ? '--ssh-key' : config.ssh.publicKey ? 'ssh.publicKey in pi-cluster.yaml' : 'your default key');
-  const version = options.alpine ?? config.alpine.version;
-  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new UserError(`--alpine ${version} is not an Alpine version`, { hint: 'e.g. --alpine 3.23.0' });
+  const asked = options.alpine ?? config.alpine.version;
+  if (!FULL_VERSION.test(asked) && !BRANCH.test(asked)) throw new UserError(`--alpine ${asked} is not an Alpine version`, { hint: 'e.g. --alpine 3.24 (its latest release) or --alpine 3.24.2' });
+  const version = options.image ? asked : await resolveAlpineVersion(asked, { mirror: config.alpine.mirror, arch: config.alpine.arch, cacheDir: imageCacheDir(options.cacheDir), report, signal: options.signal });
   const request: ReleaseRequest = { image: options.image, version, mirror: config.alpine.mirror, arch: config.alpine.arch, cacheDir: options.cacheDir };
   const source = locateRelease(request);
   const hostnames = resolveHostnames(options, config, Math.max(devices.length, outputs.length, 1));

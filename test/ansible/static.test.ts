@@ -1,6 +1,6 @@
 // The ansible/ tree without hosts: syntax, lint, the role conventions, and the rendered files.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -284,3 +284,33 @@ function flatten(tasks: Array<Record<string, unknown>> | null): Array<Record<str
     return [task, ...children];
   });
 }
+
+describe('Kubernetes packages on Alpine follow the one version table (issue 9, defect 6)', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'pi-cluster-apk-'));
+  const log = join(scratch, 'apk.log');
+  // The stand-in for apk (no Alpine repository here): records what the role asks apk to install.
+  writeFileSync(join(scratch, 'apk'), `#!/bin/sh\necho "$*" >>${log}\necho "(1/3) Installing kubelet"\n`, { mode: 0o755 });
+  const install = (vars: Record<string, unknown>) => {
+    rmSync(log, { force: true });
+    return sh('ansible-playbook', ['-i', fixture('pi-hosts'), '-e', JSON.stringify(vars), fixture('alpine-kube-packages.yml')], { env: { PATH: `${scratch}:${process.env.PATH}` } });
+  };
+
+  it('installs kubelet, kubeadm and kubectl pinned to the minor of the running Alpine branch', async () => {
+    const ran = await install({ alpine_release: '3.24.2' });
+    assert.equal(ran.code, 0, ran.stdout);
+    assert.equal(readFileSync(log, 'utf8').trim(), 'add --no-progress kubelet=~1.36 kubeadm=~1.36 kubectl=~1.36 kubelet-openrc');
+  });
+
+  it('refuses a --kube-version the Alpine release does not carry, naming the one it does', async () => {
+    const ran = await install({ alpine_release: '3.24.2', pi_cluster_kube_version: '1.34.2' });
+    assert.notEqual(ran.code, 0);
+    assert.match(ran.stdout, /Alpine 3\.24\.2 carries Kubernetes 1\.36, not 1\.34\.2/);
+    assert.ok(!existsSync(log), 'nothing was installed');
+  });
+
+  it('refuses an Alpine branch the table does not know', async () => {
+    const ran = await install({ alpine_release: '3.20.3' });
+    assert.notEqual(ran.code, 0);
+    assert.ok(!existsSync(log));
+  });
+});

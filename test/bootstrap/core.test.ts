@@ -153,6 +153,36 @@ describe('preflight judgement', () => {
     assert.match(finding!.problem, /labelled 'photos', not one 20-disk made/);
   });
 
+  it('Kubernetes on Alpine: a version the release does not carry fails, naming the release that does (defect 6)', () => {
+    const today = new Date('2026-11-30T00:00:00Z');
+    const onAlpine = facts('pi0', { alpineRelease: '3.24.2' });
+    assert.deepEqual(evaluateFacts([onAlpine], inventory, none, DEFAULT_POLICY, { today }), []);
+    assert.deepEqual(evaluateFacts([onAlpine], inventory, none, DEFAULT_POLICY, { kubeVersion: '1.36.1', today }), []);
+    const [wrong] = evaluateFacts([onAlpine], inventory, none, DEFAULT_POLICY, { kubeVersion: '1.34.2', today });
+    assert.equal(wrong!.severity, 'fail');
+    assert.match(wrong!.problem, /Alpine 3\.24\.2, which carries Kubernetes 1\.36, not 1\.34\.2/);
+    assert.match(wrong!.fix, /flash Alpine 3\.23 \(it carries 1\.34\)/);
+    const [none135] = evaluateFacts([onAlpine], inventory, none, DEFAULT_POLICY, { kubeVersion: '1.35.0', today });
+    assert.match(none135!.fix, /no Alpine release carries 1\.35/);
+    const [unknown] = evaluateFacts([facts('pi0', { alpineRelease: '3.19.1' })], inventory, none, DEFAULT_POLICY, { today });
+    assert.match(unknown!.problem, /Alpine 3\.19\.1, whose Kubernetes pi-cluster does not know/);
+  });
+
+  it('a running or chosen Kubernetes minor past its end of life is a warning with the upgrade', () => {
+    const today = new Date('2026-11-30T00:00:00Z');
+    const [old] = evaluateFacts([facts('pi0', { alpineRelease: '3.23.0' })], inventory, none, DEFAULT_POLICY, { today });
+    assert.equal(old!.severity, 'warn');
+    assert.match(old!.problem, /1\.34 reached its end of life on 2026-10-27/);
+    const [running] = evaluateFacts([facts('pi0', { kubeletVersion: '1.34.2' })], inventory, none, DEFAULT_POLICY, { today });
+    assert.match(running!.problem, /1\.34 reached its end of life/);
+  });
+
+  it('parses the Alpine release and kubelet version from the facts script', () => {
+    const f = parseFacts('pi0', 'alpine_release=3.24.2\nkubelet_version=1.36.1\n', 0);
+    assert.equal(f.alpineRelease, '3.24.2');
+    assert.equal(f.kubeletVersion, '1.36.1');
+  });
+
   it('the partition label agrees with the sysdisk role', () => {
     const defaults = readFileSync(join(packageRoot(), 'ansible/roles/sysdisk/defaults/main.yml'), 'utf8');
     assert.match(defaults, new RegExp(`^sysdisk_label: ${SYSTEM_PARTITION_LABEL}$`, 'm'));
