@@ -14,6 +14,7 @@ interface DiscoverFlags {
   json?: boolean;
   yes?: boolean;
   dryRun?: boolean;
+  replaceKey?: string[];
 }
 
 const collect = (value: string, previous: string[] | undefined) => (previous ?? []).concat(value);
@@ -32,7 +33,8 @@ export function register(program: Command): void {
     .option('--ssh-key <path>', 'private key (or its .pub) the Pis accept for root (default: ssh.privateKey, else ~/.ssh/id_ed25519)')
     .option('--expect <n>', 'stop looking as soon as N cluster hosts are found')
     .option('--json', 'print the hosts and roles as JSON (progress goes to stderr)')
-    .option('-y, --yes', 'do not ask: default roles, write without confirmation')
+    .option('-y, --yes', 'do not ask: default roles, accept host keys seen for the first time, write without confirmation')
+    .option('--replace-key <name>', 'accept the changed host key of this host, e.g. after re-flashing it (repeatable; never implied by --yes)', collect)
     .option('--dry-run', 'show what would change, write nothing')
     .addHelpText(
       'after',
@@ -42,6 +44,7 @@ export function register(program: Command): void {
         ['pi-cluster discover --master pi2 --interface eth0'],
         ['pi-cluster discover --sweep 192.168.1.0/24', 'multicast blocked on your network'],
         ['pi-cluster discover --json --yes | jq .roles'],
+        ['pi-cluster discover --replace-key pi3 --yes', 'pi3 was re-installed and has a new host key'],
       ]),
     )
     .action(async (flags: DiscoverFlags, command: Command) => {
@@ -59,6 +62,7 @@ export function register(program: Command): void {
         expect: flags.expect,
         json: Boolean(flags.json),
         yes: Boolean(flags.yes),
+        replaceKey: flags.replaceKey,
         dryRun: Boolean(flags.dryRun),
         configPath: globals.config,
         color: globals.color,

@@ -14,6 +14,7 @@ interface FlashFlags {
   yes?: boolean;
   verify: boolean;
   force?: boolean;
+  rotateHostKey?: string[];
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -38,6 +39,7 @@ export function register(program: Command): void {
     .option('--boot-size <size>', 'size of the FAT boot partition (default: card.bootSize, 1GiB)')
     .option('-y, --yes', 'do not ask before erasing (only together with --device)')
     .option('--no-verify', 'skip reading the card back')
+    .option('--rotate-host-key <hostname>', 'give this Pi a new SSH host key instead of the one kept in .pi-cluster/host-keys (repeatable)', collect)
     .option('--force', 'allow a non-removable drive or loop device given with --device; replace an existing --output file')
     .addHelpText(
       'after',
@@ -47,7 +49,8 @@ export function register(program: Command): void {
         ['pi-cluster flash --device /dev/sdb --device /dev/sdc --hostnames pi0,pi1', 'two readers in parallel'],
         ['pi-cluster flash --output pi0.img --hostname pi0', 'an image file, for any imager'],
         ['pi-cluster flash --output "cards/{hostname}.img" --count 3'],
-        ['pi-cluster flash --image ./alpine-rpi-3.23.0-aarch64.tar.gz --device /dev/sdb --yes', 'offline, no questions'],
+        ['pi-cluster flash --image ./alpine-rpi-3.24.2-aarch64.tar.gz --device /dev/sdb --yes', 'offline, no questions'],
+        ['pi-cluster flash --device /dev/sdb --hostname pi2 --rotate-host-key pi2', 'pi2 gets a new SSH identity'],
       ]),
     )
     .action(async (flags: FlashFlags, command: Command) => {
@@ -68,6 +71,7 @@ export function register(program: Command): void {
         yes: Boolean(flags.yes),
         verify: flags.verify,
         force: Boolean(flags.force),
+        rotateHostKeys: flags.rotateHostKey,
       });
     });
 }

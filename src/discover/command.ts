@@ -24,6 +24,8 @@ export interface DiscoverCommandOptions {
   expect?: string;
   json: boolean;
   yes: boolean;
+  /** --replace-key NAME: accept this host's changed host key (repeatable). */
+  replaceKey?: string[];
   dryRun: boolean;
   configPath?: string;
   color: boolean;
@@ -122,6 +124,15 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
       mdnsPort: options.mdnsPort,
       search,
       report,
+      replaceKeys: options.replaceKey ?? [],
+      acceptNewKeys: options.yes || interactive,
+      confirmKeyChange: interactive
+        ? async (name, recorded, offered) => {
+            line(`\n${name}: its host key CHANGED since it was recorded.\n  recorded: ${recorded}\n  offered:  ${offered}\nThat happens when a Pi is re-flashed or reinstalled elsewhere, and when another machine poses as it.`);
+            const { confirmYes } = await import('../ui/prompts.js');
+            return confirmYes(`Trust the new key of ${name}?`, false);
+          }
+        : undefined,
       chooseMasters: interactive ? chooseMasters : undefined,
       confirmWrite: interactive
         ? async (changes) => {

@@ -5,7 +5,7 @@ import { silent, type Reporter } from '../events.js';
 // Not remote/index.js: that loads ssh2, which discover only needs once the browse is over.
 import { writeFileAtomic } from '../remote/atomic.js';
 import { checkPrivateKeyPath, loadPrivateKey } from '../remote/keys.js';
-import { KnownHosts, type HostKeyCheck } from '../remote/known-hosts.js';
+import { fingerprint, KnownHosts, type HostKeyCheck } from '../remote/known-hosts.js';
 import { formatInventory, inventoryHosts, mergeInventory, roleOf, type InventoryChange, type Role } from '../inventory/ini.js';
 import type { BrowseResult } from './mdns.js';
 import type { HostFacts, ProbeResult } from './probe.js';
@@ -25,10 +25,20 @@ export interface CheckedHost {
   source: FoundHost['source'];
   facts?: HostFacts;
   hostKeyCheck?: HostKeyCheck;
+  /**
+   * What the host's SSH key says about it: the key `pi-cluster flash` wrote onto its card ("verified"),
+   * the key a past discover recorded ("known"), a first-seen key ("new"), or a recorded key that another
+   * key replaced on purpose ("replaced", --replace-key). A changed key that was not accepted is a problem.
+   */
+  hostKey?: { status: HostKeyStatus; fingerprint: string; previous?: string };
+  /** Where the host's name came from: its mDNS announcement, its flashed key, or only what `hostname` printed. */
+  nameFrom?: 'mdns' | 'host-key' | 'hostname';
   /** Set when the SSH check failed. */
   problem?: { reason: string; message: string; hint?: string };
   role?: Role;
 }
+
+export type HostKeyStatus = 'verified' | 'known' | 'new' | 'replaced';
 
 export interface DiscoverOptions {
   timeoutMs: number;
@@ -47,6 +57,12 @@ export interface DiscoverOptions {
   dryRun?: boolean;
   /** Asked only when no flag and no existing pi-hosts decides the masters (interactive runs). */
   chooseMasters?: (candidates: string[], suggested: string[]) => Promise<string[]>;
+  /** --replace-key: hosts whose changed host key is accepted (re-flashed or reinstalled on purpose). */
+  replaceKeys?: string[];
+  /** Record host keys seen for the first time (not flashed here): --yes, or an interactive run that asks before writing. */
+  acceptNewKeys?: boolean;
+  /** Asked for a changed host key without --replace-key (interactive runs); no answer = refused. */
+  confirmKeyChange?: (name: string, recorded: string, offered: string) => Promise<boolean>;
   /** Asked before writing when there are changes (interactive runs); false leaves every file as it was. */
   confirmWrite?: (changes: InventoryChange[]) => Promise<boolean>;
   onFound?: (host: FoundHost, isCluster: boolean) => void;
@@ -125,17 +141,24 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   );
   const cluster: CheckedHost[] = [];
   const others: FoundHost[] = [...found.values()].filter((h) => h.name !== undefined && !isClusterName(h.name, options.prefix));
-  probes.forEach((probe, index) => {
+  for (const [index, probe] of probes.entries()) {
     const host = candidates[index];
-    const name = host.name ?? (probe.ok ? probe.facts.hostname : undefined);
+    // A host found by --sweep has no announced name: its flashed key names it, else only its own word does.
+    const byKey = host.name === undefined && probe.ok ? knownHosts.namesWithKey(probe.hostKey).filter((n) => knownHosts.isFlashed(n, probe.hostKey)) : [];
+    const name = host.name ?? byKey[0] ?? (probe.ok ? probe.facts.hostname : undefined);
     if (host.name === undefined && probe.ok && !isClusterName(name, options.prefix)) {
       others.push({ ...host, name });
-      return;
+      continue;
     }
     const checked = toChecked(host, name ?? host.address, probe);
+    checked.nameFrom = host.name !== undefined ? 'mdns' : byKey.length ? 'host-key' : 'hostname';
+    if (checked.nameFrom === 'host-key' && probe.ok && probe.facts.hostname && probe.facts.hostname !== name) {
+      warn(`${name}: found at ${host.address} by its flashed host key, but it calls itself ${probe.facts.hostname}`, name);
+    }
+    if (probe.ok && !checked.problem) await judgeHostKey(checked, probe, knownHosts, options, warn);
     cluster.push(checked);
     options.onChecked?.(checked);
-  });
+  }
   cluster.sort((a, b) => byHostNumber(a.name, b.name));
   if (!cluster.length) {
     throw new UserError(`found ${others.length} host${others.length === 1 ? '' : 's'} but none named ${options.prefix}<number> (${others.map((o) => o.name).join(', ')})`, {
@@ -169,15 +192,15 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     host.role = listedHost ? roleOf(listedHost) : undefined;
   }
 
-  // 4. Host keys: recorded for every host that passed; a changed key is said out loud.
+  // 4. Host keys: recorded for every host that passed (a changed key only when accepted, see judgeHostKey).
   const hostKeys: DiscoverResult['hostKeys'] = [];
   for (const probe of probes) {
     if (!probe.ok) continue;
     const host = cluster.find((h) => h.address === probe.target.address);
     if (!host || host.problem) continue;
     hostKeys.push({ name: host.name, check: probe.hostKeyCheck });
-    if (probe.hostKeyCheck === 'changed') warn(`${host.name}: host key changed since the last discover (re-flashed?); recording the new one`, host.name);
-    if (probe.hostKeyCheck !== 'match' || !knownHosts.lookup([probe.knownHostsNames.at(-1)!]).length) knownHosts.record(probe.knownHostsNames, probe.hostKey);
+    const names = host.nameFrom === 'host-key' ? [host.name, ...probe.knownHostsNames.filter((n) => n !== probe.facts.hostname)] : probe.knownHostsNames;
+    if (probe.hostKeyCheck !== 'match' || !knownHosts.lookup([names.at(-1)!]).length || host.nameFrom === 'host-key') knownHosts.record([...new Set(names)], probe.hostKey);
   }
 
   // 5. Write: only what changed, pi-hosts atomically with the previous one kept as .bak.
@@ -224,6 +247,45 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     browse: { elapsedMs: browse?.elapsedMs ?? 0, stoppedBy: browse?.stoppedBy ?? 'sweep', firstHostMs, interfaces: interfaces.map((i) => i.name) },
     warnings,
     declined,
+  };
+}
+
+/**
+ * What a host's key says, and whether it may be recorded. A changed key is what an impostor looks
+ * like: it is refused unless the user names the host with --replace-key or says yes at a terminal.
+ * A key never seen before needs --yes (or the interactive confirmation before writing).
+ */
+async function judgeHostKey(host: CheckedHost, probe: Extract<ProbeResult, { ok: true }>, knownHosts: KnownHosts, options: DiscoverOptions, warn: (message: string, host?: string) => void): Promise<void> {
+  const offered = fingerprint(probe.hostKey);
+  const names = host.nameFrom === 'host-key' ? [host.name, ...probe.knownHostsNames] : probe.knownHostsNames;
+  const check = host.nameFrom === 'host-key' ? 'match' : probe.hostKeyCheck;
+  if (check === 'match') {
+    host.hostKey = { status: names.some((n) => knownHosts.isFlashed(n, probe.hostKey)) ? 'verified' : 'known', fingerprint: offered };
+    return;
+  }
+  if (check === 'unknown') {
+    host.hostKey = { status: 'new', fingerprint: offered };
+    if (!options.acceptNewKeys) {
+      host.problem = {
+        reason: 'host-key-unknown',
+        message: `new host key ${offered} (not flashed here)`,
+        hint: `compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on the Pi's console, then run discover again with --yes`,
+      };
+    }
+    return;
+  }
+  const recorded = knownHosts.lookup(names).find((k) => k.type === probe.hostKey.type);
+  const previous = recorded ? fingerprint(recorded) : 'a revoked key';
+  const accepted = options.replaceKeys?.includes(host.name) || (options.confirmKeyChange ? await options.confirmKeyChange(host.name, previous, offered) : false);
+  if (accepted) {
+    host.hostKey = { status: 'replaced', fingerprint: offered, previous };
+    warn(`${host.name}: host key replaced (was ${previous}, now ${offered})`, host.name);
+    return;
+  }
+  host.problem = {
+    reason: 'host-key-changed',
+    message: `host key CHANGED: recorded ${previous}, offered ${offered}; refused`,
+    hint: `if you re-flashed or reinstalled ${host.name}, run \`pi-cluster discover --replace-key ${host.name}\`; otherwise another machine answers as ${host.name}: find it before you trust it`,
   };
 }
 

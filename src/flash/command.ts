@@ -53,6 +53,7 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
   for (const r of outcome.results) {
     if (r.ok && r.digest) write(`${r.hostname}: ${r.target} ${r.verified ? 'verified' : 'written (not verified: --no-verify)'}, card digest ${r.digest}${r.note ? `; ${r.note}` : ''}\n`);
   }
+  for (const k of outcome.hostKeys) write(`${k.hostname}: SSH host key ${k.fingerprint}${k.rotated ? ' (new: --rotate-host-key)' : ''}, recorded in .pi-cluster/known_hosts\n`);
   const failed = outcome.results.filter((r) => !r.ok);
   for (const r of failed) write(`${r.hostname}: ${r.target}: ${r.error?.message ?? 'failed'}\n${r.error instanceof UserError && r.error.hint ? `  hint: ${r.error.hint}\n` : ''}`);
   if (failed.some((r) => r.error instanceof CancelledError)) throw new CancelledError('flash interrupted');

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { stateDir } from '../paths.js';
 import type { ClusterConfig } from '../config/schema.js';
 import { resolveSshKeys } from '../config/ssh-keys.js';
 import { parseSize } from '../config/schema.js';
@@ -16,6 +17,8 @@ import { outputFor, resolveHostnames } from './hostnames.js';
 import { packOverlay } from './overlay/archive.js';
 import { loadOverlay, type Overlay } from './overlay/render.js';
 import { BRANCH, FULL_VERSION, resolveAlpineVersion } from './release/latest.js';
+import { hostKeyFor, publicHostKey, recordFlashedKeys, type HostKeyPair } from './host-keys.js';
+import { fingerprint } from '../remote/known-hosts.js';
 import { prepareRelease, type PreparedRelease } from './release/prepare.js';
 import { imageCacheDir } from './release/cache.js';
 import { locateRelease, obtainRelease, type ObtainedRelease, type ReleaseRequest } from './release/source.js';
@@ -57,6 +60,10 @@ export interface FlashOptions {
   composedCache?: boolean;
   /** Benchmark only: write every byte of the card, holes as zeros (what copying a plain image does). */
   writeAll?: boolean;
+  /** --rotate-host-key: hostnames whose SSH host key is made anew (default: each keeps its key). */
+  rotateHostKeys?: string[];
+  /** The project's `.pi-cluster/` (host keys, known_hosts); default in the working directory. */
+  stateDir?: string;
   // Seams for tests:
   cacheDir?: string;
   overlayDir?: string;
@@ -69,6 +76,8 @@ export interface FlashOptions {
 export interface FlashOutcome {
   release: { label: string; version: string; sha256: string; form: string };
   results: WriteResult[];
+  /** The host key each written card carries, as recorded in `.pi-cluster/known_hosts`. */
+  hostKeys: Array<{ hostname: string; fingerprint: string; rotated: boolean }>;
 }
 
 const MIN_BOOT = 64 * MiB;
@@ -98,6 +107,11 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   const request: ReleaseRequest = { image: options.image, version, mirror: config.alpine.mirror, arch: config.alpine.arch, cacheDir: options.cacheDir };
   const source = locateRelease(request);
   const hostnames = resolveHostnames(options, config, Math.max(devices.length, outputs.length, 1));
+  const rotate = new Set(options.rotateHostKeys ?? []);
+  for (const name of rotate) {
+    if (!hostnames.includes(name)) throw new UserError(`--rotate-host-key ${name}: not one of the cards of this run (${hostnames.join(', ')})`, { hint: 'name a hostname this run flashes' });
+  }
+  const projectState = options.stateDir ?? stateDir();
 
   // Targets: every check that writes nothing, before the (possibly long) download.
   let plan: TargetPlan;
@@ -111,9 +125,14 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   const early = plan.kind === 'files' ? plan.files.map(({ destination }) => destination) : [];
   for (const destination of early) startCopy(base, destination, options.writeAll);
   const cards = new Map<string, CardImage>();
+  const hostKeys = new Map<string, HostKeyPair>();
   try {
     const overlay = await loadOverlay(options.overlayDir);
-    for (const hostname of hostnames) cards.set(hostname, await hostCard(base, hostname, keys, about.version, config, overlay));
+    for (const hostname of hostnames) {
+      const hostKey = await hostKeyFor(projectState, hostname, rotate.has(hostname));
+      hostKeys.set(hostname, hostKey);
+      cards.set(hostname, await hostCard(base, hostname, keys, hostKey, about.version, config, overlay));
+    }
     stopIfInterrupted(options.signal);
   } catch (error) {
     await Promise.all(early.map((destination) => destination.abort()));
@@ -134,8 +153,11 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   } else {
     results = await swapCards(options, plan.drives[0], hostnames, cards, cardSize, source.path, writeOptions);
   }
+  // Only cards that were written carry their key: those are the Pis discover can verify.
+  const written = results.filter((r) => r.ok).map((r) => ({ hostname: r.hostname, pair: hostKeys.get(r.hostname)! }));
+  await recordFlashedKeys(join(projectState, 'known_hosts'), written);
   if (cacheKey && results.some((r) => r.error instanceof CacheCorruptError || r.error?.cause instanceof CacheCorruptError)) await dropComposed(imageCacheDir(options.cacheDir), cacheKey);
-  return { release: about, results };
+  return { release: about, results, hostKeys: written.map(({ hostname, pair }) => ({ hostname, fingerprint: fingerprint(publicHostKey(pair)), rotated: rotate.has(hostname) })) };
 }
 
 /** What a composed card remembers of its release (stored with it in the cache). */
@@ -280,13 +302,14 @@ async function composeBase(release: PreparedRelease, bootSize: number, report: R
   }
 }
 
-async function hostCard(base: CardImage, hostname: string, keys: string[], version: string, config: ClusterConfig, overlay: Overlay): Promise<CardImage> {
+async function hostCard(base: CardImage, hostname: string, keys: string[], hostKey: HostKeyPair, version: string, config: ClusterConfig, overlay: Overlay): Promise<CardImage> {
   const [major, minor] = version.split('.');
   const entries = overlay.render({
     hostname,
     domain: config.cluster.domain,
     interface: config.network.interface,
     sshPublicKeys: keys,
+    hostKey,
     alpine: { version, branch: `v${major}.${minor}`, mirror: config.alpine.mirror.replace(/\/+$/, '') },
     bootMedia: '/media/mmcblk0p1',
   });

@@ -30,6 +30,9 @@ export function fingerprint(key: HostKey): string {
 
 export type HostKeyCheck = 'match' | 'unknown' | 'changed';
 
+/** The comment `pi-cluster flash` gives the host keys it wrote onto cards. */
+export const FLASHED_COMMENT = 'pi-cluster-flash';
+
 /** `host` for port 22, `[host]:port` otherwise, as OpenSSH writes and looks up names. */
 export function hostPattern(host: string, port = 22): string {
   return port === 22 ? host : `[${host}]:${port}`;
@@ -91,9 +94,11 @@ export class KnownHosts {
    * is replaced, and the other names (addresses) are taken off lines of other hosts, so an address that
    * moved from one Pi to another never keeps two keys.
    */
-  record(names: string[], key: HostKey): void {
+  record(names: string[], key: HostKey, comment?: string): void {
     const [primary, ...aliases] = names;
     if (!primary) throw new Error('record() needs at least one name');
+    // The same key recorded again keeps its comment (e.g. FLASHED_COMMENT): where it came from stays known.
+    comment ??= this.entryOf(primary, key)?.comment;
     const next: Line[] = [];
     for (const line of this.lines) {
       if (line.kind !== 'entry' || line.marker || line.hosts.some(isHashed)) {
@@ -104,8 +109,22 @@ export class KnownHosts {
       const hosts = line.hosts.filter((h) => !aliases.includes(h));
       if (hosts.length) next.push({ ...line, hosts });
     }
-    next.push({ kind: 'entry', hosts: [...new Set(names)], key });
+    next.push({ kind: 'entry', hosts: [...new Set(names)], key, comment });
     this.lines = next;
+  }
+
+  /** True when `key` was recorded for `name` by `pi-cluster flash` (the key the card was written with). */
+  isFlashed(name: string, key: HostKey): boolean {
+    return this.entryOf(name, key)?.comment === FLASHED_COMMENT;
+  }
+
+  /** The canonical names whose recorded key is `key` (a host found by address is known by its key). */
+  namesWithKey(key: HostKey): string[] {
+    return this.lines.flatMap((line) => (line.kind === 'entry' && !line.marker && line.key.base64 === key.base64 && !isHashed(line.hosts[0]) ? [line.hosts[0]!] : []));
+  }
+
+  private entryOf(name: string, key: HostKey): Entry | undefined {
+    return this.lines.find((line): line is Entry => line.kind === 'entry' && !line.marker && line.hosts.includes(name) && line.key.type === key.type && line.key.base64 === key.base64);
   }
 
   /** Every canonical (first) name with a managed entry, for reports. */

@@ -33,11 +33,26 @@ export function checksTable(hosts: CheckedHost[], color: boolean): string {
     formatMemory(h.facts?.memoryBytes),
     h.facts?.os ?? '',
     h.mac ?? '',
-    h.problem ? `${h.problem.message}` : h.hostKeyCheck === 'changed' ? 'host key CHANGED' : h.hostKeyCheck === 'unknown' ? 'host key new' : '',
+    noteOf(h),
   ]);
   // renderTable measures plain text, so colour goes on afterwards.
   const plain = renderTable(['host', 'address', 'role', 'ssh', 'model', 'arch', 'memory', 'os', 'mac', 'note'], rows);
   return color ? plain.replace(/ FAIL /g, ` ${paint('red', 'FAIL', true)} `) : plain;
+}
+
+const KEY_WORDS: Record<NonNullable<CheckedHost['hostKey']>['status'], string> = {
+  verified: 'host key verified (flashed here)',
+  known: 'host key as recorded',
+  new: 'host key new (not flashed here)',
+  replaced: 'host key replaced (--replace-key)',
+};
+
+function noteOf(h: CheckedHost): string {
+  if (h.problem) return h.problem.message;
+  const parts = [h.hostKey ? KEY_WORDS[h.hostKey.status] : ''];
+  if (h.nameFrom === 'hostname') parts.push('name from its hostname (not verified)');
+  if (h.nameFrom === 'host-key') parts.push('named by its flashed key');
+  return parts.filter(Boolean).join('; ');
 }
 
 export function changeLines(changes: InventoryChange[], color: boolean): string[] {
@@ -79,7 +94,8 @@ export function discoverJson(result: DiscoverResult): object {
       source: h.source,
       ok: !h.problem,
       problem: h.problem ?? null,
-      hostKey: h.hostKeyCheck ?? null,
+      hostKey: h.hostKey ?? null,
+      nameFrom: h.nameFrom ?? null,
       facts: h.facts ?? null,
     })),
     roles: result.roles,

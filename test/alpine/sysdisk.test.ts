@@ -179,9 +179,12 @@ for (const version of ['3.22.0', '3.20.0'] satisfies AlpineConfVersion[]) {
       assert.equal(pi.bootFile('cmdline.txt.diskless'), diskless, 'the diskless cmdline.txt is saved once, unchanged');
     });
 
-    it('the new system has the flashed SSH key, sshd config and hostname (through Alpine\'s lbu package)', () => {
+    it('the new system has the flashed SSH key, host key, sshd config and hostname (through Alpine\'s lbu package)', () => {
       assert.equal(pi.file('mnt/root/.ssh/authorized_keys').trim(), pi.card.publicKey.trim());
       assert.equal(pi.file('mnt/etc/ssh/sshd_config'), pi.file('etc/ssh/sshd_config'));
+      // The host key flash made (issue 15): the installed Pi keeps the identity discover verified.
+      assert.match(pi.file('mnt/etc/ssh/ssh_host_ed25519_key'), /^-----BEGIN OPENSSH PRIVATE KEY-----/);
+      assert.equal(pi.file('mnt/etc/ssh/ssh_host_ed25519_key'), pi.file('etc/ssh/ssh_host_ed25519_key'));
       assert.equal(pi.file('mnt/etc/hostname').trim(), pi.card.hostname);
       assert.ok(existsSync(join(pi.root.dir, 'mnt/etc/init.d/pi-cluster-mdns')));
     });

@@ -19,7 +19,7 @@ describe('a flashed image file', () => {
     built = await release(join(dir, 'release'), { size: 6_000_000 });
     key = sshKeyPair(dir).publicKey;
     image = join(dir, 'pi0.img');
-    outcome = await flash({ config: config(), outputs: [image], image: built.path, hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, yes: true, cacheDir: join(dir, 'cache') });
+    outcome = await flash({ stateDir: join(dir, 'state'), config: config(), outputs: [image], image: built.path, hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, yes: true, cacheDir: join(dir, 'cache') });
   });
 
   it('is written and verified', () => {
@@ -86,7 +86,7 @@ describe('the .img.gz form of the release', () => {
     const dir = tempDir();
     const built = await release(join(dir, 'release'), { form: 'img.gz', size: 3_000_000 });
     const image = join(dir, 'pi1.img');
-    const { results, release: about } = await flash({ config: config(), outputs: [image], image: built.path, hostname: 'pi1', sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, cacheDir: join(dir, 'cache') });
+    const { results, release: about } = await flash({ stateDir: join(dir, 'state'), config: config(), outputs: [image], image: built.path, hostname: 'pi1', sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, cacheDir: join(dir, 'cache') });
     assert.equal(results[0].ok, true, results[0].error?.message);
     assert.equal(about.form, 'img.gz');
     const partition = carvePartition(image, dir);

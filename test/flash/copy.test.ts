@@ -21,7 +21,7 @@ import { allocatedBytes, carvePartition, config, damageCachedCard, fsckFat, MiB,
  */
 const space = workspace({ size: 6_000_000 });
 const { dir } = space;
-const base = (): FlashOptions => ({ config: config(), image: space.image, sshKey: space.key, bootSize: TEST_BOOT, hostname: 'pi0', yes: true });
+const base = (): FlashOptions => ({ stateDir: join(space.dir, 'state'), config: config(), image: space.image, sshKey: space.key, bootSize: TEST_BOOT, hostname: 'pi0', yes: true });
 
 async function flashTo(name: string, options: Partial<FlashOptions>) {
   const details: string[] = [];
@@ -42,7 +42,7 @@ describe('an image file copied from the cached card', () => {
   it('is the same bytes and digest as the same card written from memory', async (t) => {
     const cacheDir = join(dir, 'cache-same');
     await flashTo('same0.img', { cacheDir });
-    const entries = (await loadOverlay()).render({ hostname: 'pi3', domain: 'lan', interface: 'eth0', sshPublicKeys: [readFileSync(space.key, 'utf8').trim()], alpine: { version: '3.23.0', branch: 'v3.23', mirror: 'http://example.org/alpine' }, bootMedia: '/media/mmcblk0p1' });
+    const entries = (await loadOverlay()).render({ hostname: 'pi3', domain: 'lan', interface: 'eth0', sshPublicKeys: [readFileSync(space.key, 'utf8').trim()], hostKey: { private: 'k', public: 'ssh-ed25519 AAAA' }, alpine: { version: '3.23.0', branch: 'v3.23', mirror: 'http://example.org/alpine' }, bootMedia: '/media/mmcblk0p1' });
     const archive = await packOverlay(entries);
     const card = await (await cachedCard(cacheDir)).withFile({ path: 'pi3.apkovl.tar.gz', size: archive.length, chunks: [archive] }, diskSignatureFor('pi3'));
     const copied = new FileDestination(join(dir, 'same-copied.img'), false);

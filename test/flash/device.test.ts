@@ -51,7 +51,7 @@ describe('writing a drive (a loop device made by this test)', () => {
   });
 
   const flashLoop = (force: boolean) =>
-    flash({ config: config(), devices: [loop], image, hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, yes: true, force, cacheDir: join(dir, 'cache') });
+    flash({ stateDir: join(dir, 'state'), config: config(), devices: [loop], image, hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, yes: true, force, cacheDir: join(dir, 'cache') });
 
   const read = (offset: number, length: number) => {
     const fd = openSync(backing, 'r');
@@ -97,7 +97,7 @@ describe('writing a drive (a loop device made by this test)', () => {
       confirm: async () => assert.fail('--yes was given with --device'),
       nextCard: async (hostname: string, device: string) => void swaps.push(`${hostname}@${device}`),
     };
-    const { results } = await flash({ config: config(), devices: [loop], image, hostnames: ['pi0', 'pi1'], sshKey: key, bootSize: TEST_BOOT, yes: true, force: true, prompts, cacheDir: join(dir, 'cache') });
+    const { results } = await flash({ stateDir: join(dir, 'state'), config: config(), devices: [loop], image, hostnames: ['pi0', 'pi1'], sshKey: key, bootSize: TEST_BOOT, yes: true, force: true, prompts, cacheDir: join(dir, 'cache') });
     assert.deepEqual(results.map((r) => [r.hostname, r.ok]), [['pi0', true], ['pi1', true]]);
     assert.deepEqual(swaps, [`pi1@${loop}`]);
   });

@@ -81,12 +81,12 @@ describe('downloading the release', () => {
   it('downloads into the cache, checks the .sha256, flashes, and reuses the cache next time', async () => {
     const cacheDir = join(dir, 'cache-a');
     const steps: string[] = [];
-    const first = await flash({ config: config({ alpine: { mirror: base } }), outputs: [join(dir, 'a0.img')], hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, cacheDir, report: (e) => e.kind === 'progress' && steps.push(e.step) });
+    const first = await flash({ stateDir: join(dir, 'state'), config: config({ alpine: { mirror: base, version: '3.23.0' } }), outputs: [join(dir, 'a0.img')], hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, cacheDir, report: (e) => e.kind === 'progress' && steps.push(e.step) });
     assert.equal(first.results[0].ok, true, first.results[0].error?.message);
     assert.ok(steps.includes('download'), 'download progress is reported');
     assert.ok(readFileSync(join(cacheDir, name)).equals(tarball));
     const fetched = mirror.requests.filter((r) => r.url === path).length;
-    const second = await flash({ config: config({ alpine: { mirror: base } }), outputs: [join(dir, 'a1.img')], hostname: 'pi1', sshKey: key, bootSize: TEST_BOOT, cacheDir });
+    const second = await flash({ stateDir: join(dir, 'state'), config: config({ alpine: { mirror: base, version: '3.23.0' } }), outputs: [join(dir, 'a1.img')], hostname: 'pi1', sshKey: key, bootSize: TEST_BOOT, cacheDir });
     assert.equal(second.results[0].ok, true);
     assert.equal(mirror.requests.filter((r) => r.url === path).length, fetched, 'the cached tarball is reused, not downloaded again');
   });
@@ -124,7 +124,7 @@ describe('downloading the release', () => {
     mirror.files.set(`/alpine/v3.24/releases/aarch64/alpine-rpi-3.24.0-aarch64.tar.gz.sha256`, Buffer.from(`${'f'.repeat(64)}  alpine-rpi-3.24.0-aarch64.tar.gz\n`));
     const output = join(dir, 'bad.img');
     await assert.rejects(
-      flash({ config: config({ alpine: { mirror: base } }), alpine: '3.24.0', outputs: [output], hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, cacheDir }),
+      flash({ stateDir: join(dir, 'state'), config: config({ alpine: { mirror: base } }), alpine: '3.24.0', outputs: [output], hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, cacheDir }),
       (error: unknown) => error instanceof UserError && /checksum mismatch/.test(error.message),
     );
     assert.equal(existsSync(output), false);
@@ -142,7 +142,7 @@ describe('downloading the release', () => {
 
   it('takes --image URL too, and flashes from it', async () => {
     const cacheDir = join(dir, 'cache-url');
-    const outcome = await flash({ config: config(), image: `${base}/v3.23/releases/aarch64/${name}`, outputs: [join(dir, 'url.img')], hostname: 'pi5', sshKey: key, bootSize: TEST_BOOT, cacheDir });
+    const outcome = await flash({ stateDir: join(dir, 'state'), config: config(), image: `${base}/v3.23/releases/aarch64/${name}`, outputs: [join(dir, 'url.img')], hostname: 'pi5', sshKey: key, bootSize: TEST_BOOT, cacheDir });
     assert.equal(outcome.results[0].ok, true, outcome.results[0].error?.message);
     assert.ok(existsSync(join(cacheDir, name)));
   });

@@ -144,6 +144,7 @@ describe('flash with a bad --device', () => {
     const calls: string[] = [];
     await assert.rejects(
       flash({
+        stateDir: join(dir, 'state'),
         config: config(),
         devices: ['/dev/nvme0n1'],
         image: built.path,
@@ -181,7 +182,7 @@ describe('flash with a bad --device', () => {
     };
     const calls: string[] = [];
     await assert.rejects(
-      flash({ config: config(), hostnames: ['pi0', 'pi1'], sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, yes: true, image: join(dir, 'none.tar.gz'), prompts, scanDrives: async () => driveFixture('pi-zram'), runTool: async (c) => void calls.push(c) }),
+      flash({ stateDir: join(dir, 'state'), config: config(), hostnames: ['pi0', 'pi1'], sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, yes: true, image: join(dir, 'none.tar.gz'), prompts, scanDrives: async () => driveFixture('pi-zram'), runTool: async (c) => void calls.push(c) }),
       (e: unknown) => e instanceof UserError && e.exitCode === 130 && /nothing written to \/dev\/sda/.test(e.message),
     );
     assert.deepEqual(listed, ['/dev/sda']);
@@ -193,7 +194,7 @@ describe('flash with a bad --device', () => {
   it('asks for --yes when there is no terminal to confirm on', async () => {
     const dir = tempDir();
     await assert.rejects(
-      flash({ config: config(), devices: ['/dev/sda'], hostname: 'pi0', sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, image: join(dir, 'none.tar.gz'), scanDrives: async () => driveFixture('pi-zram') }),
+      flash({ stateDir: join(dir, 'state'), config: config(), devices: ['/dev/sda'], hostname: 'pi0', sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, image: join(dir, 'none.tar.gz'), scanDrives: async () => driveFixture('pi-zram') }),
       (e: unknown) => e instanceof UserError && /confirmation needed/.test(e.message) && /--yes/.test(e.hint ?? ''),
     );
   });

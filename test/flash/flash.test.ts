@@ -14,7 +14,7 @@ import { carvePartition, config, damageCachedCard, fsckFat, MiB, needTools, TEST
 
 const space = workspace();
 const { dir } = space;
-const base = () => ({ config: config(), image: space.image, sshKey: space.key, bootSize: TEST_BOOT, cacheDir: join(dir, 'cache') });
+const base = () => ({ stateDir: join(dir, 'state'), config: config(), image: space.image, sshKey: space.key, bootSize: TEST_BOOT, cacheDir: join(dir, 'cache') });
 
 describe('several cards at once', () => {
   it('writes one image per hostname in parallel from one --output template', async () => {

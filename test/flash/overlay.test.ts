@@ -11,11 +11,14 @@ import { needTools, sshKeyPair, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const key = readFileSync(sshKeyPair(dir).publicKey, 'utf8').trim();
+const hostKeyFiles = sshKeyPair(dir, 'pi3_host_key');
+const hostKey = { private: readFileSync(hostKeyFiles.privateKey, 'utf8'), public: readFileSync(hostKeyFiles.publicKey, 'utf8').trim() };
 const variables: OverlayVariables = {
   hostname: 'pi3',
   domain: 'home.arpa',
   interface: 'eth0',
   sshPublicKeys: [key],
+  hostKey,
   alpine: { version: '3.23.0', branch: 'v3.23', mirror: 'https://dl-cdn.alpinelinux.org/alpine' },
   bootMedia: '/media/mmcblk0p1',
 };
@@ -67,6 +70,8 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
       'root/': ['directory', 0o700],
       'root/.ssh/': ['directory', 0o700],
       'root/.ssh/authorized_keys': ['file', 0o600],
+      'etc/ssh/ssh_host_ed25519_key': ['file', 0o600],
+      'etc/ssh/ssh_host_ed25519_key.pub': ['file', 0o644],
       'etc/apk/repositories': ['file', 0o644],
       'etc/apk/world': ['file', 0o644],
       'etc/.default_boot_services': ['file', 0o644],
@@ -138,6 +143,23 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
     assert.match(effective, /^permitemptypasswords no$/m);
     assert.match(effective, /^kbdinteractiveauthentication no$/m);
     assert.match(effective, /^authenticationmethods publickey$/m);
+  });
+
+  it('carries the host key flash made (0600, root) and sshd offers only that one', (t) => {
+    if (!needTools(t, 'sshd', 'ssh-keygen')) return;
+    const entry = listed.find((e) => e.name === 'etc/ssh/ssh_host_ed25519_key');
+    assert.equal(entry?.mode, 0o600);
+    assert.equal(entry?.uid, 0);
+    assert.equal(file('etc/ssh/ssh_host_ed25519_key'), hostKey.private);
+    assert.equal(file('etc/ssh/ssh_host_ed25519_key.pub').trim(), hostKey.public);
+    const keyFile = join(dir, 'card_host_key');
+    writeFileSync(keyFile, file('etc/ssh/ssh_host_ed25519_key'), { mode: 0o600 });
+    // The public half sshd derives from the card's private key is the one recorded in known_hosts.
+    assert.equal(execFileSync('ssh-keygen', ['-y', '-f', keyFile]).toString().trim().split(' ').slice(0, 2).join(' '), hostKey.public.split(' ').slice(0, 2).join(' '));
+    const config = join(dir, 'sshd_config_card');
+    writeFileSync(config, file('etc/ssh/sshd_config').replace('/etc/ssh/ssh_host_ed25519_key', keyFile));
+    const effective = execFileSync('/usr/sbin/sshd', ['-T', '-f', config, '-C', 'user=root,host=x,addr=198.51.100.9']).toString();
+    assert.deepEqual(effective.split('\n').filter((l) => l.startsWith('hostkey ')), [`hostkey ${keyFile}`]);
   });
 
   it('has authorized_keys that ssh-keygen -l parses', (t) => {

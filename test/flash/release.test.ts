@@ -24,7 +24,7 @@ async function archiveOf(name: string, files: Map<string, Buffer>): Promise<stri
 async function rejects(image: string, pattern: RegExp): Promise<void> {
   const output = join(dir, `out-${Math.random().toString(36).slice(2)}.img`);
   await assert.rejects(
-    flash({ config: config(), outputs: [output], image, hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, cacheDir: join(dir, 'cache') }),
+    flash({ stateDir: join(dir, 'state'), config: config(), outputs: [output], image, hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, cacheDir: join(dir, 'cache') }),
     (error: unknown) => {
       assert.ok(error instanceof UserError, String(error));
       assert.match(error.message, pattern);

@@ -26,6 +26,8 @@ export interface HostIdentity {
   hostname: string;
   /** The public key root accepts, or null for a host that must refuse the lab's key. */
   authorizedKey: string | null;
+  /** The SSH host key pair to use (e.g. the one a flashed card carries); default a new one. */
+  hostKey?: { private: string; public: string };
 }
 
 /** Creates the host's layer and writes its identity into it; returns its SSH host public key line. */
@@ -47,7 +49,12 @@ export async function seedHostDisk(dirs: HostDirs, lower: string, identity: Host
 
   const hostKey = join(dirs.upper, 'etc/ssh/ssh_host_ed25519_key');
   await mkdirLikeLower(lower, dirs.upper, 'etc/ssh');
-  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${hostname}`, '-f', hostKey]);
+  if (identity.hostKey) {
+    await writeFile(hostKey, identity.hostKey.private, { mode: 0o600 });
+    await writeFile(`${hostKey}.pub`, `${identity.hostKey.public.trim()}\n`, { mode: 0o644 });
+  } else {
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${hostname}`, '-f', hostKey]);
+  }
   return (await readFile(`${hostKey}.pub`, 'utf8')).trim();
 }
 

@@ -51,6 +51,8 @@ export interface AddHostOptions {
   hostname?: string;
   ip?: string;
   mac?: string;
+  /** The host's SSH host key pair (e.g. taken from a card `pi-cluster flash` wrote); default a new one. */
+  hostKey?: { private: string; public: string };
 }
 
 export interface UpOptions {
@@ -147,7 +149,7 @@ export class Lab {
     const key = this.key as SshKeyPair;
     await createHostNetwork({ netns: record.netns, veth: record.veth, bridge: this.bridgeInterface, mac: record.mac, ip: record.ip });
     const authorizedKey = record.acceptsLabKey ? await readFile(key.publicKeyPath, 'utf8') : null;
-    record.hostKey = await seedHostDisk(hostDirs(this.hostsDir, name), this.rootfs, { hostname, authorizedKey });
+    record.hostKey = await seedHostDisk(hostDirs(this.hostsDir, name), this.rootfs, { hostname, authorizedKey, hostKey: options.hostKey });
     this.save();
     await this.boot(record);
     return this.describe(record);

@@ -10,6 +10,8 @@ export interface OverlayVariables {
   domain: string;
   interface: string;
   sshPublicKeys: string[];
+  /** The Pi's own SSH host key pair (OpenSSH formats), made by flash (host-keys.ts). */
+  hostKey: { private: string; public: string };
   alpine: { version: string; branch: string; mirror: string };
   /** Where Alpine mounts the SD card's boot partition. */
   bootMedia: string;
