@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { checkPins, formatReport, type PinResult } from '../../src/addons/pins/check.js';
+import { chartEntries } from '../../src/addons/pins/chart-repo.js';
 import { addonsCheckCommand } from '../../src/addons/pins/command.js';
 import { parseImageRef } from '../../src/addons/pins/image-ref.js';
 import { parsePins, readPins } from '../../src/addons/pins/pins.js';
@@ -31,6 +32,13 @@ before(async () => {
         // Moved for good: Helm follows the redirect, but the pin should name the new place.
         '/old/index.yaml': (res) => void res.writeHead(301, { location: 'https://charts.example.test/stable/index.yaml' }).end(),
         '/slow/index.yaml': (res) => void setTimeout(() => res.writeHead(200).end('apiVersion: v1\nentries: {}\n'), 5000),
+        // A large index that keeps arriving, 150 ms a piece, for longer than the stall timeout.
+        '/trickle/index.yaml': (res) => {
+          const lines = ['apiVersion: v1\n', 'entries:\n', '  demo:\n', '  - name: demo\n', '    version: 1.2.0\n', '  - name: demo\n', '    version: 1.1.0\n', 'generated: "2026-11-30"\n'];
+          res.writeHead(200, { 'content-type': 'application/x-yaml' });
+          const send = () => (lines.length ? (res.write(lines.shift()), setTimeout(send, 150)) : res.end());
+          send();
+        },
         '/garbage/index.yaml': (res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to the hotel Wi-Fi</body></html>'),
       },
     ),
@@ -101,6 +109,17 @@ test('image references resolve as Kubernetes pulls them (Docker Hub, library/, t
   assert.throws(() => parseImageRef('Not An Image'), /not an image reference/);
 });
 
+test("a large index: only the pinned chart's block is parsed when the file has helm's layout", () => {
+  const demo = 'entries:\n  demo:\n  - apiVersion: v2\n    name: demo\n    version: 1.2.0\n  - name: demo\n    version: 1.1.0\n';
+  // The rest of this file would not parse: only the block of the chart asked for may be read.
+  const text = `apiVersion: v1\n${demo}  other:\n  - version: [unclosed\ngenerated: "2026-11-30"\n`;
+  assert.deepEqual((chartEntries(text, 'demo')?.demo as Array<{ version: string }>).map((v) => v.version), ['1.2.0', '1.1.0']);
+  // A chart the index does not list, or no index at all: the whole text is parsed (and fails here).
+  assert.equal(chartEntries(text, 'absent'), undefined);
+  assert.deepEqual(Object.keys(chartEntries(`apiVersion: v1\n${demo}`, 'absent') ?? {}), ['demo']);
+  assert.equal(chartEntries('<html>Sign in</html>', 'demo'), undefined);
+});
+
 test('every chart, image and provider case is reported at once, one line each with its fix', async () => {
   const pins = parsePins(sample, 'pins.yaml');
   const report = await checkPins(pins, { timeoutMs: 3000, overrides });
@@ -160,6 +179,7 @@ test('a slow server costs one bounded timeout and is named; the rest is still ch
       charts: {
         slow: { repository: 'https://charts.example.test/slow', chart: 'demo', version: '1.2.0' },
         found: { repository: 'https://charts.example.test/stable', chart: 'demo', version: '1.2.0' },
+        trickle: { repository: 'https://charts.example.test/trickle', chart: 'demo', version: '1.1.0' },
       },
     }),
     'pins.yaml',
@@ -171,6 +191,8 @@ test('a slow server costs one bounded timeout and is named; the rest is still ch
   assert.equal(r['charts.slow'].status, 'unreachable');
   assert.match(r['charts.slow'].detail, /no answer from charts\.example\.test within 0\.4 s/);
   assert.equal(r['charts.found'].status, 'ok');
+  // 1.2 s in all, but never 400 ms without a byte: an answer still arriving is not cut off.
+  assert.equal(r['charts.trickle'].status, 'ok', r['charts.trickle'].detail);
   assert.equal(report.offline, false);
   assert.equal(report.problems, 1);
   // The server would answer after 5 s: the check gave up long before.

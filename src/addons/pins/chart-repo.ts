@@ -30,15 +30,8 @@ export async function checkChart(pin: ChartPin, http: HttpOptions): Promise<Char
   if (answer.status !== 200) return { status: 'bad-answer', detail: `${url} answers HTTP ${answer.status}` };
   const movedTo = answer.movedTo?.replace(/\/?index\.yaml$/, '/');
 
-  let index: unknown;
-  try {
-    // Large indexes (kube-prometheus-stack's) have many aliases; the default limit is for untrusted input.
-    index = parse(answer.body, { maxAliasCount: -1 });
-  } catch {
-    index = undefined;
-  }
-  const entries = (index as { entries?: Record<string, unknown> } | undefined)?.entries;
-  if (!entries || typeof entries !== 'object') return { status: 'bad-answer', detail: `${url} is not a chart repository index (no entries:)` };
+  const entries = chartEntries(answer.body, pin.chart);
+  if (!entries) return { status: 'bad-answer', detail: `${url} is not a chart repository index (no entries:)` };
   const versions = entries[pin.chart];
   if (!Array.isArray(versions)) return { status: 'chart-missing', detail: `${url} has no chart named ${pin.chart}` };
   const found = (versions as IndexEntry[]).find((v) => String(v.version) === pin.version);
@@ -49,4 +42,38 @@ export async function checkChart(pin: ChartPin, http: HttpOptions): Promise<Char
   const digest = typeof found.digest === 'string' ? found.digest : undefined;
   if (pin.digest && digest && digest !== pin.digest) return { status: 'digest-mismatch', digest };
   return { status: 'ok', digest, movedTo };
+}
+
+/**
+ * The index's `entries`, parsed with the yaml package. A repository's index can be tens of megabytes
+ * (prometheus-community's holds every chart it ever released), so when the file has the layout `helm repo
+ * index` writes, only the pinned chart's block is parsed; anything else is parsed whole.
+ */
+export function chartEntries(text: string, chart: string): Record<string, unknown> | undefined {
+  const block = chartBlock(text, chart);
+  if (block) {
+    const parsed = tryParse(`entries:\n${block}`) as { entries?: Record<string, unknown> } | undefined;
+    if (parsed?.entries && Array.isArray(parsed.entries[chart])) return parsed.entries;
+  }
+  const entries = (tryParse(text) as { entries?: unknown } | undefined)?.entries;
+  return entries && typeof entries === 'object' && !Array.isArray(entries) ? (entries as Record<string, unknown>) : undefined;
+}
+
+function chartBlock(text: string, chart: string): string | undefined {
+  if (!/^entries:\s*$/m.test(text)) return undefined;
+  const start = text.indexOf(`\n  ${chart}:\n`);
+  if (start < 0) return undefined;
+  const rest = text.slice(start + 1);
+  // The block ends at the next chart or top-level key; its own list items ("  - ...") sit at the chart's indent.
+  const end = rest.slice(1).search(/\n {0,2}[^\s-]/);
+  return end < 0 ? rest : rest.slice(0, end + 1);
+}
+
+function tryParse(text: string): unknown {
+  try {
+    // Indexes use anchors and aliases freely; the default alias limit is meant for hostile input.
+    return parse(text, { maxAliasCount: -1 });
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,10 @@
  */
 
 export interface HttpOptions {
-  /** Milliseconds for one request, its redirects included. */
+  /**
+   * Milliseconds a request may go without progress: until the answer starts, and between two pieces of its
+   * body (a large index.yaml keeps arriving). One request never takes longer than ten times this.
+   */
   timeoutMs: number;
   /** Origin (https://host[:port]) -> base URL that replaces it, e.g. { "https://ghcr.io": "http://127.0.0.1:5000" }. */
   overrides: Record<string, string>;
@@ -42,19 +45,31 @@ export function applyOverride(url: string, overrides: Record<string, string>): s
 const MAX_REDIRECTS = 5;
 
 export async function httpGet(url: string, headers: Record<string, string>, options: HttpOptions): Promise<HttpAnswer> {
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const stall = new AbortController();
+  let timer = setTimeout(() => stall.abort(), options.timeoutMs);
+  const progress = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stall.abort(), options.timeoutMs);
+  };
+  const signal = AbortSignal.any([stall.signal, AbortSignal.timeout(options.timeoutMs * 10)]);
+  try {
+    return await follow(url, headers, options, signal, progress);
+  } catch (error) {
+    throw networkError(error, url, options.timeoutMs);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function follow(url: string, headers: Record<string, string>, options: HttpOptions, signal: AbortSignal, progress: () => void): Promise<HttpAnswer> {
   let current = url;
   let movedTo: string | undefined;
   const origin = new URL(url).origin;
   for (let hop = 0; ; hop += 1) {
     // Authorization is for the origin it was issued for; a blob redirect to a CDN gets none.
     const sent = new URL(current).origin === origin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
-    let response: Response;
-    try {
-      response = await fetch(applyOverride(current, options.overrides), { headers: sent, redirect: 'manual', signal });
-    } catch (error) {
-      throw networkError(error, current, options.timeoutMs);
-    }
+    const response = await fetch(applyOverride(current, options.overrides), { headers: sent, redirect: 'manual', signal });
+    progress();
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel();
@@ -64,17 +79,17 @@ export async function httpGet(url: string, headers: Record<string, string>, opti
       current = next;
       continue;
     }
-    let body: string;
-    try {
-      body = await response.text();
-    } catch (error) {
-      throw networkError(error, current, options.timeoutMs);
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body ?? []) {
+      chunks.push(Buffer.from(chunk as Uint8Array));
+      progress();
     }
-    return { status: response.status, headers: response.headers, body, url: current, movedTo };
+    return { status: response.status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), url: current, movedTo };
   }
 }
 
 function networkError(error: unknown, url: string, timeoutMs: number): NetworkError {
+  if (error instanceof NetworkError) return error;
   const err = error as Error & { cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return new NetworkError(`no answer from ${new URL(url).host} within ${timeoutMs / 1000} s`, 'timeout');
   const detail = err.cause?.code ?? err.cause?.message ?? err.message;
