@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--terraform-dir <dir>', 'Terraform root module (holds pins.yaml)', 'terraform')
     .option('--pins <file>', 'another pins file than <terraform-dir>/pins.yaml')
     .option('--json', 'print the results as JSON')
-    .option('--timeout <seconds>', 'seconds for each request', '10')
+    .option('--timeout <seconds>', 'seconds a request may go without progress', '10')
     .option('--override <origin=url>', 'ask a mirror instead of an origin (repeatable), e.g. https://ghcr.io=https://ghcr.mirror.lan; also PI_CLUSTER_PIN_OVERRIDES', collect, [])
     .option('--skip-check', 'check nothing (as SKIP_CHECK=1)')
     .addHelpText(
