@@ -1,6 +1,7 @@
 # Add-on targets (Terraform), included by the root Makefile. Every target prints what it runs.
-# `make apply` on a fresh clone after `pi-cluster bootstrap`: writes the variables from pi-cluster.yaml and
-# pi-hosts, runs `terraform init` when terraform/.terraform is missing, then `terraform apply`.
+# `make apply` on a fresh clone after `pi-cluster bootstrap`: checks every pin of terraform/pins.yaml upstream
+# (SKIP_CHECK=1 skips that), writes the variables from pi-cluster.yaml and pi-hosts, runs `terraform init` when
+# terraform/.terraform is missing, then `terraform apply`.
 
 TERRAFORM  ?= terraform
 PI_CLUSTER ?= node bin/pi-cluster.js
@@ -8,7 +9,7 @@ INVENTORY  ?= pi-hosts
 TF_DIR     := terraform
 TF         := $(TERRAFORM) -chdir=$(TF_DIR)
 
-.PHONY: tfvars init plan apply destroy destroy-target refresh import fmt tf-lint show
+.PHONY: check tfvars init plan apply destroy destroy-target refresh import fmt tf-lint show
 
 # The CLI writes the variables; build it once if this clone has not been built yet.
 dist/src/cli/main.js:
@@ -17,16 +18,19 @@ dist/src/cli/main.js:
 $(TF_DIR)/.terraform:
 	$(TF) init -input=false
 
+check: | dist/src/cli/main.js ## check every pinned chart, image and provider against its repository or registry (SKIP_CHECK=1 skips)
+	$(PI_CLUSTER) addons check --terraform-dir $(TF_DIR)$(if $(filter 1 yes true,$(SKIP_CHECK)), --skip-check)
+
 tfvars: | dist/src/cli/main.js ## write terraform/cluster.auto.tfvars.json and missing passwords (terraform/secrets/)
 	$(PI_CLUSTER) addons tfvars --inventory $(INVENTORY)
 
 init: ## terraform init: download the pinned providers (needs the Terraform registry)
 	$(TF) init -input=false
 
-plan: tfvars | $(TF_DIR)/.terraform ## show what `make apply` would change
+plan: check tfvars | $(TF_DIR)/.terraform ## show what `make apply` would change
 	$(TF) plan -input=false
 
-apply: tfvars | $(TF_DIR)/.terraform ## deploy the add-ons (flannel, MetalLB, Traefik, AdGuard, monitoring, dashboard, etcd backups)
+apply: check tfvars | $(TF_DIR)/.terraform ## deploy the add-ons (flannel, MetalLB, Traefik, AdGuard, monitoring, Headlamp, etcd backups)
 	$(TF) apply -input=false
 
 destroy: tfvars | $(TF_DIR)/.terraform ## remove every add-on from the cluster

@@ -7,10 +7,10 @@ locals {
   nfs_server  = var.nfs.server == null ? "" : var.nfs.server
 
   hosts = {
-    traefik   = "traefik.${local.domain}"
-    grafana   = "grafana.${local.domain}"
-    adguard   = "adguard.${local.domain}"
-    dashboard = "dashboard.${local.domain}"
+    traefik  = "traefik.${local.domain}"
+    grafana  = "grafana.${local.domain}"
+    adguard  = "adguard.${local.domain}"
+    headlamp = "headlamp.${local.domain}"
   }
 
   # A password from TF_VAR_<name> wins; otherwise the file `pi-cluster addons tfvars` generated (mode 0600).
@@ -69,11 +69,12 @@ module "monitoring" {
   depends_on             = [module.traefik]
 }
 
-module "dashboard" {
-  source = "./modules/dashboard"
+# The Kubernetes web UI (addons.dashboard): Headlamp, since the kubernetes/dashboard project was archived.
+module "headlamp" {
+  source = "./modules/headlamp"
   count  = var.addons.dashboard ? 1 : 0
 
-  host       = local.hosts.dashboard
+  host       = local.hosts.headlamp
   login_role = var.dashboard.login_role
   depends_on = [module.traefik]
 }

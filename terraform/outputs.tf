@@ -1,10 +1,10 @@
 output "urls" {
   description = "Web pages of the add-ons (names under cluster.domain; point them at lan_addresses.ingress)."
   value = { for name, url in {
-    traefik_dashboard    = one(module.traefik[*].dashboard_url)
-    grafana              = one(module.monitoring[*].grafana_url)
-    adguard              = one(module.adguard[*].url)
-    kubernetes_dashboard = one(module.dashboard[*].url)
+    traefik_dashboard = one(module.traefik[*].dashboard_url)
+    grafana           = one(module.monitoring[*].grafana_url)
+    adguard           = one(module.adguard[*].url)
+    headlamp          = one(module.headlamp[*].url)
   } : name => url if url != null }
 }
 
@@ -28,7 +28,7 @@ output "services" {
     var.addons.traefik ? { "traefik (ingress)" = "${var.network.traefik_ip}:80,443", "traefik dashboard" = "https://${local.hosts.traefik}/dashboard/" } : {},
     var.addons.adguard ? { "adguard dns" = "${var.network.adguard_ip}:53 (tcp, udp)", "adguard web" = "https://${local.hosts.adguard}/" } : {},
     var.addons.monitoring ? { "grafana" = "https://${local.hosts.grafana}/" } : {},
-    var.addons.dashboard ? { "kubernetes dashboard" = "https://${local.hosts.dashboard}/" } : {},
+    var.addons.dashboard ? { "headlamp (kubernetes web ui)" = "https://${local.hosts.headlamp}/" } : {},
     var.addons.etcd_backup ? { "etcd backups" = "${local.nfs_server}:${var.nfs.backup_path}" } : {},
   )
 }
@@ -38,7 +38,7 @@ output "logins" {
   value = merge(
     var.addons.traefik ? { traefik_dashboard = "user admin, password in ${nonsensitive(var.traefik_dashboard_password != null) ? "TF_VAR_traefik_dashboard_password" : "${local.secrets_dir}/traefik-dashboard-password"}" } : {},
     var.addons.monitoring ? { grafana = "user admin, password in ${nonsensitive(var.grafana_admin_password != null) ? "TF_VAR_grafana_admin_password" : "${local.secrets_dir}/grafana-admin-password"}" } : {},
-    var.addons.dashboard ? { kubernetes_dashboard = "token (${var.dashboard.login_role}): terraform -chdir=terraform output -raw dashboard_token" } : {},
+    var.addons.dashboard ? { headlamp = "token (${var.dashboard.login_role}): terraform -chdir=terraform output -raw headlamp_token" } : {},
     var.addons.adguard ? { adguard = "account created in AdGuard's setup wizard on the first visit" } : {},
     # Only the server is shown: the login stays in TF_VAR_registry_credentials.
     nonsensitive(var.registry_credentials != null) && (var.addons.adguard || var.addons.etcd_backup) ? {
@@ -47,9 +47,9 @@ output "logins" {
   )
 }
 
-output "dashboard_token" {
-  description = "Login token for the Kubernetes dashboard (read-only unless dashboard.login_role is cluster-admin)."
-  value       = one(module.dashboard[*].token)
+output "headlamp_token" {
+  description = "Login token for Headlamp, the Kubernetes web UI (read-only unless dashboard.login_role is cluster-admin)."
+  value       = one(module.headlamp[*].token)
   sensitive   = true
 }
 

@@ -129,7 +129,7 @@ variable "addons" {
 
   validation {
     condition     = !(var.addons.monitoring || var.addons.dashboard || var.addons.adguard) || var.addons.traefik
-    error_message = "Grafana, the Kubernetes dashboard and AdGuard's web UI are reached through Traefik: turn addons.traefik on, or turn them off."
+    error_message = "Grafana, Headlamp (addons.dashboard) and AdGuard's web UI are reached through Traefik: turn addons.traefik on, or turn them off."
   }
 }
 
@@ -153,7 +153,7 @@ variable "etcd_backup" {
 }
 
 variable "dashboard" {
-  description = "Kubernetes dashboard settings: login_role view (read-only, default) or cluster-admin."
+  description = "Kubernetes web UI (Headlamp) settings: login_role of its login token, view (read-only, default) or cluster-admin."
   type = object({
     login_role = optional(string, "view")
   })

@@ -4,8 +4,8 @@ import { examples } from './help.js';
 export function register(program: Command): void {
   const addons = program
     .command('addons')
-    .description('Terraform add-ons (`make apply`): write the variables Terraform reads from pi-cluster.yaml and pi-hosts')
-    .addHelpText('after', examples([['pi-cluster addons tfvars --json', 'what Terraform would get'], ['make apply', 'writes the variables, then terraform init/apply']]));
+    .description('Terraform add-ons (`make apply`): write the variables Terraform reads from pi-cluster.yaml and pi-hosts, check the pinned charts and images')
+    .addHelpText('after', examples([['pi-cluster addons tfvars --json', 'what Terraform would get'], ['pi-cluster addons check', 'every chart, image and provider pin, upstream'], ['make apply', 'checks the pins, writes the variables, then terraform init/apply']]));
 
   addons
     .command('tfvars')
@@ -35,4 +35,37 @@ export function register(program: Command): void {
         json: Boolean(flags.json),
       });
     });
+
+  addons
+    .command('check')
+    .description('check every pin of terraform/pins.yaml upstream before Terraform runs: chart versions in their repositories, linux/arm64 images in their registries, provider versions (`make plan`/`make apply` run this first)')
+    .option('--terraform-dir <dir>', 'Terraform root module (holds pins.yaml)', 'terraform')
+    .option('--pins <file>', 'another pins file than <terraform-dir>/pins.yaml')
+    .option('--json', 'print the results as JSON')
+    .option('--timeout <seconds>', 'seconds a request may go without progress', '10')
+    .option('--override <origin=url>', 'ask a mirror instead of an origin (repeatable), e.g. https://ghcr.io=https://ghcr.mirror.lan; also PI_CLUSTER_PIN_OVERRIDES', collect, [])
+    .option('--skip-check', 'check nothing (as SKIP_CHECK=1)')
+    .addHelpText(
+      'after',
+      examples([
+        ['pi-cluster addons check', 'one line per problem, with its fix'],
+        ['pi-cluster addons check --json', 'for scripts'],
+        ['make apply SKIP_CHECK=1', 'run Terraform without the check'],
+      ]),
+    )
+    .action(async (flags: { terraformDir: string; pins?: string; json?: boolean; timeout: string; override: string[]; skipCheck?: boolean }) => {
+      const { addonsCheckCommand } = await import('../addons/pins/command.js');
+      await addonsCheckCommand({
+        terraformDir: flags.terraformDir,
+        pinsFile: flags.pins,
+        json: Boolean(flags.json),
+        timeoutSeconds: Number(flags.timeout),
+        overrides: flags.override,
+        skip: Boolean(flags.skipCheck),
+      });
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

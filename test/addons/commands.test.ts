@@ -170,12 +170,15 @@ test('the etcd playbooks pass ansible-playbook --syntax-check', { skip: skipUnle
   }
 });
 
-test('make apply writes the variables, runs terraform init only when needed, then apply', () => {
-  const make = (target: string, dir = packageRoot()) => spawnSync('make', ['-n', '--no-print-directory', '-C', dir, target], { encoding: 'utf8' });
+test('make apply checks the pins, writes the variables, runs terraform init only when needed, then apply', () => {
+  const make = (target: string, dir = packageRoot(), ...vars: string[]) => spawnSync('make', ['-n', '--no-print-directory', '-C', dir, target, ...vars], { encoding: 'utf8' });
   const dry = make('apply');
   if (dry.error) return; // no make here
   const lines = dry.stdout.trim().split('\n');
-  assert.equal(lines[0], 'node bin/pi-cluster.js addons tfvars --inventory pi-hosts');
+  assert.equal(lines[0], 'node bin/pi-cluster.js addons check --terraform-dir terraform');
+  assert.equal(lines[1], 'node bin/pi-cluster.js addons tfvars --inventory pi-hosts');
+  assert.equal(make('plan').stdout.split('\n')[0], 'node bin/pi-cluster.js addons check --terraform-dir terraform');
+  assert.equal(make('apply', packageRoot(), 'SKIP_CHECK=1').stdout.split('\n')[0], 'node bin/pi-cluster.js addons check --terraform-dir terraform --skip-check');
   assert.equal(lines.at(-1), 'terraform -chdir=terraform apply -input=false');
   assert.equal(lines.includes('terraform -chdir=terraform init -input=false'), !existsSync(join(packageRoot(), 'terraform', '.terraform')));
   assert.match(make('destroy-target').stdout, /usage: make destroy-target TARGET=module/);

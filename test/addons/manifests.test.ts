@@ -4,6 +4,10 @@ import { test } from 'node:test';
 /* eslint-disable @typescript-eslint/no-explicit-any -- the broken copies are edited freely */
 import { evaluate, hasTerraform, renderFiles } from './terraform.js';
 import { kindOf, unknownFields, validateManifest, type Manifest } from './schemas.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { TERRAFORM_DIR } from './terraform.js';
 
 const skip = skipUnless(hasTerraform, 'terraform is not installed');
 const nfs = { server: '198.51.100.5', path: '/srv/nfs/lab' };
@@ -14,7 +18,7 @@ const INPUTS: Record<string, Record<string, unknown>> = {
   traefik: { load_balancer_ip: '198.51.100.200', dashboard_host: 'traefik.lab.home.arpa', dashboard_password: 'not-used-by-render' },
   adguard: { dns_ip: '198.51.100.201', host: 'adguard.lab.home.arpa', nfs },
   monitoring: { grafana_host: 'grafana.lab.home.arpa', grafana_admin_password: 'not-used-by-render' },
-  dashboard: { host: 'dashboard.lab.home.arpa' },
+  headlamp: { host: 'headlamp.lab.home.arpa' },
   'etcd-backup': { nfs: { server: nfs.server, path: '/srv/nfs/lab-etcd' }, keep: 5, time_zone: 'Europe/Berlin' },
 };
 
@@ -37,7 +41,7 @@ test('every rendered manifest passes the schema of its API version; broken copie
     [
       'apps/v1/Deployment', 'batch/v1/CronJob', 'metallb.io/v1beta1/IPAddressPool', 'metallb.io/v1beta1/L2Advertisement',
       'rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'traefik.io/v1alpha1/IngressRoute', 'traefik.io/v1alpha1/Middleware',
-      'traefik.io/v1alpha1/ServersTransport', 'v1/PersistentVolume', 'v1/PersistentVolumeClaim', 'v1/Service', 'v1/ServiceAccount',
+      'v1/PersistentVolume', 'v1/PersistentVolumeClaim', 'v1/Service', 'v1/ServiceAccount',
     ],
   );
   assert.deepEqual(all.flatMap(validateManifest), []);
@@ -90,7 +94,11 @@ test('etcd backup: nightly CronJob on the control plane, etcdctl snapshot to NFS
   const pod = at(cron, 'spec', 'jobTemplate', 'spec', 'template', 'spec') as Record<string, unknown>;
   assert.deepEqual(pod.nodeSelector, { 'node-role.kubernetes.io/control-plane': '' });
   assert.equal(pod.hostNetwork, true);
-  assert.deepEqual((at(pod, 'initContainers', 0, 'command') as string[]).slice(-3), ['snapshot', 'save', '/backup/.etcd-snapshot.partial']);
+  const etcdctl = at(pod, 'initContainers', 0, 'command') as string[];
+  assert.deepEqual(etcdctl.slice(-3), ['snapshot', 'save', '/backup/.etcd-snapshot.partial']);
+  // kubeadm's least-privileged client pair, not etcd's own server certificate.
+  assert.deepEqual(etcdctl.filter((a) => /^--(cert|key)=/.test(a)), ['--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt', '--key=/etc/kubernetes/pki/etcd/healthcheck-client.key']);
+  assert.doesNotMatch(JSON.stringify(cron), /server\.(crt|key)/);
   assert.deepEqual(at(pod, 'containers', 0, 'env'), [{ name: 'KEEP', value: '5' }]);
   assert.match(String(at(pod, 'containers', 0, 'command', 2)), /etcd-snapshot-\$\(date -u \+%Y-%m-%dT%H%M%SZ\)\.db/);
   assert.deepEqual(at(find('etcd-backup', 'PersistentVolume'), 'spec', 'nfs'), { server: '198.51.100.5', path: '/srv/nfs/lab-etcd' });
@@ -106,7 +114,7 @@ test('chart values: flannel host-gw with the node CNI folder, Traefik on its add
   const monitoring = evaluate(renderFiles('monitoring'), INPUTS.monitoring, 'local.chart_values');
   assert.equal(at(monitoring, 'grafana', 'admin', 'existingSecret'), 'grafana-admin');
   assert.doesNotMatch(JSON.stringify(monitoring), /adminPassword|prom-operator|not-used-by-render/);
-  assert.equal(at(find('dashboard', 'ClusterRoleBinding'), 'roleRef', 'name'), 'view');
+  assert.equal(at(find('headlamp', 'ClusterRoleBinding'), 'roleRef', 'name'), 'view');
 });
 
 test('registry credentials: AdGuard and the etcd backup pull with the Secret, and the password stays out of the manifests', { skip }, () => {
@@ -125,4 +133,43 @@ test('registry credentials: AdGuard and the etcd backup pull with the Secret, an
   // Without credentials the pods pull anonymously.
   assert.equal(at(find('adguard', 'Deployment'), 'spec', 'template', 'spec', 'imagePullSecrets'), undefined);
   assert.equal(at(find('etcd-backup', 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'imagePullSecrets'), undefined);
+});
+
+test('Traefik redirects HTTP to HTTPS through the chart key (the exposed port 443), not a raw Traefik flag', { skip }, () => {
+  const values = evaluate(renderFiles('traefik'), INPUTS.traefik, 'local.chart_values');
+  // Chart 39.0.8 (templates/_podtemplate.tpl) turns this into --entryPoints.web.http.redirections.entryPoint.to=:<websecure exposedPort>.
+  assert.deepEqual(at(values, 'ports', 'web', 'http', 'redirections', 'entryPoint'), { to: 'websecure', scheme: 'https', permanent: true });
+  assert.doesNotMatch(JSON.stringify(values), /--entryPoints\.web\.http\.redirections/);
+  // Only the redirect is set under ports.web: the chart's own port and exposedPort (8000 -> 80) stay.
+  assert.deepEqual(Object.keys(at(values, 'ports', 'web') as object), ['http']);
+});
+
+test('Headlamp: the pinned chart, no cluster-admin for its pod, a read-only login token, served through Traefik', { skip }, () => {
+  const pins = parseYaml(readFileSync(join(TERRAFORM_DIR, 'pins.yaml'), 'utf8')) as { charts: Record<string, { repository: string; chart: string; version: string }> };
+  const files = renderFiles('headlamp');
+  const chart = evaluate(files, INPUTS.headlamp, 'local.chart') as { repository: string; chart: string; version: string };
+  assert.deepEqual([chart.repository, chart.chart, chart.version], ['https://kubernetes-sigs.github.io/headlamp/', 'headlamp', pins.charts.headlamp.version]);
+  assert.equal((evaluate(files, { ...INPUTS.headlamp, chart_version: '0.44.0' }, 'local.chart') as { version: string }).version, '0.44.0', 'chart_version overrides the pin');
+  const values = evaluate(files, INPUTS.headlamp, 'local.chart_values');
+  assert.equal(at(values, 'clusterRoleBinding', 'create'), false);
+  assert.equal(at(values, 'config', 'unsafeUseServiceAccountToken'), false);
+  assert.equal(at(values, 'ingress', 'enabled'), false);
+  const binding = find('headlamp', 'ClusterRoleBinding');
+  assert.equal(at(binding, 'roleRef', 'name'), 'view');
+  assert.deepEqual(at(binding, 'subjects', 0), { kind: 'ServiceAccount', name: 'headlamp-viewer', namespace: 'headlamp' });
+  const route = find('headlamp', 'IngressRoute');
+  assert.equal(at(route, 'spec', 'routes', 0, 'match'), 'Host(`headlamp.lab.home.arpa`)');
+  assert.deepEqual(at(route, 'spec', 'routes', 0, 'services', 0), { kind: 'Service', name: 'headlamp', port: 80 });
+  const admin = evaluate(files, { ...INPUTS.headlamp, login_role: 'cluster-admin' }, 'local.manifests') as Manifest[];
+  assert.equal(at(admin.find((m) => m.kind === 'ClusterRoleBinding'), 'roleRef', 'name'), 'cluster-admin');
+});
+
+test('the images the manifests run are the ones pinned in pins.yaml', { skip }, () => {
+  const pins = parseYaml(readFileSync(join(TERRAFORM_DIR, 'pins.yaml'), 'utf8')) as { images: Record<string, { image: string }> };
+  assert.equal(at(find('adguard', 'Deployment'), 'spec', 'template', 'spec', 'containers', 0, 'image'), pins.images.adguard.image);
+  const pod = at(find('etcd-backup', 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec');
+  assert.equal(at(pod, 'initContainers', 0, 'image'), pins.images.etcd.image);
+  assert.equal(at(pod, 'containers', 0, 'image'), pins.images.busybox.image);
+  const own = evaluate(renderFiles('adguard'), { ...INPUTS.adguard, image: 'adguard/adguardhome:v0.107.79' }, 'local.manifests') as Manifest[];
+  assert.equal(at(own.find((m) => m.kind === 'Deployment'), 'spec', 'template', 'spec', 'containers', 0, 'image'), 'adguard/adguardhome:v0.107.79');
 });

@@ -96,6 +96,9 @@ test('the generic Helm release: its checks, and secret values as sorted string -
     { name: 'b.password', type: 'string', value: '0123' },
   ]);
   assert.equal(evaluate(files, chart, 'nonsensitive(local.set_sensitive)'), null);
+  // Terraform's deadline covers Helm's wait and the atomic clean-up after it (the provider's default is 20m).
+  assert.deepEqual(evaluate(files, chart, 'local.timeouts'), { create: '25m', update: '25m', delete: '15m' });
+  assert.deepEqual(evaluate(files, { ...chart, timeout: 1200 }, 'local.timeouts'), { create: '45m', update: '45m', delete: '25m' });
 });
 
 test('registry credentials: checked at the root, rendered as a dockerconfigjson Secret (Docker Hub under its own key)', { skip }, async () => {

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
+import { parse as parseYaml } from 'yaml';
 import { hasTerraform, TERRAFORM_DIR, terraform } from './terraform.js';
 
 type Block = Record<string, unknown>;
@@ -49,7 +50,7 @@ test('every .tf file parses as HCL', async () => {
 const GENERIC = ['helm-release', 'manifests', 'registry-secret'];
 
 test('the root and every module have main, variables, outputs and versions', () => {
-  assert.deepEqual(modules.sort(), ['adguard', 'dashboard', 'etcd-backup', 'flannel', 'helm-release', 'manifests', 'metallb', 'monitoring', 'registry-secret', 'traefik']);
+  assert.deepEqual(modules.sort(), ['adguard', 'etcd-backup', 'flannel', 'headlamp', 'helm-release', 'manifests', 'metallb', 'monitoring', 'registry-secret', 'traefik']);
   for (const dir of [TERRAFORM_DIR, ...modules.map((m) => join(TERRAFORM_DIR, 'modules', m))]) {
     for (const name of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
       assert.ok(tfFiles.includes(join(dir, name)), `${relative(TERRAFORM_DIR, dir) || 'root'} has no ${name}`);
@@ -72,7 +73,14 @@ test('every variable has a type and a description, every output a description', 
   }
 });
 
-test('providers are pinned to exact versions, the same everywhere, and every chart has a pinned version', async () => {
+interface PinsFile {
+  providers: Record<string, { version: string }>;
+  charts: Record<string, { repository: string; chart: string; version: string; images: string[] }>;
+  images: Record<string, { image: string }>;
+}
+const pinsFile = parseYaml(readFileSync(join(TERRAFORM_DIR, 'pins.yaml'), 'utf8')) as PinsFile;
+
+test('providers are pinned to exact versions, the same everywhere and as in pins.yaml; helm has the 3.1.1 fixes', async () => {
   const pins = new Map<string, string>();
   for (const file of tfFiles.filter((f) => f.endsWith('versions.tf'))) {
     const terraformBlock = ((await hcl(file)).terraform as Block[])[0];
@@ -84,10 +92,43 @@ test('providers are pinned to exact versions, the same everywhere, and every cha
     }
   }
   assert.deepEqual([...pins.keys()].sort(), ['hashicorp/helm', 'hashicorp/kubernetes']);
-  for (const module of modules) {
-    const version = (await named(join(TERRAFORM_DIR, 'modules', module), 'variable')).get('chart_version');
-    if (version && !GENERIC.includes(module)) assert.match(String(version.default), /^v?\d+\.\d+\.\d+$/, `${module}: chart_version default is not a fixed version`);
+  assert.deepEqual(Object.fromEntries(pins), Object.fromEntries(Object.entries(pinsFile.providers).map(([source, p]) => [source, String(p.version)])));
+  // 3.0.x loses a release Helm left failed (#1669) and errors after a chart version bump (#1664, fixed in 3.1.1).
+  const [major, minor, patch] = (pins.get('hashicorp/helm') as string).split('.').map(Number);
+  assert.ok(major === 3 && (minor > 1 || (minor === 1 && patch >= 1)), `hashicorp/helm ${pins.get('hashicorp/helm')} is older than 3.1.1`);
+});
+
+test('every chart and image is pinned once, in pins.yaml, to a fixed version; modules default to the pin', async () => {
+  for (const [name, chart] of Object.entries(pinsFile.charts)) {
+    assert.match(String(chart.version), /^v?\d+\.\d+\.\d+$/, `charts.${name}: not a fixed version`);
+    assert.match(chart.repository, /^https:\/\/\S+$/, `charts.${name}: no https repository`);
+    for (const image of [...(chart.images ?? [])]) assert.match(image, /:[\w][\w.-]*$/, `charts.${name}: ${image} has no tag`);
   }
+  for (const [name, { image }] of Object.entries(pinsFile.images)) assert.match(image, /:[\w][\w.-]*$/, `images.${name}: ${image} has no tag`);
+  // No version literal anywhere else: chart_version and image variables default to null (the pin).
+  for (const module of modules.filter((m) => !GENERIC.includes(m))) {
+    for (const [name, variable] of await named(join(TERRAFORM_DIR, 'modules', module), 'variable')) {
+      if (name === 'chart_version' || /image$/.test(name)) assert.equal(variable.default, null, `${module}: variable ${name} has a default of its own instead of the pin`);
+    }
+  }
+});
+
+test('every helm_release undoes a failed install (atomic) and has timeouts that fit a Pi', async () => {
+  let releases = 0;
+  for (const file of tfFiles) {
+    for (const [name, blocks] of Object.entries((((await hcl(file)).resource as Record<string, unknown> | undefined)?.helm_release ?? {}) as Record<string, Block[]>)) {
+      const where = `${relative(TERRAFORM_DIR, file)}: helm_release.${name}`;
+      const release = blocks[0];
+      releases += 1;
+      assert.ok(release.atomic === true || release.atomic === '${var.atomic}', `${where} is not atomic`);
+      assert.ok(release.cleanup_on_fail === true || release.cleanup_on_fail === '${var.atomic}', `${where} has no cleanup_on_fail`);
+      assert.ok(release.timeout !== undefined, `${where} has no timeout`);
+      assert.ok(release.timeouts !== undefined, `${where} has no timeouts (the provider's 20-minute default)`);
+    }
+  }
+  assert.equal(releases, 2);
+  const atomic = (await named(join(TERRAFORM_DIR, 'modules', 'helm-release'), 'variable')).get('atomic');
+  assert.equal(atomic?.default, true);
 });
 
 test('one Helm release pattern: add-ons call modules/helm-release with a repository and their pinned chart_version', async () => {
@@ -106,17 +147,21 @@ test('one Helm release pattern: add-ons call modules/helm-release with a reposit
     const hasChart = (await named(dir, 'variable')).has('chart_version');
     assert.equal(calls.length, hasChart ? 1 : 0, `${module}: ${hasChart ? 'has chart_version but no' : 'calls'} ../helm-release`);
     for (const [name, call] of calls) {
-      assert.match(String(call.repository), /^https:\/\//, `${module}: module.${name} has no https repository`);
-      assert.equal(call.chart_version, '${var.chart_version}', `${module}: module.${name} does not use the pinned chart_version`);
-      charts.push(`${module}:${String(call.chart)}`);
+      assert.equal(call.repository, '${local.chart.repository}', `${module}: module.${name} does not take its repository from the pin`);
+      assert.equal(call.chart, '${local.chart.chart}', `${module}: module.${name} does not take its chart from the pin`);
+      assert.equal(call.chart_version, '${local.chart.version}', `${module}: module.${name} does not use the pinned chart_version`);
+      const render = readFileSync(join(dir, 'render.tf'), 'utf8');
+      const key = /\.charts\["([\w-]+)"\]/.exec(render)?.[1];
+      assert.ok(key && pinsFile.charts[key], `${module}: render.tf reads no chart of pins.yaml`);
+      charts.push(`${module}:${pinsFile.charts[key].chart}`);
     }
   }
-  assert.deepEqual(charts.sort(), ['dashboard:kubernetes-dashboard', 'flannel:flannel', 'metallb:metallb', 'monitoring:kube-prometheus-stack', 'traefik:traefik']);
+  assert.deepEqual(charts.sort(), ['flannel:flannel', 'headlamp:headlamp', 'metallb:metallb', 'monitoring:kube-prometheus-stack', 'traefik:traefik']);
 });
 
 test('the root passes each module only inputs it declares, and every input without a default', async () => {
   const calls = await named(TERRAFORM_DIR, 'module');
-  assert.deepEqual([...calls.keys()].sort(), ['adguard', 'dashboard', 'etcd_backup', 'flannel', 'metallb', 'monitoring', 'traefik']);
+  assert.deepEqual([...calls.keys()].sort(), ['adguard', 'etcd_backup', 'flannel', 'headlamp', 'metallb', 'monitoring', 'traefik']);
   const meta = new Set(['source', 'count', 'depends_on', 'providers', 'for_each']);
   const nested = await Promise.all(modules.map(async (m) => [m, await named(join(TERRAFORM_DIR, 'modules', m), 'module')] as const));
   const allCalls: Array<readonly [string, string, Block]> = [...calls].map(([name, block]) => [`root ${name}`, TERRAFORM_DIR, block] as const);

@@ -34,8 +34,9 @@ export function scratchModule(selection: Selection, vars: unknown): { dir: strin
   const dir = join(root, selection.module);
   mkdirSync(dir, { recursive: true });
   for (const name of selection.names) symlinkSync(join(TERRAFORM_DIR, selection.module, name), join(dir, name));
-  // Modules reach the shared templates as ${path.module}/../../templates.
+  // Modules reach the shared templates and the pins as ${path.module}/../../templates and ../../pins.yaml.
   symlinkSync(join(TERRAFORM_DIR, 'templates'), join(root, 'templates'));
+  symlinkSync(join(TERRAFORM_DIR, 'pins.yaml'), join(root, 'pins.yaml'));
   writeFileSync(join(dir, 'test.auto.tfvars.json'), JSON.stringify(vars));
   return { dir, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

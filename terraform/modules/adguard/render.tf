@@ -1,6 +1,9 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
 # with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
+  # The image pinned in terraform/pins.yaml unless var.image names another.
+  image = coalesce(var.image, yamldecode(file("${path.module}/../../pins.yaml")).images.adguard.image)
+
   volume_name = "adguard-data"
   # Only whether credentials were given is used here, never the credentials themselves.
   pull_secrets     = nonsensitive(var.registry_credentials != null) ? [local.pull_secret_name] : []
@@ -21,7 +24,7 @@ locals {
     })),
     yamldecode(templatefile("${path.module}/manifests/deployment.yaml.tftpl", {
       namespace    = var.namespace
-      image        = var.image
+      image        = local.image
       claim        = local.volume_name
       pull_secrets = local.pull_secrets
     })),

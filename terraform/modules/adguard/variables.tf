@@ -5,9 +5,9 @@ variable "namespace" {
 }
 
 variable "image" {
-  description = "AdGuard Home container image (multi-arch, runs on arm64)."
+  description = "AdGuard Home container image (multi-arch, runs on arm64). Default: the pin in terraform/pins.yaml (images.adguard)."
   type        = string
-  default     = "adguard/adguardhome:v0.107.62"
+  default     = null
 }
 
 variable "dns_ip" {

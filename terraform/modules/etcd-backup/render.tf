@@ -1,6 +1,11 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
 # with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
+  # The images pinned in terraform/pins.yaml unless the variables name others.
+  pinned_images = yamldecode(file("${path.module}/../../pins.yaml")).images
+  etcd_image    = coalesce(var.etcd_image, local.pinned_images.etcd.image)
+  shell_image   = coalesce(var.shell_image, local.pinned_images.busybox.image)
+
   volume_name = "etcd-backups"
   # Only whether credentials were given is used here, never the credentials themselves.
   pull_secrets     = nonsensitive(var.registry_credentials != null) ? [local.pull_secret_name] : []
@@ -24,8 +29,8 @@ locals {
       schedule     = var.schedule
       time_zone    = var.time_zone
       keep         = var.keep
-      etcd_image   = var.etcd_image
-      shell_image  = var.shell_image
+      etcd_image   = local.etcd_image
+      shell_image  = local.shell_image
       claim        = local.volume_name
       pull_secrets = local.pull_secrets
     })),

@@ -46,15 +46,15 @@ variable "nfs" {
 }
 
 variable "etcd_image" {
-  description = "Image that provides etcdctl; use the etcd version kubeadm runs (kubeadm config images list)."
+  description = "Image that provides etcdctl; use the etcd version kubeadm runs (kubeadm config images list). Default: the pin in terraform/pins.yaml (images.etcd)."
   type        = string
-  default     = "registry.k8s.io/etcd:3.6.4-0"
+  default     = null
 }
 
 variable "shell_image" {
-  description = "Small image with a shell that names the snapshot by date and deletes old ones (the etcd image has no shell)."
+  description = "Small image with a shell and the tools (date, sort, tail, wc) that name the snapshot by date and delete old ones; the etcd container only runs etcdctl. Default: the pin in terraform/pins.yaml (images.busybox)."
   type        = string
-  default     = "busybox:1.37"
+  default     = null
 }
 
 variable "registry_credentials" {

@@ -12,8 +12,8 @@ module "chart" {
   source        = "../helm-release"
   name          = "flannel"
   namespace     = kubernetes_namespace_v1.this.metadata[0].name
-  repository    = "https://flannel-io.github.io/flannel/"
-  chart         = "flannel"
-  chart_version = var.chart_version
+  repository    = local.chart.repository
+  chart         = local.chart.chart
+  chart_version = local.chart.version
   values        = [yamlencode(local.chart_values)]
 }

@@ -5,9 +5,9 @@ variable "namespace" {
 }
 
 variable "chart_version" {
-  description = "Version of the flannel Helm chart (https://flannel-io.github.io/flannel/)."
+  description = "Version of the flannel Helm chart (https://flannel-io.github.io/flannel/). Default: the pin in terraform/pins.yaml (charts.flannel)."
   type        = string
-  default     = "v0.27.4"
+  default     = null
 }
 
 variable "pod_cidr" {

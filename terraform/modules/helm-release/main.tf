@@ -12,6 +12,12 @@ resource "helm_release" "this" {
   # Helm provider 3.x: a list of objects (2.x had repeated set_sensitive {} blocks).
   set_sensitive = local.set_sensitive
   wait          = var.wait
-  timeout       = var.timeout
   max_history   = var.max_history
+  # A failed or timed-out install is uninstalled (an upgrade rolled back) instead of being left "failed":
+  # provider 3.x does not save such a release, and the next apply would stop on "cannot re-use a name".
+  atomic          = var.atomic
+  cleanup_on_fail = var.atomic
+  timeout         = var.timeout
+  # Terraform's own deadline for the whole operation: Helm's wait plus an atomic clean-up (render.tf).
+  timeouts = local.timeouts
 }

@@ -5,4 +5,13 @@ locals {
   set_sensitive = length(var.set_sensitive) == 0 ? null : [
     for name in sort(keys(var.set_sensitive)) : { name = name, value = var.set_sensitive[name], type = "string" }
   ]
+
+  # Helm may wait `timeout` seconds for the install and as long again for the atomic uninstall or rollback;
+  # the provider's own default deadline (20 minutes) would cut a slow Pi install short.
+  operation_minutes = ceil(2 * var.timeout / 60) + 5
+  timeouts = {
+    create = "${local.operation_minutes}m"
+    update = "${local.operation_minutes}m"
+    delete = "${ceil(var.timeout / 60) + 5}m"
+  }
 }

@@ -90,10 +90,16 @@ variable "wait" {
   default     = true
 }
 
+variable "atomic" {
+  description = "Undo a failed install or upgrade (uninstall or roll back, and delete what it created), so the next apply can try again."
+  type        = bool
+  default     = true
+}
+
 variable "timeout" {
-  description = "Seconds to wait for each Kubernetes operation of the release."
+  description = "Seconds Helm waits for the release's objects to be ready (first installs on a Pi pull images over Wi-Fi)."
   type        = number
-  default     = 300
+  default     = 600
 
   validation {
     condition     = var.timeout >= 1 && floor(var.timeout) == var.timeout

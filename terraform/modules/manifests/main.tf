@@ -7,7 +7,12 @@ resource "helm_release" "this" {
   namespace = var.namespace
   chart     = "${path.module}/chart"
   wait      = var.wait
-  timeout   = 600
+  # As modules/helm-release: undo a failed install so the next apply can retry; Helm waits up to 10 minutes,
+  # Terraform up to twice that plus the clean-up.
+  atomic          = true
+  cleanup_on_fail = true
+  timeout         = 600
+  timeouts        = { create = "25m", update = "25m", delete = "15m" }
 
   values = [yamlencode({ manifests = var.manifests })]
 }

@@ -15,9 +15,9 @@ module "chart" {
   source        = "../helm-release"
   name          = "metallb"
   namespace     = kubernetes_namespace_v1.this.metadata[0].name
-  repository    = "https://metallb.github.io/metallb"
-  chart         = "metallb"
-  chart_version = var.chart_version
+  repository    = local.chart.repository
+  chart         = local.chart.chart
+  chart_version = local.chart.version
 }
 
 module "config" {

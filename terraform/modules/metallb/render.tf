@@ -1,6 +1,9 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
 # with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
+  # The chart pinned in terraform/pins.yaml; var.chart_version overrides its version.
+  chart = merge(yamldecode(file("${path.module}/../../pins.yaml")).charts["metallb"], var.chart_version == null ? {} : { version = var.chart_version })
+
   # Addresses as numbers, so the range can be cut around the reserved ones.
   range_ends = [for ip in split("-", var.address_range) : sum([for i, octet in split(".", trimspace(ip)) : tonumber(octet) * pow(256, 3 - i)])]
   reserved_in_range = [

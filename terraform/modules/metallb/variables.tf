@@ -5,9 +5,9 @@ variable "namespace" {
 }
 
 variable "chart_version" {
-  description = "Version of the MetalLB Helm chart (https://metallb.github.io/metallb)."
+  description = "Version of the MetalLB Helm chart (https://metallb.github.io/metallb). Default: the pin in terraform/pins.yaml (charts.metallb)."
   type        = string
-  default     = "0.15.2"
+  default     = null
 }
 
 variable "address_range" {

@@ -24,12 +24,12 @@ module "chart" {
   # The release name is part of the service names (kube-prometheus-stack-grafana): keep it.
   name          = "kube-prometheus-stack"
   namespace     = kubernetes_namespace_v1.this.metadata[0].name
-  repository    = "https://prometheus-community.github.io/helm-charts"
-  chart         = "kube-prometheus-stack"
-  chart_version = var.chart_version
+  repository    = local.chart.repository
+  chart         = local.chart.chart
+  chart_version = local.chart.version
   values        = [yamlencode(local.chart_values)]
-  # Prometheus, Alertmanager, Grafana and the operator's CRDs take a while on a Pi.
-  timeout    = 900
+  # Prometheus, Alertmanager, Grafana and the operator's CRDs take a while on a Pi (ten images on a first pull).
+  timeout    = 1200
   depends_on = [kubernetes_secret_v1.grafana_admin]
 }
 

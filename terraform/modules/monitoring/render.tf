@@ -1,6 +1,9 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
 # with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
+  # The chart pinned in terraform/pins.yaml; var.chart_version overrides its version.
+  chart = merge(yamldecode(file("${path.module}/../../pins.yaml")).charts["kube-prometheus-stack"], var.chart_version == null ? {} : { version = var.chart_version })
+
   admin_secret_name = "grafana-admin"
 
   chart_values = {

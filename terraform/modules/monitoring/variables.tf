@@ -5,9 +5,9 @@ variable "namespace" {
 }
 
 variable "chart_version" {
-  description = "Version of the kube-prometheus-stack Helm chart (https://prometheus-community.github.io/helm-charts)."
+  description = "Version of the kube-prometheus-stack Helm chart (https://prometheus-community.github.io/helm-charts). Default: the pin in terraform/pins.yaml (charts.kube-prometheus-stack)."
   type        = string
-  default     = "79.12.0"
+  default     = null
 }
 
 variable "grafana_host" {

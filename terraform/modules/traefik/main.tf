@@ -21,9 +21,9 @@ module "chart" {
   source        = "../helm-release"
   name          = "traefik"
   namespace     = kubernetes_namespace_v1.this.metadata[0].name
-  repository    = "https://traefik.github.io/charts"
-  chart         = "traefik"
-  chart_version = var.chart_version
+  repository    = local.chart.repository
+  chart         = local.chart.chart
+  chart_version = local.chart.version
   values        = [yamlencode(local.chart_values)]
 }
 

@@ -1,6 +1,9 @@
 # Everything this module renders, kept free of providers and resources so that the tests can evaluate it
 # with `terraform console` offline (test/addons/manifests.test.ts, terraform-eval.test.ts).
 locals {
+  # The chart pinned in terraform/pins.yaml; var.chart_version overrides its version.
+  chart = merge(yamldecode(file("${path.module}/../../pins.yaml")).charts["traefik"], var.chart_version == null ? {} : { version = var.chart_version })
+
   auth_secret_name     = "dashboard-auth"
   auth_middleware_name = "dashboard-auth"
 
@@ -10,11 +13,18 @@ locals {
       type        = "LoadBalancer"
       annotations = { "metallb.io/loadBalancerIPs" = var.load_balancer_ip }
     }
-    # Plain HTTP is redirected; every route below is served on websecure.
-    additionalArguments = [
-      "--entryPoints.web.http.redirections.entryPoint.to=websecure",
-      "--entryPoints.web.http.redirections.entryPoint.scheme=https",
-    ]
+    # Plain HTTP is redirected; every route below is served on websecure. Through the chart's own key (chart
+    # 39.0.8, templates/_podtemplate.tpl) the redirect names websecure's exposed port (443); Traefik's
+    # --entryPoints.web.http.redirections.entryPoint.to=websecure flag would send browsers to its listen port, 8443.
+    ports = {
+      web = {
+        http = {
+          redirections = {
+            entryPoint = { to = "websecure", scheme = "https", permanent = true }
+          }
+        }
+      }
+    }
     ingressRoute = {
       dashboard = {
         enabled     = true

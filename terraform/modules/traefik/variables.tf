@@ -5,9 +5,9 @@ variable "namespace" {
 }
 
 variable "chart_version" {
-  description = "Version of the Traefik Helm chart (https://traefik.github.io/charts), Traefik v3."
+  description = "Version of the Traefik Helm chart (https://traefik.github.io/charts), Traefik v3. Default: the pin in terraform/pins.yaml (charts.traefik)."
   type        = string
-  default     = "39.0.8"
+  default     = null
 }
 
 variable "load_balancer_ip" {

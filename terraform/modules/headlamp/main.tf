@@ -6,18 +6,18 @@ resource "kubernetes_namespace_v1" "this" {
 
 module "chart" {
   source        = "../helm-release"
-  name          = "kubernetes-dashboard"
+  name          = "headlamp"
   namespace     = kubernetes_namespace_v1.this.metadata[0].name
-  repository    = "https://kubernetes.github.io/dashboard/"
-  chart         = "kubernetes-dashboard"
-  chart_version = var.chart_version
+  repository    = local.chart.repository
+  chart         = local.chart.chart
+  chart_version = local.chart.version
   values        = [yamlencode(local.chart_values)]
 }
 
 # The login ServiceAccount, its ClusterRoleBinding and the route: rendered in render.tf.
 module "objects" {
   source     = "../manifests"
-  name       = "dashboard-login"
+  name       = "headlamp-login"
   namespace  = kubernetes_namespace_v1.this.metadata[0].name
   manifests  = local.manifests
   depends_on = [module.chart]

@@ -1,5 +1,5 @@
 output "url" {
-  description = "Kubernetes dashboard; log in with the token from `terraform output -raw dashboard_token`."
+  description = "Headlamp, the Kubernetes web UI; log in with the token from `terraform output -raw headlamp_token`."
   value       = "https://${var.host}/"
 }
 
@@ -9,7 +9,7 @@ output "login_role" {
 }
 
 output "token" {
-  description = "Bearer token of the dashboard login account."
+  description = "Bearer token of the Headlamp login account."
   value       = kubernetes_secret_v1.login_token.data["token"]
   sensitive   = true
 }
