@@ -63,6 +63,13 @@ describe('ansible tree', () => {
     }
   });
 
+  it('etcd snapshots use kubeadm\'s healthcheck-client pair, like the nightly CronJob, never etcd\'s server pair', () => {
+    const tasks = readFileSync(join(ansibleRoot(), 'roles/etcd_backup/tasks/snapshot.yml'), 'utf8');
+    assert.match(tasks, /--cert=\{\{ etcd_backup_pki_dir \}\}\/healthcheck-client\.crt/);
+    assert.match(tasks, /--key=\{\{ etcd_backup_pki_dir \}\}\/healthcheck-client\.key/);
+    assert.doesNotMatch(tasks, /server\.(crt|key)/);
+  });
+
   it('the join token: every task that handles it is no_log, and nothing writes it to a file', () => {
     const join_ = parse(readFileSync(join(ansibleRoot(), 'roles/workers/tasks/join.yml'), 'utf8')) as Array<Record<string, unknown>>;
     const all = flatten(join_);
