@@ -6,7 +6,7 @@
 //   3. bootstrap  preflight and the Ansible layers 00-preflight .. 30-node (the lab has no kubeadm)
 // Work files land in .pi-cluster-demo/ (git-ignored). KEEP_LAB=1 leaves the lab up to explore it.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import { Lab } from './lab.js';
@@ -28,6 +28,12 @@ function pi(args: string[]): number {
   return result.status ?? 1;
 }
 
+function flashedHostKey(name: string): { private: string; public: string } | undefined {
+  const path = join(work, '.pi-cluster', 'host-keys', name);
+  if (!existsSync(path)) return undefined;
+  return { private: readFileSync(path, 'utf8'), public: readFileSync(`${path}.pub`, 'utf8') };
+}
+
 async function main(): Promise<number> {
   const skip = labSkipReason();
   if (skip) {
@@ -38,13 +44,12 @@ async function main(): Promise<number> {
   mkdirSync(join(work, 'cards'), { recursive: true });
   const lab = new Lab({ name: 'demo', cleanupOnExit: !process.env.KEEP_LAB, log: (line) => process.stdout.write(`  lab: ${line}\n`) });
   try {
-    say(`Starting ${HOSTS} virtual Raspberry Pis (network namespaces with OpenRC, sshd and avahi, 198.51.100.0/24)`);
-    const started = Date.now();
-    await lab.up(HOSTS, { prefix: 'pi' });
-    process.stdout.write(`  ${HOSTS} hosts up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${lab.hosts.map((h) => `${h.name} ${h.ip}`).join(', ')}\n`);
-    const names = lab.hosts.map((h) => h.name).join(',');
+    // The lab's network and SSH key first: the cards carry that key for root.
+    await lab.up(0);
+    const hostNames = Array.from({ length: HOSTS }, (_, i) => `pi${i}`);
+    const names = hostNames.join(',');
 
-    say('1. flash: a card image per host (Alpine for the Raspberry Pi + each host\'s overlay)');
+    say('1. flash: a card image per host (Alpine for the Raspberry Pi + each host\'s overlay and SSH host key)');
     const image = process.env.ALPINE_IMAGE ? ['--image', process.env.ALPINE_IMAGE] : [];
     const flashed = pi(['flash', '--output', join(work, 'cards', '{hostname}.img'), '--hostnames', names, '--ssh-key', lab.publicKeyPath, ...image]);
     if (flashed !== 0) {
@@ -55,6 +60,13 @@ async function main(): Promise<number> {
         + '  the virtual Pis run Debian, not the cards, so discover and bootstrap do not need them.\n',
       );
     }
+
+    say(`Starting ${HOSTS} virtual Raspberry Pis (network namespaces with OpenRC, sshd and avahi, 198.51.100.0/24)`);
+    const started = Date.now();
+    // Each virtual Pi's sshd uses the host key its card carries (kept in .pi-cluster/host-keys), so
+    // discover verifies it as a real Pi booted from that card; without cards they make their own.
+    await Promise.all(hostNames.map((name) => lab.addHost(name, { hostKey: flashedHostKey(name) })));
+    process.stdout.write(`  ${HOSTS} hosts up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${lab.hosts.map((h) => `${h.name} ${h.ip}`).join(', ')}\n`);
 
     say('2. discover: find the Pis over mDNS, check them over SSH, write pi-hosts');
     if (pi(['discover', '--interface', lab.bridgeInterface, '--masters', '1', '--yes', '--ssh-key', lab.privateKeyPath, '--expect', String(HOSTS)]) !== 0) return 1;
