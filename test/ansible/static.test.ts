@@ -264,30 +264,33 @@ describe('containerd: the configuration file for the installed version', () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const parsed = await sh('python3', ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))', out]);
     assert.equal(parsed.code, 0, `not valid TOML: ${parsed.stderr}`);
-    return JSON.parse(parsed.stdout) as { version: number; plugins: Record<string, Record<string, any>> };
+    return JSON.parse(parsed.stdout) as Record<string, unknown>;
   };
+  /** The value at a key path of the parsed TOML (undefined when a table on the way is missing). */
+  const at = (tree: unknown, ...path: string[]): unknown => path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], tree);
 
   it('containerd 1.7: config version 2, runc with SystemdCgroup and the CNI folders under io.containerd.grpc.v1.cri', async () => {
     const toml = await renderToml('1.7.24', { pi_cluster_cgroup_driver: 'systemd' });
     assert.equal(toml.version, 2);
-    const cri = toml.plugins['io.containerd.grpc.v1.cri'];
-    assert.equal(cri.containerd.runtimes.runc.runtime_type, 'io.containerd.runc.v2');
-    assert.equal(cri.containerd.runtimes.runc.options.SystemdCgroup, true);
-    assert.deepEqual(cri.cni, { bin_dir: '/opt/cni/bin', conf_dir: '/etc/cni/net.d' });
+    const cri = at(toml, 'plugins', 'io.containerd.grpc.v1.cri');
+    assert.equal(at(cri, 'containerd', 'runtimes', 'runc', 'runtime_type'), 'io.containerd.runc.v2');
+    assert.equal(at(cri, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'), true);
+    assert.deepEqual(at(cri, 'cni'), { bin_dir: '/opt/cni/bin', conf_dir: '/etc/cni/net.d' });
   });
 
   it('containerd 2.0: config version 3 under io.containerd.cri.v1.runtime, bin_dir', async () => {
     const toml = await renderToml('2.0.7');
     assert.equal(toml.version, 3);
-    const runtime = toml.plugins['io.containerd.cri.v1.runtime'];
-    assert.equal(runtime.containerd.runtimes.runc.options.SystemdCgroup, false);
-    assert.deepEqual(runtime.cni, { bin_dir: '/opt/cni/bin', conf_dir: '/etc/cni/net.d' });
-    assert.equal(toml.plugins['io.containerd.grpc.v1.cri'], undefined);
+    const runtime = at(toml, 'plugins', 'io.containerd.cri.v1.runtime');
+    assert.equal(at(runtime, 'containerd', 'runtimes', 'runc', 'runtime_type'), 'io.containerd.runc.v2');
+    assert.equal(at(runtime, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'), false);
+    assert.deepEqual(at(runtime, 'cni'), { bin_dir: '/opt/cni/bin', conf_dir: '/etc/cni/net.d' });
+    assert.equal(at(toml, 'plugins', 'io.containerd.grpc.v1.cri'), undefined);
   });
 
   it('containerd 2.1+: bin_dirs (bin_dir is deprecated there and may not be set beside it)', async () => {
     const toml = await renderToml('2.1.5');
-    assert.deepEqual(toml.plugins['io.containerd.cri.v1.runtime'].cni, { bin_dirs: ['/opt/cni/bin'], conf_dir: '/etc/cni/net.d' });
+    assert.deepEqual(at(toml, 'plugins', 'io.containerd.cri.v1.runtime', 'cni'), { bin_dirs: ['/opt/cni/bin'], conf_dir: '/etc/cni/net.d' });
   });
 
   /** Runs the role's version check against a stand-in `containerd` that prints a captured `--version` line. */
