@@ -141,7 +141,14 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
     assert.notEqual(down.exitCode, 0);
     assert.match(JSON.stringify(down.failures), /finished here before, but the API server does not answer/);
     assert.deepEqual(await standinCommands(lab, 'pi0'), before, 'still no init, no reset');
+    // The API server answers again but cluster-info is gone (deleted by hand): still no reset.
     await lab.exec('pi0', ['sh', '-c', 'setsid python3 /usr/local/lib/kubeadm-standin/kube-api-standin.py </dev/null >/dev/null 2>&1 & sleep 1']);
+    await lab.exec('pi0', ['mv', '/var/lib/kube-api-standin/configmaps/kube-public/cluster-info', '/tmp/cluster-info']);
+    const gone = await run('40-control-plane.yml', fast);
+    assert.notEqual(gone.exitCode, 0);
+    assert.match(JSON.stringify(gone.failures), /no cluster-info ConfigMap in kube-public any more/);
+    assert.deepEqual(await standinCommands(lab, 'pi0'), before, 'no init, no reset');
+    await lab.exec('pi0', ['mv', '/tmp/cluster-info', '/var/lib/kube-api-standin/configmaps/kube-public/cluster-info']);
   });
 
   it('50-workers (kubeadm stood in): the token reaches kubeadm join in a 0600 JoinConfiguration, not in argv; the file is gone after', async () => {
