@@ -274,6 +274,7 @@ describe('containerd: the configuration file for the installed version', () => {
     assert.equal(toml.version, 2);
     const cri = at(toml, 'plugins', 'io.containerd.grpc.v1.cri');
     assert.equal(at(cri, 'containerd', 'runtimes', 'runc', 'runtime_type'), 'io.containerd.runc.v2');
+    assert.equal(at(cri, 'containerd', 'runtimes', 'runc', 'sandbox_mode'), 'podsandbox');
     assert.equal(at(cri, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'), true);
     assert.deepEqual(at(cri, 'cni'), { bin_dir: '/opt/cni/bin', conf_dir: '/etc/cni/net.d' });
   });
@@ -283,6 +284,7 @@ describe('containerd: the configuration file for the installed version', () => {
     assert.equal(toml.version, 3);
     const runtime = at(toml, 'plugins', 'io.containerd.cri.v1.runtime');
     assert.equal(at(runtime, 'containerd', 'runtimes', 'runc', 'runtime_type'), 'io.containerd.runc.v2');
+    assert.equal(at(runtime, 'containerd', 'runtimes', 'runc', 'sandboxer'), 'podsandbox');
     assert.equal(at(runtime, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'), false);
     assert.deepEqual(at(runtime, 'cni'), { bin_dir: '/opt/cni/bin', conf_dir: '/etc/cni/net.d' });
     assert.equal(at(toml, 'plugins', 'io.containerd.grpc.v1.cri'), undefined);
