@@ -9,7 +9,10 @@ import { runPlaybook, type PlaybookResult } from '../../src/bootstrap/ansible.js
 import { extraVars } from '../../src/bootstrap/vars.js';
 import { configSchema } from '../../src/config/schema.js';
 import { Lab, labSkipReason } from '../lab/index.js';
+import { checkKubeadmDocuments } from './kubeadm-api.js';
 import { labProject, labVars, sum } from './helpers.js';
+import { installStandins, standinCalls, standinCommands } from './standins.js';
+import { parseAllDocuments } from 'yaml';
 
 const skip = labSkipReason();
 
@@ -27,14 +30,14 @@ const config = configSchema.parse({
 describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => {
   let lab: Lab;
   let project: ReturnType<typeof labProject>;
-  const run = (playbook: string): Promise<PlaybookResult> =>
+  const run = (playbook: string, extra: Record<string, unknown> = {}): Promise<PlaybookResult> =>
     runPlaybook({
       playbook,
       inventory: project.inventory,
       privateKey: lab.privateKeyPath,
       knownHosts: lab.knownHostsPath,
       forks: 5,
-      extraVars: { ...extraVars({ config, stateDir: project.stateDir }), ...labVars(project.stateDir) },
+      extraVars: { ...extraVars({ config, stateDir: project.stateDir }), ...labVars(project.stateDir), ...extra },
       logFile: join(project.stateDir, 'logs', `${playbook}.log`),
       cwd: project.dir,
     });
@@ -43,6 +46,8 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
     lab = new Lab({ name: 'pcans' });
     await lab.up(2);
     project = labProject(lab.hosts);
+    // pi1 has Raspberry Pi OS trixie's rpi-swap (its configuration file as the package ships it: all defaults).
+    await lab.exec('pi1', ['sh', '-c', 'mkdir -p /etc/rpi && printf "[Main]\\n#Mechanism=auto\\n" > /etc/rpi/swap.conf']);
   });
   after(async () => {
     await lab?.down();
@@ -86,6 +91,89 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
       assert.equal(await sh('test -d /opt/cni/bin && echo yes'), 'yes');
     }
     assert.equal(ids.size, lab.hosts.length, 'every host has its own machine id');
+  });
+
+  it("30-node set rpi-swap's mechanism to none where rpi-swap is installed (swap.conf(5) drop-in), nowhere else", async () => {
+    const dropin = await lab.exec('pi1', ['sh', '-c', 'cat /etc/rpi/swap.conf.d/*.conf']);
+    assert.match(dropin.stdout, /^\[Main\]\nMechanism=none$/m);
+    assert.equal((await lab.exec('pi0', ['sh', '-c', 'test -e /etc/rpi && echo yes || echo no'])).stdout.trim(), 'no');
+  });
+
+  // kubeadm and the API server are stood in (test/ansible/standins.ts); Ansible, the role and kubectl are real.
+  const fast = { control_plane_api_wait_retries: 2, control_plane_api_wait_delay: 1 };
+  const failInitAt = (phase: string) => lab.exec('pi0', ['sh', '-c', `mkdir -p /etc/kubeadm-standin && echo ${phase} > /etc/kubeadm-standin/init-fails-at`]);
+  const letInitFinish = () => lab.exec('pi0', ['rm', '-f', '/etc/kubeadm-standin/init-fails-at']);
+
+  it('40-control-plane (kubeadm stood in, real kubectl): an init that stopped after writing admin.conf is reset and run again', async () => {
+    await installStandins(lab, 'pi0');
+    // 1. kubeadm init stops at wait-control-plane: admin.conf is written, the API server never answers.
+    await failInitAt('wait-control-plane');
+    const failed = await run('40-control-plane.yml', fast);
+    assert.notEqual(failed.exitCode, 0);
+    assert.equal((await lab.exec('pi0', ['sh', '-c', 'test -f /etc/kubernetes/admin.conf && echo yes'])).stdout.trim(), 'yes', 'the trap: admin.conf exists');
+    await letInitFinish();
+    const retried = await run('40-control-plane.yml', fast);
+    assert.equal(retried.exitCode, 0, JSON.stringify(retried.failures));
+    assert.deepEqual(await standinCommands(lab, 'pi0'), ['init', 'reset', 'init']);
+
+    // 2. kubeadm init stops at upload-config (the API answers, nothing in it), then at addon (cluster-info
+    //    is there, CoreDNS and kube-proxy are not): each time the next run resets and runs init again.
+    for (const phase of ['upload-config', 'addon']) {
+      await lab.exec('pi0', ['kubeadm', 'reset', '--force']);
+      await lab.exec('pi0', ['rm', '-f', '/etc/kubernetes/pi-cluster-init-finished', '/var/log/kubeadm-standin.log']);
+      await failInitAt(phase);
+      assert.notEqual((await run('40-control-plane.yml', fast)).exitCode, 0, phase);
+      await letInitFinish();
+      const again = await run('40-control-plane.yml', fast);
+      assert.equal(again.exitCode, 0, `${phase}: ${JSON.stringify(again.failures)}`);
+      assert.deepEqual(await standinCommands(lab, 'pi0'), ['init', 'reset', 'init'], phase);
+    }
+    assert.equal((await lab.exec('pi0', ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', 'get', '--raw',
+      '/api/v1/namespaces/kube-public/configmaps/cluster-info'])).exitCode, 0, 'cluster-info is there now');
+  });
+
+  it('40-control-plane leaves a finished init alone, and never resets one whose API server stopped answering', async () => {
+    const before = await standinCommands(lab, 'pi0');
+    const rerun = await run('40-control-plane.yml', fast);
+    assert.equal(rerun.exitCode, 0, JSON.stringify(rerun.failures));
+    assert.equal(sum(rerun.recap, 'changed'), 0, JSON.stringify(rerun.recap));
+    assert.deepEqual(await standinCommands(lab, 'pi0'), before, 'no init, no reset');
+    // The API server stops (a crash, or still starting after a reboot): the layer fails and resets nothing.
+    await lab.exec('pi0', ['sh', '-c', 'kill "$(cat /var/lib/kube-api-standin/pid)"']);
+    const down = await run('40-control-plane.yml', fast);
+    assert.notEqual(down.exitCode, 0);
+    assert.match(JSON.stringify(down.failures), /finished here before, but the API server does not answer/);
+    assert.deepEqual(await standinCommands(lab, 'pi0'), before, 'still no init, no reset');
+    // The API server answers again but cluster-info is gone (deleted by hand): still no reset.
+    await lab.exec('pi0', ['sh', '-c', 'setsid python3 /usr/local/lib/kubeadm-standin/kube-api-standin.py </dev/null >/dev/null 2>&1 & sleep 1']);
+    await lab.exec('pi0', ['mv', '/var/lib/kube-api-standin/configmaps/kube-public/cluster-info', '/tmp/cluster-info']);
+    const gone = await run('40-control-plane.yml', fast);
+    assert.notEqual(gone.exitCode, 0);
+    assert.match(JSON.stringify(gone.failures), /lacks the ConfigMap\(s\) kube-public\/cluster-info/);
+    assert.deepEqual(await standinCommands(lab, 'pi0'), before, 'no init, no reset');
+    await lab.exec('pi0', ['mv', '/tmp/cluster-info', '/var/lib/kube-api-standin/configmaps/kube-public/cluster-info']);
+  });
+
+  it('50-workers (kubeadm stood in): the token reaches kubeadm join in a 0600 JoinConfiguration, not in argv; the file is gone after', async () => {
+    await installStandins(lab, 'pi1');
+    const result = await run('50-workers.yml');
+    assert.equal(result.exitCode, 0, JSON.stringify(result.failures));
+    const calls = await standinCalls(lab, 'pi1');
+    const joinCall = calls.find((call) => call.argv?.[0] === 'join');
+    assert.deepEqual(joinCall?.argv, ['join', '--config', '/run/pi-cluster/kubeadm-join.yaml']);
+    assert.ok(calls.every((call) => !JSON.stringify(call.argv ?? []).includes('0123456789abcdef')), 'no token in any argv');
+    const joined = calls.find((call) => call.joined);
+    assert.equal(joined?.config_mode, '0o600');
+    const docs = parseAllDocuments(joined?.config ?? '').map((doc) => doc.toJS());
+    assert.deepEqual(checkKubeadmDocuments(docs), []);
+    assert.equal(docs[0].discovery.bootstrapToken.token, 'abcdef.0123456789abcdef');
+    assert.equal(docs[0].nodeRegistration.name, 'pi1');
+    assert.equal((await lab.exec('pi1', ['sh', '-c', 'test -e /run/pi-cluster/kubeadm-join.yaml && echo left || echo gone'])).stdout.trim(), 'gone');
+    const master = await standinCommands(lab, 'pi0');
+    assert.deepEqual(master.filter((command) => command === 'token'), ['token', 'token'], 'token create, then token delete');
+    const again = await run('50-workers.yml');
+    assert.equal(again.exitCode, 0);
+    assert.equal((await standinCalls(lab, 'pi1')).filter((call) => call.argv?.[0] === 'join').length, 1, 'a joined worker is not joined again');
   });
 
   it('30-node made / shared in each host\'s own mount namespace, and the boot script does it again', async () => {

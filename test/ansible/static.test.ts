@@ -70,17 +70,23 @@ describe('ansible tree', () => {
     assert.doesNotMatch(tasks, /server\.(crt|key)/);
   });
 
-  it('the join token: every task that handles it is no_log, and nothing writes it to a file', () => {
+  it('the join token: every task that handles it is no_log; it reaches kubeadm join in a file on /run, not in argv, and the file is removed', () => {
     const join_ = parse(readFileSync(join(ansibleRoot(), 'roles/workers/tasks/join.yml'), 'utf8')) as Array<Record<string, unknown>>;
     const all = flatten(join_);
-    const handling = all.filter((task) => !('block' in task)).filter((task) => /token/i.test(JSON.stringify(Object.fromEntries(Object.entries(task).filter(([k]) => !['name', 'when'].includes(k))))));
-    assert.ok(handling.length >= 4, 'create, parse, join, delete');
+    const handling = all.filter((task) => !('block' in task)).filter((task) => /token|workers_join\b/i.test(JSON.stringify(Object.fromEntries(Object.entries(task).filter(([k]) => !['name', 'when'].includes(k))))));
+    assert.ok(handling.length >= 4, 'create, parse, write, join, delete');
     for (const task of handling) {
       if (task['ansible.builtin.fail']) continue; // prints stderr with the token replaced
       assert.equal(task.no_log, true, `"${String(task.name)}" must be no_log`);
     }
+    const joinTask = all.find((task) => /kubeadm join/.test(String(task.name))) as { 'ansible.builtin.command': { argv: string[] } };
+    assert.deepEqual(joinTask['ansible.builtin.command'].argv, ['kubeadm', 'join', '--config', '{{ workers_join_config }}']);
     const writers = all.filter((task) => ['ansible.builtin.copy', 'ansible.builtin.template', 'ansible.builtin.lineinfile'].some((m) => m in task));
-    assert.deepEqual(writers, [], 'the workers role writes no files');
+    assert.deepEqual(writers, [], 'no copy/template: their temporary file would land in Ansible\'s folder on the SD card');
+    const defaults = parse(readFileSync(join(ansibleRoot(), 'roles/workers/defaults/main.yml'), 'utf8')) as Record<string, string>;
+    assert.match(defaults.workers_join_config, /^\/run\//, 'a tmpfs');
+    const removal = all.find((task) => (task['ansible.builtin.file'] as { state?: string } | undefined)?.state === 'absent');
+    assert.ok(removal, 'the file is removed in an always: block');
     const cfg = readFileSync(join(ansibleRoot(), 'ansible.cfg'), 'utf8');
     assert.match(cfg, /^pipelining = True$/m, 'pipelining keeps module arguments off the workers disks');
     assert.match(cfg, /^host_key_checking = True$/m);
@@ -246,6 +252,105 @@ describe('00-preflight (no hosts contacted)', () => {
   });
 });
 
+describe('containerd: the configuration file for the installed version', () => {
+  /** Renders the containerd role's config.toml for a containerd version and parses it with Python's tomllib. */
+  const renderToml = async (version: string, extra: Record<string, unknown> = {}) => {
+    const out = join(tmp(), 'config.toml');
+    const configVersion = Number(version.split('.')[0]) < 2 ? 2 : 3;
+    const result = await helperPlaybook('render-template.yml', {
+      role: 'containerd', template: 'config.toml.j2', os_family: 'Debian', out,
+      containerd_version: version, containerd_config_version: configVersion, pi_cluster_cgroup_driver: 'cgroupfs', ...extra,
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const parsed = await sh('python3', ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))', out]);
+    assert.equal(parsed.code, 0, `not valid TOML: ${parsed.stderr}`);
+    return JSON.parse(parsed.stdout) as Record<string, unknown>;
+  };
+  /** The value at a key path of the parsed TOML (undefined when a table on the way is missing). */
+  const at = (tree: unknown, ...path: string[]): unknown => path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], tree);
+
+  it('containerd 1.7: config version 2, runc with SystemdCgroup and the CNI folders under io.containerd.grpc.v1.cri', async () => {
+    const toml = await renderToml('1.7.24', { pi_cluster_cgroup_driver: 'systemd' });
+    assert.equal(toml.version, 2);
+    const cri = at(toml, 'plugins', 'io.containerd.grpc.v1.cri');
+    assert.equal(at(cri, 'containerd', 'runtimes', 'runc', 'runtime_type'), 'io.containerd.runc.v2');
+    assert.equal(at(cri, 'containerd', 'runtimes', 'runc', 'sandbox_mode'), 'podsandbox');
+    assert.equal(at(cri, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'), true);
+    assert.deepEqual(at(cri, 'cni'), { bin_dir: '/opt/cni/bin', conf_dir: '/etc/cni/net.d' });
+  });
+
+  it('containerd 2.0: config version 3 under io.containerd.cri.v1.runtime, bin_dir', async () => {
+    const toml = await renderToml('2.0.7');
+    assert.equal(toml.version, 3);
+    const runtime = at(toml, 'plugins', 'io.containerd.cri.v1.runtime');
+    assert.equal(at(runtime, 'containerd', 'runtimes', 'runc', 'runtime_type'), 'io.containerd.runc.v2');
+    assert.equal(at(runtime, 'containerd', 'runtimes', 'runc', 'sandboxer'), 'podsandbox');
+    assert.equal(at(runtime, 'containerd', 'runtimes', 'runc', 'options', 'SystemdCgroup'), false);
+    assert.deepEqual(at(runtime, 'cni'), { bin_dir: '/opt/cni/bin', conf_dir: '/etc/cni/net.d' });
+    assert.equal(at(toml, 'plugins', 'io.containerd.grpc.v1.cri'), undefined);
+  });
+
+  it('containerd 2.1+: bin_dirs (bin_dir is deprecated there and may not be set beside it)', async () => {
+    const toml = await renderToml('2.1.5');
+    assert.deepEqual(at(toml, 'plugins', 'io.containerd.cri.v1.runtime', 'cni'), { bin_dirs: ['/opt/cni/bin'], conf_dir: '/etc/cni/net.d' });
+  });
+
+  /** Runs the role's version check against a stand-in `containerd` that prints a captured `--version` line. */
+  const versionCheck = async (fixtureName: string) => {
+    const dir = tmp();
+    const binary = join(dir, 'containerd');
+    writeFileSync(binary, `#!/bin/sh\ncat ${JSON.stringify(join(fixture('..'), 'containerd', fixtureName))}\n`, { mode: 0o755 });
+    return helperPlaybook('run-role-tasks.yml', { role: 'containerd', tasks: 'version', os_family: 'Debian', containerd_binary: binary });
+  };
+
+  it("refuses Debian bookworm's containerd 1.6.20 with the fix, accepts trixie's 1.7.24 and 2.x", async () => {
+    const bookworm = await versionCheck('version-debian-bookworm.txt');
+    assert.notEqual(bookworm.code, 0);
+    const message = bookworm.stdout.replace(/\s+/g, ' ').replaceAll("''", "'"); // the YAML callback folds and quotes
+    assert.match(message, /containerd 1\.6\.20 is installed; Kubernetes 1\.31 and newer need containerd 1\.7 or newer/);
+    assert.match(message, /fix: remove it .* containerd\.io from Docker's repository/);
+    const trixie = await versionCheck('version-debian-trixie.txt');
+    assert.equal(trixie.code, 0, trixie.stdout);
+    const upstream = await versionCheck('version-upstream-2.1.txt');
+    assert.equal(upstream.code, 0, upstream.stdout);
+  });
+});
+
+describe('node: swap stays off', () => {
+  it('fails after the boot when the kernel lists a swap area (rpi-swap zram), passes when it lists none', async () => {
+    const on = await helperPlaybook('run-role-tasks.yml', { role: 'node', tasks: 'swap-check', pi_cluster_hardware: true, node_swaps_file: fixture('swaps-zram.txt') });
+    assert.notEqual(on.code, 0);
+    assert.match(on.stdout.replace(/\s+/g, ' '), /swap is still on after the boot \(\/dev\/zram0\)/);
+    const off = await helperPlaybook('run-role-tasks.yml', { role: 'node', tasks: 'swap-check', pi_cluster_hardware: true, node_swaps_file: fixture('swaps-none.txt') });
+    assert.equal(off.code, 0, off.stdout);
+    assert.match(off.stdout, /ok=\d+/);
+  });
+
+  it('the node role checks swap after the reboot handler has run', () => {
+    const tasks = parse(readFileSync(join(ansibleRoot(), 'roles/node/tasks/main.yml'), 'utf8')) as Array<Record<string, unknown>>;
+    const flush = tasks.findIndex((task) => task['ansible.builtin.meta'] === 'flush_handlers');
+    const check = tasks.findIndex((task) => task['ansible.builtin.import_tasks'] === 'swap-check.yml');
+    const memory = tasks.findIndex((task) => task['ansible.builtin.import_tasks'] === 'cgroups.yml');
+    assert.ok(memory >= 0 && memory < flush && flush < check, 'cmdline (reboot notified) -> flush_handlers -> swap check');
+  });
+});
+
+describe('workers: the JoinConfiguration', () => {
+  it('is v1beta4 with the token, endpoint and CA hash of the join command', async () => {
+    const out = join(tmp(), 'join.yaml');
+    const result = await helperPlaybook('render-template.yml', {
+      role: 'workers', template: 'kubeadm-join.yaml.j2', os_family: 'Debian', out,
+      workers_join: { endpoint: '198.51.100.10:6443', token: 'abcdef.0123456789abcdef', ca_hash: `sha256:${'0'.repeat(64)}` },
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const docs = parseAllDocuments(readFileSync(out, 'utf8')).map((doc) => doc.toJS());
+    assert.deepEqual(checkKubeadmDocuments(docs), []);
+    assert.equal(docs[0].kind, 'JoinConfiguration');
+    assert.deepEqual(docs[0].discovery.bootstrapToken, { apiServerEndpoint: '198.51.100.10:6443', token: 'abcdef.0123456789abcdef', caCertHashes: [`sha256:${'0'.repeat(64)}`] });
+    assert.equal(docs[0].nodeRegistration.name, 'pi0');
+  });
+});
+
 describe('Alpine-only templates render', () => {
   const render = async (role: string, template: string, extra: Record<string, unknown> = {}) => {
     const out = join(tmp(), template);
@@ -267,6 +372,14 @@ describe('Alpine-only templates render', () => {
     assert.match(text, /^ip link set eth0 promisc on/m);
     const off = await render('node', 'pi-cluster-boot.sh.j2', { node_promiscuous: false });
     assert.doesNotMatch(off, /promisc/);
+  });
+
+  it("OpenRC kubelet: kubeadm's flags come from the service script when it reads them itself, never twice", async () => {
+    const itself = await render('kubernetes', 'kubelet.confd.j2', { kubernetes_kubelet_initd_reads_kubeadm_flags: true });
+    assert.doesNotMatch(itself, /kubeadm-flags\.env\s*$|^\s*\. /m, 'conf.d does not source kubeadm-flags.env again');
+    assert.doesNotMatch(itself, /KUBELET_KUBEADM_ARGS\}?"/, 'nor append its flags');
+    assert.match(itself, /--config=\/var\/lib\/kubelet\/config\.yaml"/);
+    assert.equal((await sh('sh', ['-n', '-c', itself])).code, 0, 'valid shell');
   });
 
   it("OpenRC kubelet reads kubeadm's flags and config", async () => {

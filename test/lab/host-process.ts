@@ -94,8 +94,8 @@ export function sleepSync(ms: number): void {
 }
 
 export interface ExecOptions {
-  /** Text written to the command's standard input. */
-  input?: string;
+  /** Text (or bytes) written to the command's standard input. */
+  input?: string | Uint8Array;
   /** Reject when the command exits non-zero (default true). */
   reject?: boolean;
 }
