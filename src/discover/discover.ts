@@ -168,6 +168,11 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
 
   // 3. Roles and the merged inventory. Only hosts that passed the SSH check go in.
   const good = cluster.filter((h) => !h.problem);
+  if (!good.length) {
+    throw new UserError(`none of the ${cluster.length} host${cluster.length === 1 ? '' : 's'} found passed the SSH check: ${cluster.map((h) => `${h.name} (${h.problem!.message})`).join(', ')}`, {
+      hint: cluster[0]!.problem!.hint ?? 'check the Pis and your key (--ssh-key), then run discover again',
+    });
+  }
   const listed = existing ? inventoryHosts(existing) : [];
   let request = options.roles;
   const noRoleFlags = request.count === undefined && !request.names?.length;

@@ -44,6 +44,11 @@ export class AlpineRoot {
   /** A fresh root with the given alpine-conf; `sources` says where each upstream piece came from. */
   static async create(confVersion: AlpineConfVersion): Promise<AlpineRoot> {
     const root = new AlpineRoot(mkdtempSync(join(tmpdir(), `pi-cluster-alpine-${confVersion}-`)));
+    // Its own private mount: what is mounted inside (the card's partitions) never propagates into other
+    // mount namespaces of this machine (e.g. `ip netns exec` of a lab running at the same time), where it
+    // would keep the device busy after the test unmounts it.
+    root.mount(['--bind', root.dir], '');
+    execFileSync('mount', ['--make-private', root.dir]);
     const minirootfs = await artifact('minirootfs');
     execFileSync('tar', ['-C', root.dir, '-xzf', minirootfs.path]);
     root.sources.push(`minirootfs 3.20.3 x86_64 from ${minirootfs.source}`);
