@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { packageRoot } from '../paths.js';
+import { compareVersions } from '../versions.js';
 
 const minor = z.string().regex(/^1\.\d+$/);
 const tableSchema = z.strictObject({
@@ -52,15 +53,8 @@ export function alpineBranchesWith(kubeMinorVersion: string, table = kubernetesR
   return Object.entries(table.alpine).filter(([, m]) => m === kubeMinorVersion).map(([branch]) => branch).sort(compareDotted).reverse();
 }
 
-export function compareDotted(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  return 0;
-}
+/** Dotted versions compared numerically (one implementation for the whole CLI). */
+export const compareDotted = compareVersions;
 
 /** The oldest Alpine branch pi-cluster supports (its kubeadm reads the v1beta4 config). */
 export function oldestAlpineBranch(table = kubernetesReleases()): string {

@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import type { ClusterConfig } from '../config/schema.js';
 import { kubeMinor, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../config/kubernetes-releases.js';
 import { defaultKeyCandidates, resolveSshKeys } from '../config/ssh-keys.js';
+import { compareVersions } from '../versions.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 
@@ -35,16 +36,7 @@ async function versionOfProgram(program: string, args: string[]): Promise<string
   }
 }
 
-/** Compares dotted versions numerically: -1, 0 or 1. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  return 0;
-}
+export { compareVersions };
 
 type Check = (env: Required<Pick<DoctorEnv, 'versionOf'>> & DoctorEnv) => Promise<Finding>;
 

@@ -1,6 +1,7 @@
 /** Asks the Terraform registry (provider registry protocol) whether the pinned provider version exists. */
 import { httpGet, type HttpOptions } from './http.js';
 import type { ProviderPin } from './pins.js';
+import { compareVersions } from '../../versions.js';
 
 export const TERRAFORM_REGISTRY = 'https://registry.terraform.io';
 
@@ -24,9 +25,3 @@ export async function checkProvider(pin: ProviderPin, http: HttpOptions): Promis
   return { status: 'version-missing', newest };
 }
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i += 1) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
