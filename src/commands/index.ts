@@ -7,6 +7,7 @@ import { register as flash } from './flash.js';
 import { register as etcd } from './etcd.js';
 import { register as init } from './init.js';
 import { register as reset } from './reset.js';
+import { register as status } from './status.js';
 
 /** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */
-export const commands: Array<(program: Command) => void> = [init, doctor, flash, discover, bootstrap, reset, addons, etcd];
+export const commands: Array<(program: Command) => void> = [init, doctor, flash, discover, bootstrap, status, reset, addons, etcd];

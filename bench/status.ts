@@ -1,0 +1,56 @@
+// Benchmark (issue 11): `pi-cluster status` on 12 virtual Pis (BENCH_HOSTS to change), wall time from
+// spawn of the real CLI to its exit, median of 5 (target <= 2 s), against `ansible all -m ping` on the
+// same inventory and keys, measured interleaved in the same run (the reference: one SSH round trip per
+// host through Ansible). status does more per host (facts and a 20-write fsync probe) in one round trip.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { playbookEnv } from '../src/bootstrap/ansible.js';
+import { packageRoot } from '../src/paths.js';
+import { makeProject } from '../test/bootstrap/lab-helpers.js';
+import { Lab } from '../test/lab/index.js';
+import { median, ratioLine, timeCommand } from './stats.js';
+
+let findingsOnce = true;
+
+if (process.getuid?.() !== 0) {
+  console.log('status: skipped (the virtual Pi lab needs root)');
+} else {
+  await benchmark();
+}
+
+/** One run from spawn to exit; exit 1 only means findings (e.g. a VM's slow fsync): every host must answer. */
+function timeStatus(cli: string, key: string, cwd: string, hosts: number): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [cli, 'status', '--json', '--ssh-key', key], { cwd, encoding: 'utf8' });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  const json = JSON.parse(result.stdout || '{}') as { hosts?: Array<{ reachable: boolean }>; findings?: Array<{ problem: string }> };
+  if (json.hosts?.filter((h) => h.reachable).length !== hosts) throw new Error(`status did not reach every host: ${result.stderr}`);
+  if (findingsOnce) {
+    findingsOnce = false;
+    console.log(`status: findings on the lab: ${json.findings?.map((f) => f.problem).join('; ') || 'none'}`);
+  }
+  return elapsed;
+}
+async function benchmark(): Promise<void> {
+  const HOSTS = Number(process.env.BENCH_HOSTS ?? 12);
+  const RUNS = Number(process.env.BENCH_RUNS_STATUS ?? 5);
+  const lab = new Lab({ name: 'stbench' });
+  try {
+    await lab.up(HOSTS);
+    const project = makeProject(lab, lab.hosts);
+    const cli = join(packageRoot(), 'bin', 'pi-cluster.js');
+    const env = { ...process.env, ...playbookEnv({ knownHosts: project.knownHosts }) };
+    const status: number[] = [];
+    const ping: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      status.push(timeStatus(cli, lab.privateKeyPath, project.dir, HOSTS));
+      ping.push(timeCommand('ansible', ['all', '-i', project.inventory, '--private-key', lab.privateKeyPath, '--forks', String(HOSTS), '-m', 'ping'], {
+        cwd: project.dir, env: { ...env, ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, `cp-bench-${i}`) },
+      }));
+    }
+    console.log(`status: ${HOSTS} virtual Pis, from spawn, median of ${RUNS}: ${(median(status) / 1000).toFixed(2)} s (target <= 2 s); runs ${status.map((ms) => (ms / 1000).toFixed(2)).join(' ')} s`);
+    console.log(ratioLine(`status: pi-cluster status / ansible -m ping (${HOSTS} hosts)`, median(status) / median(ping), '<= 1.0', `(medians ${median(status).toFixed(0)} ms / ${median(ping).toFixed(0)} ms)`));
+  } finally {
+    await lab.down();
+  }
+}

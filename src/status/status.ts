@@ -1,0 +1,221 @@
+/**
+ * `pi-cluster status`: one read-only look at the whole cluster. Every Pi is asked in parallel over
+ * the SSH layer bootstrap uses (strict host keys), in one round trip each; the first master also
+ * gives its certificates and, when Kubernetes runs, its nodes. Changes nothing anywhere, except the
+ * fsync probe's small file, which it removes.
+ */
+import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { kubeMinor, supportNotice } from '../config/kubernetes-releases.js';
+import type { ClusterHost } from '../inventory/cluster.js';
+import { KnownHosts, loadPrivateKey, mapBounded, SshError, withSession, type RemoteSession } from '../remote/index.js';
+import { FSYNC_P99_LIMIT_MS, parseStatusFacts, quantile, STATUS_SCRIPT, type PiFacts } from './facts.js';
+
+export type Severity = 'fail' | 'warn';
+
+export interface StatusFinding {
+  /** A host's name, or "cluster". */
+  host: string;
+  severity: Severity;
+  problem: string;
+  fix: string;
+}
+
+export interface CertificateExpiry {
+  /** Path on the master, e.g. /etc/kubernetes/pki/apiserver.crt, or a kubeconfig's embedded client certificate. */
+  file: string;
+  subject: string;
+  notAfter: string;
+  daysLeft: number;
+}
+
+export interface NodeState {
+  name: string;
+  ready: boolean;
+  roles: string[];
+  kubeletVersion: string;
+}
+
+export interface HostStatus {
+  name: string;
+  address: string;
+  group: ClusterHost['group'];
+  reachable: boolean;
+  error?: string;
+  facts?: PiFacts;
+  fsyncP99Ms?: number;
+}
+
+export interface ClusterStatus {
+  hosts: HostStatus[];
+  certificates: CertificateExpiry[];
+  /** Undefined when no master answered or Kubernetes does not run there yet. */
+  nodes?: NodeState[];
+  /** Newest snapshot under .pi-cluster/etcd-snapshots (`pi-cluster etcd snapshot`); NFS backups are not visible here. */
+  newestLocalBackup?: { file: string; ageHours: number };
+  findings: StatusFinding[];
+  ms: number;
+}
+
+export interface StatusOptions {
+  hosts: ClusterHost[];
+  privateKeyPath: string;
+  knownHostsPath: string;
+  stateDir: string;
+  connectTimeoutMs?: number;
+  now?: Date;
+}
+
+/** Certificates kubeadm makes, and kubeconfigs with embedded client certificates, read as text. */
+const CERTS_SCRIPT = [
+  'for f in /etc/kubernetes/pki/*.crt /etc/kubernetes/pki/etcd/*.crt; do [ -r "$f" ] && { echo "@@file $f"; cat "$f"; }; done',
+  'for k in /etc/kubernetes/admin.conf /etc/kubernetes/super-admin.conf /etc/kubernetes/controller-manager.conf /etc/kubernetes/scheduler.conf; do',
+  '  [ -r "$k" ] && { echo "@@kubeconfig $k"; sed -n "s/^ *client-certificate-data: *//p" "$k"; }',
+  'done',
+  'if command -v kubectl >/dev/null 2>&1 && [ -r /etc/kubernetes/admin.conf ]; then echo "@@nodes"; kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=5s get nodes -o json 2>/dev/null; fi',
+].join('\n');
+
+export async function clusterStatus(options: StatusOptions): Promise<ClusterStatus> {
+  const t0 = Date.now();
+  const now = options.now ?? new Date();
+  const key = await loadPrivateKey(options.privateKeyPath);
+  const knownHosts = await KnownHosts.load(options.knownHostsPath);
+  const master = options.hosts.find((h) => h.group === 'masters');
+  let masterText: string | undefined;
+  const settled = await mapBounded(options.hosts, options.hosts.length, (host) =>
+    withSession({ name: host.name, address: host.address }, { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 }, async (session) => {
+      const [facts, extra] = await Promise.all([readFacts(session), host === master ? session.run(CERTS_SCRIPT, { timeoutMs: 15_000 }) : undefined]);
+      if (extra) masterText = extra.stdout;
+      return facts;
+    }),
+  );
+  const hosts: HostStatus[] = options.hosts.map((host, index) => {
+    const result = settled[index]!;
+    const base = { name: host.name, address: host.address, group: host.group };
+    if (result.status === 'rejected') return { ...base, reachable: false, error: describeError(result.reason) };
+    return { ...base, reachable: true, facts: result.value, fsyncP99Ms: quantile(result.value.fsyncMs, 0.99) };
+  });
+  const { certificates, nodes } = masterText === undefined ? { certificates: [], nodes: undefined } : parseMasterText(masterText, now);
+  const newestLocalBackup = await newestBackup(join(options.stateDir, 'etcd-snapshots'), now);
+  const findings = judge(hosts, certificates, nodes, newestLocalBackup, master?.name, now);
+  return { hosts, certificates, nodes, newestLocalBackup, findings, ms: Date.now() - t0 };
+}
+
+async function readFacts(session: RemoteSession): Promise<PiFacts> {
+  const before = Date.now();
+  const result = await session.run(STATUS_SCRIPT, { timeoutMs: 20_000 });
+  return parseStatusFacts(result.stdout, (before + Date.now()) / 2000);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof SshError) return error.message.replace(/^[^:]+: /, '');
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Certificates and nodes from the first master's answer (pure). */
+export function parseMasterText(text: string, now: Date): { certificates: CertificateExpiry[]; nodes?: NodeState[] } {
+  const certificates: CertificateExpiry[] = [];
+  let nodes: NodeState[] | undefined;
+  const sections = text.split(/^@@/m).filter(Boolean);
+  for (const section of sections) {
+    const newline = section.indexOf('\n');
+    const header = (newline < 0 ? section : section.slice(0, newline)).trim();
+    const body = newline < 0 ? '' : section.slice(newline + 1);
+    if (header.startsWith('file ')) {
+      const cert = readCertificate(body);
+      if (cert) certificates.push(expiry(header.slice(5), cert, now));
+    } else if (header.startsWith('kubeconfig ')) {
+      const data = body.trim().split('\n')[0];
+      if (!data) continue;
+      const cert = readCertificate(Buffer.from(data, 'base64').toString('utf8'));
+      if (cert) certificates.push(expiry(`${header.slice(11)} (client certificate)`, cert, now));
+    } else if (header === 'nodes' && body.trim()) {
+      nodes = parseNodes(body);
+    }
+  }
+  return { certificates, nodes };
+}
+
+function readCertificate(pem: string): X509Certificate | undefined {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+function expiry(file: string, cert: X509Certificate, now: Date): CertificateExpiry {
+  const notAfter = new Date(cert.validTo);
+  return { file, subject: cert.subject.replace(/\n/g, ', '), notAfter: notAfter.toISOString(), daysLeft: Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000) };
+}
+
+function parseNodes(json: string): NodeState[] | undefined {
+  try {
+    const list = JSON.parse(json) as { items?: Array<{ metadata?: { name?: string; labels?: Record<string, string> }; status?: { conditions?: Array<{ type: string; status: string }>; nodeInfo?: { kubeletVersion?: string } } }> };
+    return (list.items ?? []).map((item) => ({
+      name: item.metadata?.name ?? '?',
+      ready: item.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      roles: Object.keys(item.metadata?.labels ?? {}).filter((l) => l.startsWith('node-role.kubernetes.io/')).map((l) => l.slice('node-role.kubernetes.io/'.length)),
+      kubeletVersion: (item.status?.nodeInfo?.kubeletVersion ?? '').replace(/^v/, ''),
+    }));
+  } catch {
+    return undefined;
+  }
+}
+
+async function newestBackup(dir: string, now: Date): Promise<ClusterStatus['newestLocalBackup']> {
+  if (!existsSync(dir)) return undefined;
+  let newest: { file: string; mtime: number } | undefined;
+  for (const name of await readdir(dir)) {
+    if (!name.endsWith('.db')) continue;
+    const { mtimeMs } = await stat(join(dir, name));
+    if (!newest || mtimeMs > newest.mtime) newest = { file: join(dir, name), mtime: mtimeMs };
+  }
+  return newest ? { file: newest.file, ageHours: (now.getTime() - newest.mtime) / 3_600_000 } : undefined;
+}
+
+const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+/** What needs action (pure): each finding names the host, the problem and the fix. */
+export function judge(hosts: HostStatus[], certificates: CertificateExpiry[], nodes: NodeState[] | undefined, backup: ClusterStatus['newestLocalBackup'], master: string | undefined, now: Date): StatusFinding[] {
+  const findings: StatusFinding[] = [];
+  const add = (host: string, severity: Severity, problem: string, fix: string) => findings.push({ host, severity, problem, fix });
+  for (const h of hosts) {
+    if (!h.reachable) {
+      add(h.name, 'fail', `not reachable: ${h.error}`, 'check power and network; `pi-cluster discover` if its address changed');
+      continue;
+    }
+    const f = h.facts!;
+    if (f.throttling?.now.includes('under-voltage')) add(h.name, 'fail', 'under-voltage now', 'use the official power supply (5.1 V, 3 A for a Pi 4; 5 A for a Pi 5) and a short, thick cable');
+    else if (f.throttling?.sinceBoot.includes('under-voltage')) add(h.name, 'warn', 'under-voltage since boot', 'the power supply sagged under load: use the official supply and a short cable');
+    const throttledNow = f.throttling?.now.filter((w) => w !== 'under-voltage') ?? [];
+    if (throttledNow.length) add(h.name, 'warn', `${throttledNow.join(', ')} now`, 'cool the Pi (heatsink, fan, airflow in the case)');
+    if (f.temperatureC !== undefined && f.temperatureC >= 80) add(h.name, 'warn', `${f.temperatureC.toFixed(0)} °C: the firmware throttles from 80 °C`, 'add a heatsink or fan');
+    if (f.skewSeconds !== undefined && Math.abs(f.skewSeconds) > 5) add(h.name, 'warn', `clock is ${Math.round(f.skewSeconds)} s off this machine's`, 'check chronyd on the Pi (rc-service chronyd status) and this machine\'s clock');
+    if ((f.swapBytes ?? 0) > 0) add(h.name, 'warn', `swap is on (${GiB(f.swapBytes!)}): kubelet refuses to start with swap`, 'run `pi-cluster bootstrap --only 30-node` (it turns swap off)');
+    if (f.memoryCgroup === false) add(h.name, 'fail', 'the memory cgroup is off (kubelet will not run)', 'cmdline.txt needs cgroup_enable=memory cgroup_memory=1: `pi-cluster bootstrap --only 30-node`');
+    if (f.rootSizeBytes && f.rootAvailBytes !== undefined && f.rootAvailBytes < f.rootSizeBytes * 0.1) add(h.name, 'warn', `only ${GiB(f.rootAvailBytes)} free on /`, 'remove unused images (crictl rmi --prune) or use a bigger card');
+    if (f.memTotalBytes && f.memAvailableBytes !== undefined && f.memAvailableBytes < f.memTotalBytes * 0.1) add(h.name, 'warn', `only ${GiB(f.memAvailableBytes)} of memory available`, 'move pods elsewhere or use a Pi with more memory');
+    if (f.pageSize === 16384) add(h.name, 'warn', 'the kernel uses 16K pages (Pi 5 default): some arm64 images (jemalloc, older Go) crash', 'put kernel=kernel8.img in usercfg.txt for 4K pages');
+    if (h.group === 'masters' && h.fsyncP99Ms !== undefined && h.fsyncP99Ms > FSYNC_P99_LIMIT_MS) {
+      add(h.name, 'warn', `fsync p99 ${h.fsyncP99Ms.toFixed(1)} ms on / (etcd wants under ${FSYNC_P99_LIMIT_MS} ms): leader elections and API timeouts under load`, 'put the masters\' root file system on a USB SSD');
+    }
+  }
+  for (const c of certificates) {
+    const renew = master ? `on ${master}: \`kubeadm certs renew all\`, then restart the control-plane pods (move /etc/kubernetes/manifests/*.yaml out for 20 s and back) and run \`pi-cluster bootstrap --only 40-control-plane\` for a new kubeconfig` : 'kubeadm certs renew all on the master';
+    if (c.daysLeft < 0) add('cluster', 'fail', `${c.file} expired on ${c.notAfter.slice(0, 10)}`, renew);
+    else if (c.daysLeft < 30) add('cluster', 'warn', `${c.file} expires in ${c.daysLeft} days (${c.notAfter.slice(0, 10)})`, renew);
+  }
+  for (const n of nodes ?? []) {
+    if (!n.ready) add(n.name, 'warn', 'node is NotReady', '`kubectl describe node` shows why; before `make apply` there is no pod network yet');
+  }
+  const versions = new Set((nodes ?? []).map((n) => kubeMinor(n.kubeletVersion)).filter((v) => /^1\.\d+$/.test(v)));
+  for (const minor of versions) {
+    const notice = supportNotice(minor, now);
+    if (notice) add('cluster', notice.severity, notice.problem, notice.fix);
+  }
+  if (backup && backup.ageHours > 48) add('cluster', 'warn', `the newest local etcd snapshot is ${Math.round(backup.ageHours / 24)} days old`, '`pi-cluster etcd snapshot` (the nightly backups go to NFS: check the etcd-backup CronJob)');
+  return findings;
+}
