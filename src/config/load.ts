@@ -60,7 +60,9 @@ export function parseConfigText(text: string, label = CONFIG_FILE): ClusterConfi
     const node = doc.getIn(path, true);
     const offset = isNode(node) && node.range ? node.range[0] : undefined;
     const where = offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`;
-    return `${label}${where}: ${describeIssue(issue)}`;
+    // A value with a newline must not break the one-line-per-problem shape: show it escaped.
+    const text = describeIssue(issue).replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+    return `${label}${where}: ${text}`;
   });
   throw new UserError(lines.join('\n'), { hint: 'fix the value(s) above; `pi-cluster init --stdout` shows every setting with its default' });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alpineBranch, compareDotted, oldestAlpineBranch } from './kubernetes-releases.js';
 import { cidrContains, isIPv4, parseCidr, parseRange, rangeContains } from './net.js';
+import { hostOrAddress, hostPort, interfaceName, localPath, shown, unsafePathCharacter } from './strings.js';
 
 /** Parses sizes such as 1GiB, 512MiB, 256M, 1073741824. */
 export function parseSize(text: string | number): number | string {
@@ -15,12 +16,15 @@ export function parseSize(text: string | number): number | string {
 
 const ipv4 = z.string().refine(isIPv4, { error: (issue) => `${String(issue.input)} is not an IPv4 address` });
 
+/** Address text goes into tfvars and manifests as written: only the characters an address holds. */
 const cidr = z.string().superRefine((value, ctx) => {
+  if (!/^[0-9./]+$/.test(value)) return void ctx.addIssue({ code: 'custom', message: `${shown(value)} is not a CIDR (expected a.b.c.d/n, e.g. 192.168.1.0/24)` });
   const parsed = parseCidr(value);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
 const range = z.string().superRefine((value, ctx) => {
+  if (!/^[0-9.]+(?: ?- ?[0-9.]+)?$/.test(value)) return void ctx.addIssue({ code: 'custom', message: `${shown(value)} is not an address range (expected a.b.c.d-a.b.c.e)` });
   const parsed = parseRange(value);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
@@ -50,12 +54,14 @@ export const DEFAULT_NFS_MOUNT_OPTIONS = 'nfsvers=4.1,hard,noatime';
 const absolutePath = (where: string) =>
   z.string().superRefine((value, ctx) => {
     const plain = `/${value.split('/').filter((part) => part && part !== '.').join('/')}`;
+    const unsafe = unsafePathCharacter(value);
     const problem = !value.startsWith('/') ? `is not an absolute path ${where}`
-      : /\s/.test(value) ? 'contains a space or tab (fstab cannot hold them)'
-        : value.split('/').includes('..') ? 'contains ..'
-          : value !== plain ? `is not in plain form (write ${plain})`
-            : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', message: `${value} ${problem}` });
+      : /\s/.test(value) ? 'contains a space, tab or newline (fstab cannot hold them)'
+        : unsafe ? `contains ${JSON.stringify(unsafe)} (a path written into fstab, tfvars and manifests holds no quotes or shell characters)`
+          : value.split('/').includes('..') ? 'contains ..'
+            : value !== plain ? `is not in plain form (write ${plain})`
+              : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: `${shown(value)} ${problem}` });
   });
 
 const nfsMount = z.strictObject({
@@ -84,9 +90,9 @@ export const configSchema = z
     ssh: z
       .strictObject({
         /** Public key put on every card; default: ~/.ssh/id_ed25519.pub, else ~/.ssh/id_rsa.pub. */
-        publicKey: z.string().optional(),
+        publicKey: localPath.optional(),
         /** Private key used by discover and bootstrap; default: the public key path without .pub. */
-        privateKey: z.string().optional(),
+        privateKey: localPath.optional(),
       })
       .prefault({}),
     hosts: z
@@ -109,7 +115,12 @@ export const configSchema = z
           })
           .default(DEFAULT_ALPINE_VERSION),
         arch: z.enum(['aarch64']).default('aarch64'),
-        mirror: z.url({ protocol: /^https?$/ }).default('https://dl-cdn.alpinelinux.org/alpine'),
+        /** Written as lines of the card's /etc/apk/repositories: no white space, quotes or shell characters. */
+        mirror: z.string().superRefine((value, ctx) => {
+          if (!/^https?:\/\/[A-Za-z0-9._~:/%@+=,-]+$/.test(value) || !URL.canParse(value)) {
+            ctx.addIssue({ code: 'custom', message: `${shown(value)} is not a plain http(s) URL (no spaces, quotes or shell characters)` });
+          }
+        }).default('https://dl-cdn.alpinelinux.org/alpine'),
       })
       .prefault({}),
     card: z
@@ -121,7 +132,8 @@ export const configSchema = z
       .strictObject({
         /** The LAN the Pis are on; derived from the nodes' addresses when not set. */
         subnet: cidr.optional(),
-        interface: z.string().default('eth0'),
+        /** The Pis' wired interface: written into the card's /etc/network/interfaces. */
+        interface: interfaceName.default('eth0'),
         metallb: z
           .strictObject({
             /** Addresses MetalLB may hand out; default: .200-.250 of the subnet. */
@@ -144,16 +156,16 @@ export const configSchema = z
         podCidr: cidr.default('10.244.0.0/16'),
         serviceCidr: cidr.default('10.96.0.0/12'),
         /** host[:port] the API is reached at; default: the first master's address, port 6443. */
-        controlPlaneEndpoint: z.string().optional(),
+        controlPlaneEndpoint: hostPort.optional(),
         /** Let ordinary pods run on the master (small clusters). */
         untaintMaster: z.boolean().default(false),
       })
       .prefault({}),
     nfs: z
       .strictObject({
-        server: z.string().optional(),
-        path: z.string().startsWith('/', 'must be an absolute path on the NFS server').default('/export/pi-cluster'),
-        backupPath: z.string().startsWith('/', 'must be an absolute path on the NFS server').default('/export/pi-cluster/etcd-backups'),
+        server: hostOrAddress({ ipv6: true }).optional(),
+        path: absolutePath('on the NFS server').default('/export/pi-cluster'),
+        backupPath: absolutePath('on the NFS server').default('/export/pi-cluster/etcd-backups'),
         /** Shares of nfs.server mounted on every node (fstab entries, mounted by 30-node). */
         mounts: z.array(nfsMount).default([]),
       })

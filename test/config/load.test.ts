@@ -135,7 +135,7 @@ test('nfs.mounts: relative or unusual paths name the YAML path, the line and the
   assert.deepEqual(lines, [
     'pi-cluster.yaml:4: nfs.mounts.0.path: export/media is not an absolute path on the NFS server',
     'pi-cluster.yaml:5: nfs.mounts.0.mountPoint: mnt/media is not an absolute path on the nodes',
-    'pi-cluster.yaml:6: nfs.mounts.1.path: /export/a b contains a space or tab (fstab cannot hold them)',
+    'pi-cluster.yaml:6: nfs.mounts.1.path: "/export/a b" contains a space, tab or newline (fstab cannot hold them)',
     'pi-cluster.yaml:7: nfs.mounts.1.mountPoint: /mnt/x/ is not in plain form (write /mnt/x)',
     'pi-cluster.yaml:8: nfs.mounts.2.path: /export/../etc contains ..',
     "pi-cluster.yaml:9: nfs.mounts.2.mountPoint: / cannot be a mount point (the share would hide the node's own root)",
