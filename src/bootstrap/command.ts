@@ -22,6 +22,8 @@ export interface BootstrapCommandOptions {
   yes: boolean;
   /** Ansible variables from `-e name=value`. */
   extraVars?: Record<string, unknown>;
+  /** --allow-ssh-overrides: accept ansible_connection / ansible_ssh_*_args in pi-hosts. */
+  allowSshOverrides?: boolean;
   color: boolean;
   verbose: boolean;
 }
@@ -36,11 +38,22 @@ export interface ResetCommandOptions {
   verbose: boolean;
 }
 
+const NO_KEY_HINT = 'pass --ssh-key, set ssh.privateKey in pi-cluster.yaml, or run `pi-cluster init --generate-key`';
+
 async function keyAndConfig(configPath: string | undefined, sshKey: string | undefined) {
   const { config } = await loadConfig({ explicitPath: configPath });
   const privateKey = sshKey ?? resolveSshKeys(config)?.privateKey;
-  if (!privateKey) throw new UserError('no SSH key found', { hint: 'pass --ssh-key, set ssh.privateKey in pi-cluster.yaml, or run `pi-cluster init --generate-key`' });
+  if (!privateKey) throw new UserError('no SSH key found', { hint: NO_KEY_HINT });
   return { config, privateKey: resolve(privateKey) };
+}
+
+/** A dry run shows the plan without a key: the key is then one of the things the real run needs. */
+async function configForDryRun(configPath: string | undefined, sshKey: string | undefined) {
+  const { config } = await loadConfig({ explicitPath: configPath });
+  const privateKey = sshKey ?? resolveSshKeys(config)?.privateKey;
+  return privateKey
+    ? { config, privateKey: resolve(privateKey), needs: [] }
+    : { config, privateKey: '(no SSH key)', needs: [`an SSH private key (${NO_KEY_HINT})`] };
 }
 
 /** Draws stage events and the live per-host view of the running layer. */
@@ -95,11 +108,14 @@ function terminal(color: boolean, verbose: boolean) {
 }
 
 export async function bootstrapCommand(options: BootstrapCommandOptions): Promise<void> {
-  const { config, privateKey } = await keyAndConfig(options.configPath, options.sshKey);
-  const { bootstrap } = await import('./run.js');
+  const { bootstrap, layerSelection } = await import('./run.js');
+  layerSelection(options); // conflicting flags are refused before anything is read
+  const { config, privateKey, needs } = options.dryRun
+    ? await configForDryRun(options.configPath, options.sshKey)
+    : { ...(await keyAndConfig(options.configPath, options.sshKey)), needs: [] as string[] };
   const { loadInventory } = await import('./inventory.js');
   const cwd = process.cwd();
-  const hosts = (await loadInventory(resolve(cwd, options.inventory))).hosts.map((h) => h.name);
+  const hosts = (await loadInventory(resolve(cwd, options.inventory), { allowConnectionOverrides: options.allowSshOverrides })).hosts.map((h) => h.name);
   const ui = terminal(options.color, options.verbose);
   const confirm = options.yes || options.dryRun
     ? undefined
@@ -121,6 +137,7 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
       forks: options.forks,
       kubeVersion: options.kubeVersion,
       extraVars: options.extraVars,
+      allowSshOverrides: options.allowSshOverrides,
       report: (event) => ui.event(event),
       confirm,
       onAnsibleEvent: (layer, event) => ui.ansible(layer, hosts, event),
@@ -130,6 +147,8 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
       process.stdout.write('Dry run: nothing was changed. Would run:\n');
       for (const outcome of result.outcomes.filter((o) => o.status === 'dry-run')) process.stdout.write(`  ${outcome.title}\n${(outcome.plan ?? []).map((line) => `      ${line}`).join('\n')}\n`);
       for (const item of result.plan.filter((p) => !p.run)) process.stdout.write(`  skip ${item.layer.id}: ${item.reason}\n`);
+      const missing = [...needs, ...result.needs];
+      if (missing.length) process.stdout.write(`The real run also needs:\n${missing.map((m) => `  - ${m}`).join('\n')}\n`);
       return;
     }
     for (const check of result.checks) process.stdout.write(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.title}: ${check.detail}\n`);

@@ -40,6 +40,8 @@ export interface BootstrapOptions {
   /** Live Ansible events with the layer they belong to (the command draws the per-host view). */
   onAnsibleEvent?: (layer: Layer, event: AnsibleEvent) => void;
   signal?: AbortSignal;
+  /** --allow-ssh-overrides: accept ansible_connection / ansible_ssh_*_args in pi-hosts. */
+  allowSshOverrides?: boolean;
 }
 
 export interface BootstrapResult {
@@ -50,6 +52,8 @@ export interface BootstrapResult {
   /** Dry run: the commands that would run. */
   commands: string[][];
   logDir: string;
+  /** Dry run: what the real run needs that is missing now (a known_hosts file, an SSH key). */
+  needs: string[];
 }
 
 interface Ctx {
@@ -66,18 +70,35 @@ interface Ctx {
   checks: ClusterCheck[];
   commands: string[][];
   runStamp: string;
+  needs: string[];
 }
 
 /** `pi-cluster bootstrap`: preflight over SSH, then the Ansible layers as phases, resumable through state.json. */
 export async function bootstrap(options: BootstrapOptions): Promise<BootstrapResult> {
+  const { only: selected, from, to } = layerSelection(options);
   const ctx = await context(options);
-  const selected = options.only ? layerId(options.only, '--only') : undefined;
-  const from = options.from ? layerId(options.from, '--from') : undefined;
-  const to = options.to ? layerId(options.to, '--to') : undefined;
   const plan = planLayers(LAYERS, ctx.state, ctx.inputsHash, { from, only: selected, to });
   const phases: Array<Phase<Ctx>> = [preflightPhase(), ...plan.map((item) => layerPhase(item)), validatePhase()];
   const outcomes = await runPhases(phases, ctx, { dryRun: options.dryRun, report: options.report });
-  return { plan, outcomes, findings: ctx.findings, checks: ctx.checks, commands: ctx.commands, logDir: ctx.logDir };
+  return { plan, outcomes, findings: ctx.findings, checks: ctx.checks, commands: ctx.commands, logDir: ctx.logDir, needs: ctx.needs };
+}
+
+/** --only, --from and --to as layer ids; conflicting or empty values are refused before anything is read. */
+export function layerSelection(flags: { only?: string; from?: string; to?: string }): { only?: string; from?: string; to?: string } {
+  for (const flag of ['only', 'from', 'to'] as const) {
+    const value = flags[flag];
+    if (value !== undefined && value.trim() === '') throw new UserError(`--${flag} is empty`, { hint: `name a layer, e.g. --${flag} 30-node; layers: ${LAYERS.map((l) => l.id).join(', ')}` });
+  }
+  if (flags.only !== undefined && (flags.from !== undefined || flags.to !== undefined)) {
+    throw new UserError(`--only cannot be combined with ${flags.from !== undefined ? '--from' : '--to'}`, { hint: 'use --only LAYER for one layer, or --from/--to for a span' });
+  }
+  const only = flags.only === undefined ? undefined : layerId(flags.only, '--only');
+  const from = flags.from === undefined ? undefined : layerId(flags.from, '--from');
+  const to = flags.to === undefined ? undefined : layerId(flags.to, '--to');
+  if (from && to && LAYERS.findIndex((l) => l.id === to) < LAYERS.findIndex((l) => l.id === from)) {
+    throw new UserError(`--to ${to} comes before --from ${from}: no layer would run`, { hint: `swap them: --from ${to} --to ${from}` });
+  }
+  return { only, from, to };
 }
 
 function layerId(name: string, flag: string): string {
@@ -88,9 +109,12 @@ function layerId(name: string, flag: string): string {
 
 async function context(options: BootstrapOptions): Promise<Ctx> {
   const stateDir = join(options.cwd, '.pi-cluster');
-  const inventory = await loadInventory(resolve(options.cwd, options.inventoryPath));
+  const inventory = await loadInventory(resolve(options.cwd, options.inventoryPath), { allowConnectionOverrides: options.allowSshOverrides });
   const knownHosts = resolve(options.cwd, options.knownHostsPath ?? join('.pi-cluster', 'known_hosts'));
-  if (!existsSync(knownHosts)) {
+  const needs: string[] = [];
+  if (!existsSync(knownHosts) && options.dryRun) {
+    needs.push(`the host keys in ${knownHosts} (run \`pi-cluster discover\`: it records them)`);
+  } else if (!existsSync(knownHosts)) {
     throw new UserError(`no known hosts file at ${knownHosts}`, { hint: 'run `pi-cluster discover` first: it records the host keys bootstrap checks' });
   }
   const vars = extraVars({ config: options.config, stateDir, kubeVersion: options.kubeVersion, extra: options.extraVars });
@@ -110,6 +134,7 @@ async function context(options: BootstrapOptions): Promise<Ctx> {
     checks: [],
     commands: [],
     runStamp,
+    needs,
   };
 }
 

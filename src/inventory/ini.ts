@@ -191,7 +191,7 @@ function insertHost(inventory: Inventory, role: Role, host: InventoryEntry): voi
 }
 
 /** shlex-like split: whitespace, single/double quotes, and `#`/`;` starting a comment at a token boundary. */
-function shellSplit(text: string): string[] | undefined {
+export function shellSplit(text: string): string[] | undefined {
   const tokens: string[] = [];
   let current = '';
   let inToken = false;

@@ -62,4 +62,50 @@ describe('pi-cluster bootstrap / reset (CLI)', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /ansible-playbook .*playbooks\/90-reset\.yml/);
   });
+
+  it('conflicting layer flags are refused with one line, before the key or inventory is read (issue 12, item 9)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-cli-')); // no pi-hosts, no key: the flags are checked first
+    const cases: Array<[string[], RegExp]> = [
+      [['--only', '30', '--from', '10'], /^pi-cluster: --only cannot be combined with --from$/m],
+      [['--only', '30', '--to', '40'], /^pi-cluster: --only cannot be combined with --to$/m],
+      [['--from', '40', '--to', '10'], /^pi-cluster: --to 10-prepare comes before --from 40-control-plane: no layer would run$/m],
+      [['--from', ''], /^pi-cluster: --from is empty$/m],
+      [['--to', ' '], /^pi-cluster: --to is empty$/m],
+    ];
+    for (const [flags, message] of cases) {
+      const result = cli(dir, 'bootstrap', '--dry-run', ...flags);
+      assert.equal(result.status, 1, `${flags.join(' ')}: ${result.stdout}`);
+      assert.match(result.stderr, message);
+      assert.match(result.stderr, /^hint: /m);
+      assert.equal(result.stderr.trim().split('\n').length, 2, result.stderr);
+    }
+  });
+
+  it('--dry-run without an SSH key or known_hosts shows the plan and says what the real run needs (item 11)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-cli-'));
+    copyFileSync(join(packageRoot(), 'test', 'fixtures', 'bootstrap', 'pi-hosts'), join(dir, 'pi-hosts'));
+    const home = mkdtempSync(join(tmpdir(), 'pi-cluster-home-'));
+    const result = spawnSync(process.execPath, [bin, '--no-color', 'bootstrap', '--dry-run'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1', HOME: home } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /ansible-playbook .*playbooks\/00-preflight\.yml/);
+    assert.match(result.stdout, /The real run also needs:\n {2}- an SSH private key \(pass --ssh-key.*\n {2}- the host keys in .*known_hosts \(run `pi-cluster discover`/);
+    const real = spawnSync(process.execPath, [bin, '--no-color', 'bootstrap'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1', HOME: home } });
+    assert.equal(real.status, 1);
+    assert.match(real.stderr, /^pi-cluster: no SSH key found$/m);
+  });
+
+  it('a folder as --inventory and an inventory with a connection override stop before any connection (items 4, 7)', () => {
+    const dir = project();
+    const folder = cli(dir, 'bootstrap', '--ssh-key', join(dir, 'id_test'), '-i', '/etc');
+    assert.equal(folder.status, 1, folder.stderr);
+    assert.match(folder.stderr, /^pi-cluster: inventory \/etc is a folder, not a file$/m);
+    writeFileSync(join(dir, 'pi-hosts'), '[masters]\npi0 ansible_host=198.51.100.10\n[all:vars]\nansible_ssh_common_args=-oProxyCommand=id\n');
+    for (const command of [['bootstrap', '--dry-run'], ['reset', '--dry-run'], ['etcd', 'snapshot', '--dry-run']]) {
+      const result = cli(dir, ...command, ...(command[0] === 'etcd' ? [] : ['--ssh-key', join(dir, 'id_test')]));
+      assert.equal(result.status, 1, `${command.join(' ')}: ${result.stdout}`);
+      assert.match(result.stderr, /pi-hosts:4: ansible_ssh_common_args="-oProxyCommand=id" overrides how Ansible connects/);
+    }
+    const allowed = cli(dir, 'bootstrap', '--dry-run', '--ssh-key', join(dir, 'id_test'), '--allow-ssh-overrides');
+    assert.equal(allowed.status, 0, allowed.stderr);
+  });
 });
