@@ -6,6 +6,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import { configSchema, type ClusterConfig } from './schema.js';
+import { escapeControlCharacters } from './strings.js';
 
 export const CONFIG_FILE = 'pi-cluster.yaml';
 
@@ -61,7 +62,7 @@ export function parseConfigText(text: string, label = CONFIG_FILE): ClusterConfi
     const offset = isNode(node) && node.range ? node.range[0] : undefined;
     const where = offset === undefined ? '' : `:${lineCounter.linePos(offset).line}`;
     // A value with a newline must not break the one-line-per-problem shape: show it escaped.
-    const text = describeIssue(issue).replace(/[\x00-\x1f\x7f]/g, (c) => JSON.stringify(c).slice(1, -1));
+    const text = escapeControlCharacters(describeIssue(issue));
     return `${label}${where}: ${text}`;
   });
   throw new UserError(lines.join('\n'), { hint: 'fix the value(s) above; `pi-cluster init --stdout` shows every setting with its default' });

@@ -14,6 +14,16 @@ export function isDnsName(text: string): boolean {
   return text.split('.').every((label) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
 }
 
+/** True when the text holds a control character (newline, tab, NUL, DEL...). */
+export function hasControlCharacter(text: string): boolean {
+  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+}
+
+/** The text with its control characters written as JSON escapes (\n), so a message stays on one line. */
+export function escapeControlCharacters(text: string): string {
+  return [...text].map((c) => (hasControlCharacter(c) ? JSON.stringify(c).slice(1, -1) : c)).join('');
+}
+
 /** Shows a value in a message with its invisible characters (newlines, tabs) made visible. */
 export function shown(value: string): string {
   return /^[\x21-\x7e]+$/.test(value) ? value : JSON.stringify(value);
@@ -57,10 +67,10 @@ export const hostPort = custom((value) => {
 /** A path on this machine (an SSH key): anything a file system allows except control characters. */
 export const localPath = custom((value) =>
   value.length === 0 ? 'is empty (leave the setting out to use the default)'
-    : /[\x00-\x1f\x7f]/.test(value) ? 'contains a control character (newline or tab); a path cannot hold one here'
+    : hasControlCharacter(value) ? 'contains a control character (newline or tab); a path cannot hold one here'
       : undefined);
 
 /** Characters a path written into fstab, tfvars or a Kubernetes manifest must not hold. */
 export function unsafePathCharacter(value: string): string | undefined {
-  return /[\x00-\x20\x7f"'`$;\\&|<>*?]/.exec(value)?.[0];
+  return [...value].find((c) => c === ' ' || hasControlCharacter(c) || '"\'`$;\\&|<>*?'.includes(c));
 }
