@@ -10,6 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { resolveSshKeys } from '../config/ssh-keys.js';
 import { CancelledError, UserError } from '../errors.js';
 import { packageRoot, stateDir } from '../paths.js';
+import { userFileProblem } from '../user-files.js';
 import { readInventory } from './inventory.js';
 
 export type EtcdAction = 'snapshot' | 'restore';
@@ -114,7 +115,7 @@ function quote(word: string): string {
 /** A snapshot must exist and look like an etcd (bbolt) database, so a wrong file never reaches the master. */
 export async function checkSnapshot(path: string, label = path): Promise<void> {
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new UserError(`snapshot ${label} does not exist`, { hint: 'copy an etcd-snapshot-*.db from the NFS backup share, or take one with `pi-cluster etcd snapshot`' });
+  if (!info?.isFile()) throw new UserError(`snapshot ${label} ${userFileProblem(path) ?? 'is not a file'}`, { hint: 'copy an etcd-snapshot-*.db from the NFS backup share, or take one with `pi-cluster etcd snapshot`' });
   const header = Buffer.alloc(20);
   const handle = await open(path, 'r');
   try {

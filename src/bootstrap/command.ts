@@ -3,6 +3,7 @@ import { canPrompt } from '../cli/context.js';
 import { loadConfig } from '../config/load.js';
 import { resolveSshKeys } from '../config/ssh-keys.js';
 import { UserError } from '../errors.js';
+import { checkPrivateKeyPath } from '../remote/keys.js';
 import type { StageEvent } from '../events.js';
 import { paint, useColor } from '../ui/style.js';
 import type { AnsibleEvent } from './ansible.js';
@@ -44,7 +45,7 @@ async function keyAndConfig(configPath: string | undefined, sshKey: string | und
   const { config } = await loadConfig({ explicitPath: configPath });
   const privateKey = sshKey ?? resolveSshKeys(config)?.privateKey;
   if (!privateKey) throw new UserError('no SSH key found', { hint: NO_KEY_HINT });
-  return { config, privateKey: resolve(privateKey) };
+  return { config, privateKey: checkPrivateKeyPath(resolve(privateKey)) };
 }
 
 /** A dry run shows the plan without a key: the key is then one of the things the real run needs. */

@@ -12,6 +12,8 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'print details (and the cause of errors)', false)
     .option('--no-color', 'plain output without colours')
     .showSuggestionAfterError(true)
+    // Flag errors (printed by commander) also end with a hint line, like every other user error.
+    .showHelpAfterError('hint: `pi-cluster <command> --help` lists the flags with examples')
     .exitOverride()
     .addHelpText(
       'after',

@@ -2,8 +2,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { examples } from './help.js';
 
 const positive = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
+  const n = /^\d+$/.test(value) ? Number(value) : NaN; // digits only: not 1e1, 0x10, ' 3' or 3.0
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
   return n;
 };
 const version = (value: string): string => {

@@ -19,8 +19,8 @@ interface FlashFlags {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const positive = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of cards (1 or more)');
+  const n = /^\d+$/.test(value) ? Number(value) : NaN; // digits only: not 1e1, 0x10, ' 3' or 3.0
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of cards (1 or more)');
   return n;
 };
 

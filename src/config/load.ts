@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
+import { userFileProblem } from '../user-files.js';
 import { configSchema, type ClusterConfig } from './schema.js';
 import { escapeControlCharacters } from './strings.js';
 
@@ -28,11 +28,10 @@ export function expandHome(path: string): string {
 export async function loadConfig(options: { explicitPath?: string; cwd?: string } = {}): Promise<LoadedConfig> {
   const cwd = options.cwd ?? process.cwd();
   const file = resolve(cwd, expandHome(options.explicitPath ?? CONFIG_FILE));
-  if (!existsSync(file)) {
-    if (options.explicitPath) {
-      throw new UserError(`config file ${options.explicitPath} does not exist`, { hint: 'check the --config path, or run `pi-cluster init` to write one' });
-    }
-    return { config: configSchema.parse({}) };
+  const problem = userFileProblem(file);
+  if (problem === 'does not exist' && !options.explicitPath) return { config: configSchema.parse({}) };
+  if (problem) {
+    throw new UserError(`config file ${options.explicitPath ?? relative(cwd, file)} ${problem}`, { hint: options.explicitPath ? 'check the --config path, or run `pi-cluster init` to write one' : 'pi-cluster reads ./pi-cluster.yaml: make it a file, or pass --config FILE' });
   }
   return { config: parseConfigText(await readFile(file, 'utf8'), relative(cwd, file) || file), file };
 }

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { userFileProblem } from '../user-files.js';
 import { expandHome } from '../config/load.js';
 
 const KEY_TYPES = new Set([
@@ -29,7 +29,8 @@ export async function loadPublicKeys(source: string | undefined, origin: string)
     label = '--ssh-key';
   } else {
     const path = expandHome(source);
-    if (!existsSync(path)) throw new UserError(`SSH public key ${source} (${origin}) does not exist`, { hint: GENERATE_HINT });
+    const problem = userFileProblem(path);
+    if (problem) throw new UserError(`SSH public key ${source} (${origin}) ${problem}`, { hint: problem === 'does not exist' ? GENERATE_HINT : 'pass the .pub file of your key, e.g. --ssh-key ~/.ssh/id_ed25519.pub' });
     text = await readFile(path, 'utf8');
     label = source;
   }

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { userFileProblem } from '../user-files.js';
 
 /** A private key read and parsed once, shared by every connection of a run. */
 export interface PrivateKey {
@@ -15,9 +15,10 @@ export interface PrivateKey {
  */
 export function checkPrivateKeyPath(path: string): string {
   const privatePath = path.endsWith('.pub') ? path.slice(0, -'.pub'.length) : path;
-  if (!existsSync(privatePath)) {
-    throw new UserError(`SSH private key ${privatePath} does not exist`, {
-      hint: path.endsWith('.pub') ? `the private key must sit beside ${path}` : 'pass the key you flashed with --ssh-key, or set ssh.privateKey in pi-cluster.yaml',
+  const problem = userFileProblem(privatePath);
+  if (problem) {
+    throw new UserError(`SSH private key ${privatePath} ${problem}`, {
+      hint: problem !== 'does not exist' ? 'pass the private key file with --ssh-key, e.g. ~/.ssh/id_ed25519' : path.endsWith('.pub') ? `the private key must sit beside ${path}` : 'pass the key you flashed with --ssh-key, or set ssh.privateKey in pi-cluster.yaml',
     });
   }
   return privatePath;

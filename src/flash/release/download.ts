@@ -64,7 +64,7 @@ export async function downloadFile(url: string, destination: string, options: Do
   } catch (error) {
     clearTimeout(stallTimer);
     if (options.signal?.aborted) throw new CancelledError('download interrupted');
-    throw new UserError(`cannot download ${url}: ${describeFetchError(error)}`, { hint: 'check the network and alpine.mirror in pi-cluster.yaml, or pass --image with a local file', cause: error });
+    throw new UserError(`cannot download ${url}: ${describeFetchError(error, url)}`, { hint: 'check the network and alpine.mirror in pi-cluster.yaml, or pass --image with a local file', cause: error });
   }
 
   if (response.status === 416 && offset > 0) {
@@ -108,7 +108,7 @@ export async function downloadFile(url: string, destination: string, options: Do
     await file.close();
     clearTimeout(stallTimer);
     if (options.signal?.aborted) throw new CancelledError(`download interrupted at ${mb(done)}; run the same command again to resume it`);
-    throw new UserError(`download of ${url} interrupted at ${mb(done)}${total ? ` of ${mb(total)}` : ''}: ${stall.signal.aborted ? 'no data for too long' : describeFetchError(error)}`, {
+    throw new UserError(`download of ${url} interrupted at ${mb(done)}${total ? ` of ${mb(total)}` : ''}: ${stall.signal.aborted ? 'no data for too long' : describeFetchError(error, url)}`, {
       hint: 'run the same command again: the download resumes where it stopped',
       cause: error,
     });
@@ -134,7 +134,7 @@ export async function fetchText(url: string, signal?: AbortSignal): Promise<stri
     response = await fetch(url, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000), headers: { 'user-agent': 'pi-cluster' } });
   } catch (error) {
     if (signal?.aborted) throw new CancelledError('download interrupted');
-    throw new UserError(`cannot download ${url}: ${describeFetchError(error)}`, { hint: 'check the network and alpine.mirror in pi-cluster.yaml, or pass --image with a local file', cause: error });
+    throw new UserError(`cannot download ${url}: ${describeFetchError(error, url)}`, { hint: 'check the network and alpine.mirror in pi-cluster.yaml, or pass --image with a local file', cause: error });
   }
   if (response.status === 404) {
     await response.body?.cancel();
@@ -156,7 +156,11 @@ async function hashFile(path: string, hash: Hash): Promise<void> {
   for await (const chunk of createReadStream(path, { highWaterMark: 2 ** 20 })) hash.update(chunk as Buffer);
 }
 
-function describeFetchError(error: unknown): string {
+function describeFetchError(error: unknown, url: string): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const where = URL.canParse(url) ? new URL(url) : undefined;
+  // The Fetch standard's "bad ports" (1, 7, 9, 21, 22, 25, ...): Node's fetch refuses them before connecting.
+  if (cause?.message === 'bad port') return `port ${where?.port} is one that fetch refuses to connect to (a "bad port" of the Fetch standard); serve the file on another port, e.g. 8080`;
+  if (cause?.code === 'ECONNREFUSED') return `connection refused (nothing listens at ${where?.host ?? url})`;
   return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
 }

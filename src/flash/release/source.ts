@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
+import { userFileProblem } from '../../user-files.js';
 import type { Reporter } from '../../events.js';
 import { hasCached, imageCacheDir, readManifest, releaseUrl } from './cache.js';
 import { parseSha256File } from './checksum.js';
@@ -56,7 +57,8 @@ export function locateRelease(request: ReleaseRequest): ReleaseLocation {
 export async function obtainRelease(request: ReleaseRequest, report: Reporter, signal?: AbortSignal): Promise<ObtainedRelease> {
   const location = locateRelease(request);
   if (!location.url) {
-    if (!existsSync(location.path)) throw new UserError(`${request.image} does not exist`, { hint: 'check the --image path, or leave --image out to download the release' });
+    const problem = userFileProblem(location.path);
+    if (problem) throw new UserError(`--image ${request.image} ${problem}`, { hint: problem === 'is a folder, not a file' ? 'pass the release file itself, e.g. --image ./alpine-rpi-3.24.2-aarch64.tar.gz' : 'check the --image path, or leave --image out to download the release' });
     const sidecar = `${location.path}.sha256`;
     if (!existsSync(sidecar)) {
       report({ kind: 'info', message: `no ${basename(sidecar)} beside ${location.label}: checking its layout only, not its checksum` });

@@ -86,7 +86,10 @@ export class FileDestination implements Destination {
     this.label = path;
   }
 
-  /** Checks that do not write anything: run them for every target before any target is written. */
+  /**
+   * Cheap checks, run for every target before any download or compose: they write nothing but a probe
+   * file beside the output, removed at once (a folder can refuse new files although it exists: /proc).
+   */
   async check(): Promise<void> {
     const existing = await lstat(this.path).catch(() => undefined);
     if (existing?.isBlockDevice() || existing?.isCharacterDevice()) {
@@ -97,6 +100,14 @@ export class FileDestination implements Destination {
     if (existing && !this.force) throw new UserError(`--output ${this.label} exists already`, { hint: 'pass --force to replace it, or give another file name' });
     const parent = await lstat(dirname(this.path)).catch(() => undefined);
     if (!parent?.isDirectory()) throw new UserError(`cannot write ${this.label}: the folder ${dirname(this.path)} does not exist`, { hint: 'create the folder first, or give another path' });
+    const probe = join(dirname(this.path), `.${basename(this.path)}.probe-${process.pid}`);
+    try {
+      await (await open(probe, 'wx')).close();
+    } catch (error) {
+      throw unwritable(this.label, error);
+    } finally {
+      await rm(probe, { force: true });
+    }
   }
 
   async prepare(cardSize: number): Promise<void> {
@@ -272,6 +283,7 @@ function deviceOpenError(device: string, error: unknown): UserError {
 function unwritable(label: string, error: unknown): UserError {
   if (error instanceof UserError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only' : (error as Error).message;
+  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only'
+    : code === 'ENOENT' ? 'its folder does not take new files' : (error as Error).message;
   return new UserError(`cannot write ${label}: ${why}`, { hint: code === 'ENOSPC' ? 'free some space or write elsewhere' : 'check the folder and its permissions, or give another --output path', cause: error });
 }
