@@ -42,13 +42,13 @@ export function parseDuration(text: string, flag = '--timeout'): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
   if (!match) throw new UserError(`${flag} ${text}: not a duration`, { hint: 'write it like 5s, 1500ms or 2m' });
   const value = Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm'];
-  if (value <= 0) throw new UserError(`${flag} ${text}: must be more than zero`);
+  if (value <= 0) throw new UserError(`${flag} ${text}: must be more than zero`, { hint: 'write it like 5s, 1500ms or 2m' });
   return value;
 }
 
 function parseCount(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`${flag} ${text}: expected a whole number of at least 1`);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`${flag} ${text}: expected a whole number of at least 1`, { hint: `e.g. ${flag} 1` });
   return Number(text);
 }
 
@@ -174,7 +174,7 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
 }
 
 function checkPrefix(prefix: string): void {
-  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new UserError(`--prefix ${prefix}: use lower-case letters, digits and dashes, starting with a letter`);
+  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new UserError(`--prefix ${prefix}: use lower-case letters, digits and dashes, starting with a letter`, { hint: 'the Pis are named <prefix><N> when flashed, e.g. --prefix pi finds pi0, pi1, ...' });
 }
 
 function describeStop(reason: DiscoverResult['browse']['stoppedBy']): string {

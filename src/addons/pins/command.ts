@@ -44,7 +44,7 @@ export async function addonsCheckCommand(options: AddonsCheckOptions): Promise<P
     write('skipped: the pin check (--skip-check / SKIP_CHECK=1); Terraform will find out at plan time\n');
     return undefined;
   }
-  if (!(options.timeoutSeconds > 0)) throw new UserError(`--timeout must be a number of seconds above 0, not ${options.timeoutSeconds}`);
+  if (!(options.timeoutSeconds > 0)) throw new UserError(`--timeout must be a number of seconds above 0, not ${options.timeoutSeconds}`, { hint: 'e.g. --timeout 10 (seconds a request may go without progress)' });
   const overrides = parseOverrides([...(env[OVERRIDES_ENV] ? [env[OVERRIDES_ENV]] : []), ...(options.overrides ?? [])]);
   const pins = await readPins(resolve(cwd, options.pinsFile ?? join(options.terraformDir, PINS_FILE)));
   const report = await checkPins(pins, { timeoutMs: options.timeoutSeconds * 1000, overrides });

@@ -55,7 +55,7 @@ export function parsePins(text: string, file: string): Pins {
   try {
     data = parse(text);
   } catch (error) {
-    throw new UserError(`${file} is not YAML: ${(error as Error).message.split('\n')[0]}`);
+    throw new UserError(`${file} is not YAML: ${(error as Error).message.split('\n')[0]}`, { hint: 'fix the YAML syntax; see the comments at the top of terraform/pins.yaml' });
   }
   const result = schema.safeParse(data);
   if (!result.success) {
@@ -79,7 +79,9 @@ export async function readPins(file: string): Promise<Pins> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { hint: 'run from the pi-cluster folder, or pass --terraform-dir' });
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'it is a folder, not a file' : code === 'ENOENT' ? 'it does not exist' : code ?? (error as Error).message;
+    throw new UserError(`cannot read ${file}: ${why}`, { hint: code === 'EISDIR' ? 'pass the pins file itself with --pins, e.g. terraform/pins.yaml' : 'run from the pi-cluster folder, or pass --terraform-dir' });
   }
   return parsePins(text, file);
 }
