@@ -45,7 +45,7 @@ async function keyAndConfig(configPath: string | undefined, sshKey: string | und
   const { config } = await loadConfig({ explicitPath: configPath });
   const privateKey = sshKey ?? resolveSshKeys(config)?.privateKey;
   if (!privateKey) throw new UserError('no SSH key found', { hint: NO_KEY_HINT });
-  return { config, privateKey: checkPrivateKeyPath(resolve(privateKey)) };
+  return { config, privateKey: resolve(privateKey) };
 }
 
 /** A dry run shows the plan without a key: the key is then one of the things the real run needs. */
@@ -117,6 +117,7 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
   const { loadInventory } = await import('./inventory.js');
   const cwd = process.cwd();
   const hosts = (await loadInventory(resolve(cwd, options.inventory), { allowConnectionOverrides: options.allowSshOverrides })).hosts.map((h) => h.name);
+  if (!options.dryRun) checkPrivateKeyPath(privateKey); // a folder or a missing key: said before any connection
   const ui = terminal(options.color, options.verbose);
   const confirm = options.yes || options.dryRun
     ? undefined
@@ -169,6 +170,7 @@ export async function resetCommand(options: ResetCommandOptions): Promise<void> 
   const { reset } = await import('./reset.js');
   const { loadInventory } = await import('./inventory.js');
   const inventory = await loadInventory(resolve(process.cwd(), options.inventory));
+  if (!options.dryRun) checkPrivateKeyPath(privateKey);
   if (!options.yes && !options.dryRun) {
     if (!canPrompt()) throw new UserError('reset needs confirmation', { hint: 're-run with --yes to reset without a prompt' });
     const { confirmYes } = await import('../ui/prompts.js');
