@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
@@ -197,5 +197,40 @@ describe('flash with a bad --device', () => {
       flash({ stateDir: join(dir, 'state'), config: config(), devices: ['/dev/sda'], hostname: 'pi0', sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, image: join(dir, 'none.tar.gz'), scanDrives: async () => driveFixture('pi-zram') }),
       (e: unknown) => e instanceof UserError && /confirmation needed/.test(e.message) && /--yes/.test(e.hint ?? ''),
     );
+  });
+});
+
+describe('drive safety: the drive holding the source image, by real path and device number (issue 12, item 5)', () => {
+  const card = (mount: string): Drive => ({
+    device: '/dev/sdz', raw: '/dev/sdz', description: 'USB card reader', size: 32e9, kind: 'disk',
+    isRemovable: true, isReadOnly: false, isSystem: false, mountpoints: [mount], inUse: false,
+  });
+  const verdict = (mount: string, sourcePath: string) => judgeDrive(card(mount), { requiredSize: REQUIRED, sourcePath, drives: [card(mount)], force: true });
+
+  it('an --image reached through a symlink (to the file or to a folder) into the card\'s mount is refused', () => {
+    const dir = tempDir();
+    const mount = join(dir, 'media', 'PIBOOT');
+    mkdirSync(mount, { recursive: true });
+    writeFileSync(join(mount, 'alpine.tar.gz'), 'x');
+    symlinkSync(join(mount, 'alpine.tar.gz'), join(dir, 'alpine.tar.gz'));
+    symlinkSync(mount, join(dir, 'downloads'));
+    for (const source of [join(dir, 'alpine.tar.gz'), join(dir, 'downloads', 'alpine.tar.gz')]) {
+      const judged = verdict(mount, source);
+      assert.equal(judged.allowed, false, source);
+      assert.match(judged.reasons.join('; '), /holds the source image/);
+    }
+    assert.equal(verdict(mount, join(dir, 'elsewhere.tar.gz')).allowed, true, 'a file beside it is not on the card');
+  });
+
+  it('a mount point named by another path is matched by its device number; a plain folder is not', (t) => {
+    assert.notEqual(statSync('/dev/shm').dev, statSync('/dev').dev, '/dev/shm is a mount point of its own (tmpfs)');
+    const dir = tempDir();
+    const image = join('/dev/shm', `pi-cluster-item5-${process.pid}.tar.gz`);
+    writeFileSync(image, 'x');
+    t.after(() => rmSync(image, { force: true }));
+    symlinkSync('/dev/shm', join(dir, 'card')); // the drive's mount point, as lsblk might name it through a link
+    assert.equal(verdict(join(dir, 'card'), image).allowed, false);
+    mkdirSync(join(dir, 'plain'));
+    assert.equal(verdict(join(dir, 'plain'), join(dir, 'x.tar.gz')).allowed, true, 'same file system as its parent: not a mount point, no match');
   });
 });

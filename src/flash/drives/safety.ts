@@ -1,3 +1,5 @@
+import { realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { Drive } from './scan.js';
 
@@ -81,8 +83,32 @@ export function driveHolding(path: string, drives: readonly Drive[]): Drive | un
   return best?.drive;
 }
 
+/**
+ * Whether `drive` holds the file at `path`, compared the way the kernel sees it: the path with its
+ * symlinks resolved (an --image reached through a link into the card's mount), and the device number
+ * of the file against those of the drive's mount points (another path to the same file system).
+ */
 function holdsPath(drive: Drive, path: string, drives: readonly Drive[]): boolean {
-  return driveHolding(path, drives)?.device === drive.device;
+  const real = realPath(path);
+  if (driveHolding(path, drives)?.device === drive.device || driveHolding(real, drives)?.device === drive.device) return true;
+  const file = statSync(real, { throwIfNoEntry: false });
+  if (!file) return false;
+  return drive.mountpoints.some((mount) => {
+    if (!mount.startsWith('/') || mount === '/') return false;
+    const at = statSync(mount, { throwIfNoEntry: false });
+    const parent = statSync(dirname(realPath(mount)), { throwIfNoEntry: false });
+    // Only a real mount point counts (its device differs from its parent's): a plain folder of the
+    // same name on this machine says nothing about the drive.
+    return Boolean(at && parent && at.dev !== parent.dev && at.dev === file.dev);
+  });
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path;
+  }
 }
 
 export function formatBytes(bytes: number): string {
