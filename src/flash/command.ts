@@ -18,6 +18,8 @@ export interface FlashCommandOptions extends Omit<FlashOptions, 'config' | 'repo
   write?: (text: string) => void;
 }
 
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /** The CLI side of flash: progress on stderr, questions when there is a terminal, the summary table. */
 export async function flashCommand(options: FlashCommandOptions): Promise<WriteResult[]> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
@@ -31,12 +33,14 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
   const progress = createProgressRenderer();
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
-  process.once('SIGINT', onSignal);
+  // Ctrl-C, a `kill` and a closed terminal all stop at the next safe point and remove what was begun
+  // (the .partial image, composed/*.tmp); a second signal of the same kind ends the process at once.
+  for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
   let outcome;
   try {
     outcome = await flash({ ...options, config, report: progress.report, prompts: canPrompt() ? terminalPrompts() : undefined, signal: interrupt.signal });
   } finally {
-    process.off('SIGINT', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     progress.stop();
   }
   const color = useColor(options.color ?? true);

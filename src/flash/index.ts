@@ -121,6 +121,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   const obtained = await obtainRelease(request, report, options.signal);
   stopIfInterrupted(options.signal);
   const { base, about, cacheKey } = await baseCard(obtained, bootSize, report, options.composedCache === false ? undefined : imageCacheDir(options.cacheDir), options.image ? undefined : version);
+  stopIfInterrupted(options.signal); // before any host key is made or any file started
   // Image files made from the cached card start as copies of it now, in the kernel, while the overlays are made.
   const early = plan.kind === 'files' ? plan.files.map(({ destination }) => destination) : [];
   for (const destination of early) startCopy(base, destination, options.writeAll);

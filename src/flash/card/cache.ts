@@ -123,7 +123,24 @@ export async function storeComposed<T>(dir: string, key: string, card: CardImage
   };
   const suffix = `.tmp-${process.pid}`;
   // 0644 (less if the umask says so), as FileDestination creates images: a copy of this file takes its mode.
-  const handle = await open(files.image + suffix, 'w', 0o644);
+  try {
+    await writeComposedFiles(files.image + suffix, files.index + suffix, runs, metaBytes, card, length, index);
+  } catch (error) {
+    // The cache never keeps a temporary file: a failed store (full disk, interrupted) removes its own.
+    await rm(files.image + suffix, { force: true });
+    await rm(files.index + suffix, { force: true });
+    throw error;
+  }
+  await rename(files.image + suffix, files.image);
+  await rename(files.index + suffix, files.index);
+  await prune(dir, key);
+  const stored = await loadComposed<T>(dir, key);
+  if (!stored) throw new Error('the card just cached cannot be read back');
+  return stored;
+}
+
+async function writeComposedFiles(imagePath: string, indexPath: string, runs: Array<{ sector: number; buffers: readonly Buffer[] }>, metaBytes: Buffer, card: CardImage, length: number, index: unknown): Promise<void> {
+  const handle = await open(imagePath, 'w', 0o644);
   try {
     let at = 0;
     for (const run of runs) {
@@ -142,13 +159,7 @@ export async function storeComposed<T>(dir: string, key: string, card: CardImage
   } finally {
     await handle.close();
   }
-  await writeFile(files.index + suffix, JSON.stringify(index));
-  await rename(files.image + suffix, files.image);
-  await rename(files.index + suffix, files.index);
-  await prune(dir, key);
-  const stored = await loadComposed<T>(dir, key);
-  if (!stored) throw new Error('the card just cached cannot be read back');
-  return stored;
+  await writeFile(indexPath, JSON.stringify(index));
 }
 
 function inMemory(extent: DataExtent): readonly Buffer[] {
