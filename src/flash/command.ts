@@ -85,6 +85,7 @@ function terminalPrompts(): FlashPrompts {
       process.stderr.write(
         `\n  drive:       ${drive.device}\n  model:       ${drive.description || 'unknown'}\n  size:        ${drive.size ? formatBytes(drive.size) : 'unknown'}\n  partitions:  ${partitions}\n${drive.mountpoints.length ? `  mounted:     ${drive.mountpoints.join(', ')} (will be unmounted)\n` : ''}  hostname(s): ${info.hostnames.join(', ')}\n\n`,
       );
+      if (info.large) process.stderr.write(`  warning:     ${info.large}\n\n`);
       return confirmYes(`Erase ${drive.device} and write ${info.hostnames.length > 1 ? 'the first card' : info.hostnames[0]}?`);
     },
     async nextCard(hostname, device) {

@@ -11,7 +11,7 @@ import { composeCard, diskSignatureFor, type CardImage } from './card/compose.js
 import { FatError } from './card/fat.js';
 import { MiB } from './card/sectors.js';
 import type { RunTool } from './drives/platform.js';
-import { assertWritable, judgeDrive } from './drives/safety.js';
+import { assertWritable, judgeDrive, largeDriveWarning } from './drives/safety.js';
 import { drivesFrom, snapshotDrives, type Drive, type DriveSnapshot } from './drives/scan.js';
 import { outputFor, resolveHostnames } from './hostnames.js';
 import { packOverlay } from './overlay/archive.js';
@@ -248,12 +248,17 @@ async function planDrives(options: FlashOptions, devices: string[], hostnames: s
 }
 
 async function confirmDrive(options: FlashOptions, drive: Drive, hostnames: string[], explicit: boolean, force: boolean): Promise<void> {
-  if (options.yes && explicit) return;
+  // A drive larger than cards usually are is asked about again: --yes does not skip it, --force does.
+  const large = force ? undefined : largeDriveWarning(drive);
+  if (options.yes && explicit && !large) return;
+  if (!options.prompts && large) {
+    throw new UserError(`refusing to write ${drive.device} without asking: ${large}`, { hint: `if it is the card, pass --force together with --device ${drive.device} (--yes alone does not skip this question)` });
+  }
   if (!options.prompts) {
     throw new UserError(`about to erase ${drive.device}: confirmation needed`, { hint: `pass --yes together with --device ${drive.device} to write it without asking` });
   }
   const needsForce = judgeDrive(drive, { requiredSize: 0, drives: [], force }).needsForce;
-  if (!(await options.prompts.confirm(await confirmation(drive, hostnames, needsForce)))) throw new CancelledError(`nothing written to ${drive.device}`);
+  if (!(await options.prompts.confirm(await confirmation(drive, hostnames, needsForce, large)))) throw new CancelledError(`nothing written to ${drive.device}`);
 }
 
 async function swapCards(options: FlashOptions, first: Drive, hostnames: string[], cards: Map<string, CardImage>, cardSize: number, sourcePath: string, writeOptions: { verify: boolean; report: Reporter; signal?: AbortSignal; full?: boolean }): Promise<WriteResult[]> {

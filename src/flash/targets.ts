@@ -10,6 +10,8 @@ export interface DriveConfirmation {
   hostnames: string[];
   partitions: PartitionTable | string;
   needsForce: boolean;
+  /** Set for a drive larger than SD cards usually are: the question must say so. */
+  large?: string;
 }
 
 /** The questions flash may ask; given only when there is a terminal (see src/ui/prompts.ts). */
@@ -54,8 +56,8 @@ export function candidates(snapshot: DriveSnapshot, context: Omit<SafetyContext,
   return { offered: verdicts.filter((v) => v.offer), refused: verdicts.filter((v) => !v.offer) };
 }
 
-export async function confirmation(drive: Drive, hostnames: string[], needsForce: boolean): Promise<DriveConfirmation> {
-  return { drive, hostnames, partitions: await readPartitions(drive.raw), needsForce };
+export async function confirmation(drive: Drive, hostnames: string[], needsForce: boolean, large?: string): Promise<DriveConfirmation> {
+  return { drive, hostnames, partitions: await readPartitions(drive.raw), needsForce, ...(large ? { large } : {}) };
 }
 
 /** One line per drive for lists and prompts: "/dev/sdb  32.0 GB  Generic SD/MMC  (mounted: /media/x)". */

@@ -6,7 +6,7 @@ import { UserError } from '../../src/errors.js';
 import { flash } from '../../src/flash/index.js';
 import { unmountDrive } from '../../src/flash/drives/platform.js';
 import { assertWritable, driveHolding, judgeDrive } from '../../src/flash/drives/safety.js';
-import { drivesFrom, type Drive, type DriveSnapshot } from '../../src/flash/drives/scan.js';
+import { drivesFrom, type Drive, type DriveSnapshot, type LsblkNode } from '../../src/flash/drives/scan.js';
 import { candidates, checkDevices, findDrive } from '../../src/flash/targets.js';
 import { config, driveFixture, MiB, release, sshKeyPair, tempDir, TEST_BOOT } from './helpers.js';
 
@@ -232,5 +232,70 @@ describe('drive safety: the drive holding the source image, by real path and dev
     assert.equal(verdict(join(dir, 'card'), image).allowed, false);
     mkdirSync(join(dir, 'plain'));
     assert.equal(verdict(join(dir, 'plain'), join(dir, 'x.tar.gz')).allowed, true, 'same file system as its parent: not a mount point, no match');
+  });
+});
+
+describe('drive safety gaps of issue 12, item 10', () => {
+  const GB = 1e9;
+  /** A Linux machine whose only drive besides nothing is `node` (lsblk) as drivelist reports it. */
+  const machine = (device: string, size: number, options: { removable?: boolean; children?: LsblkNode[]; extra?: LsblkNode[] } = {}): DriveSnapshot => ({
+    platform: 'linux',
+    drivelist: [{ device, raw: device, description: 'Test drive', size, mountpoints: [], isReadOnly: false, isSystem: !options.removable, isVirtual: false, isRemovable: Boolean(options.removable) }],
+    lsblk: { blockdevices: [{ name: device, type: 'disk', size, ro: false, rm: Boolean(options.removable), mountpoint: null, fstype: null, children: options.children ?? [] }, ...(options.extra ?? [])] },
+  });
+  const keys = new Map<string, string>();
+  const keyIn = (dir: string) => keys.get(dir) ?? keys.set(dir, sshKeyPair(dir).publicKey).get(dir)!;
+  const flashTo = (dir: string, snapshot: DriveSnapshot | (() => DriveSnapshot), more: Record<string, unknown> = {}) =>
+    flash({ stateDir: join(dir, 'state'), config: config(), devices: ['/dev/sdc'], hostname: 'pi0', sshKey: keyIn(dir), bootSize: TEST_BOOT, image: join(dir, 'none.tar.gz'), scanDrives: async () => (typeof snapshot === 'function' ? snapshot() : snapshot), runTool: async () => undefined, ...more });
+
+  it('a removable disk over 128 GB is asked about again: --yes does not skip the question, --force does', async () => {
+    const dir = tempDir();
+    const big = machine('/dev/sdc', 500 * GB, { removable: true });
+    await assert.rejects(flashTo(dir, big, { yes: true }), (e: unknown) =>
+      e instanceof UserError && /^refusing to write \/dev\/sdc without asking: \/dev\/sdc is 500\.0 GB, larger than SD cards usually are \(over 128\.0 GB\)/.test(e.message) && /--force/.test(e.hint ?? ''));
+    // Past the drive checks, flash stops at the missing image: the drive was accepted.
+    await assert.rejects(flashTo(dir, big, { yes: true, force: true }), /--image .*none\.tar\.gz does not exist/);
+    await assert.rejects(flashTo(dir, machine('/dev/sdc', 64 * GB, { removable: true }), { yes: true }), /--image .*none\.tar\.gz does not exist/, '--yes is enough for a card-sized drive');
+    let asked: string | undefined;
+    const prompts = { pickDrive: async () => assert.fail('not asked'), confirm: async (info: { large?: string }) => ((asked = info.large), false), nextCard: async () => undefined };
+    await assert.rejects(flashTo(dir, big, { yes: true, prompts }), (e: unknown) => e instanceof UserError && e.exitCode === 130);
+    assert.match(asked ?? '', /500\.0 GB, larger than SD cards usually are/);
+  });
+
+  it('"in use" refuses any drive, removable too (an LVM member on a USB stick)', () => {
+    const lvm = machine('/dev/sdc', 32 * GB, { removable: true, children: [{ name: '/dev/sdc1', type: 'part', fstype: 'LVM2_member', children: [{ name: '/dev/mapper/vg-data', type: 'lvm', mountpoint: null }] }] });
+    assert.match(refusal(lvm, '/dev/sdc', true), /refusing to write \/dev\/sdc .*it is in use \(swap, LVM, RAID, ZFS or an open encrypted volume\)/);
+    assert.deepEqual(offered(lvm), []);
+  });
+
+  it('an mmcblk drive is taken as a removable card only when it is not eMMC (no boot0/boot1 areas)', () => {
+    const sd = machine('/dev/mmcblk1', 32 * GB);
+    assert.equal(drive(sd, '/dev/mmcblk1').isRemovable, true);
+    assert.deepEqual(offered(sd), ['/dev/mmcblk1']);
+    const emmc = machine('/dev/mmcblk1', 32 * GB, { extra: [{ name: '/dev/mmcblk1boot0', type: 'disk', size: 4_194_304, ro: true }, { name: '/dev/mmcblk1boot1', type: 'disk', size: 4_194_304, ro: true }] });
+    assert.equal(drive(emmc, '/dev/mmcblk1').isRemovable, false);
+    assert.deepEqual(offered(emmc), [], 'a spare eMMC is not offered');
+    assert.match(refusal(emmc, '/dev/mmcblk1'), /it is not removable/);
+    assert.equal(refusal(emmc, '/dev/mmcblk1', true), 'allowed', 'with --device and --force it may be written');
+  });
+
+  it('a RAM disk is never written, not even with --force', () => {
+    const ram = machine('/dev/ram0', 64 * GB, { removable: true });
+    assert.equal(drive(ram, '/dev/ram0').kind, 'ram');
+    assert.match(refusal(ram, '/dev/ram0', true), /it is a ram device \(memory, not a card\)/);
+  });
+
+  it('a drive that changed between the choice and the write (another card) is not written', async () => {
+    const dir = tempDir();
+    const built = await release(join(dir, 'release'));
+    const snapshots = [machine('/dev/sdc', 32 * GB, { removable: true }), machine('/dev/sdc', 64 * GB, { removable: true })];
+    let scans = 0;
+    const tools: string[] = [];
+    await assert.rejects(
+      flashTo(dir, () => snapshots[Math.min(scans++, 1)], { yes: true, image: built.path, cacheDir: join(dir, 'cache'), runTool: async (command: string) => void tools.push(command) }),
+      (e: unknown) => e instanceof UserError && e.message === '/dev/sdc changed since it was chosen (another card?)',
+    );
+    assert.equal(scans, 2, 'scanned when chosen and again right before the write');
+    assert.deepEqual(tools, [], 'nothing was unmounted or written');
   });
 });

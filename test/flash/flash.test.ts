@@ -31,13 +31,30 @@ describe('several cards at once', () => {
     for (const step of ['compose', 'write', 'verify']) assert.ok(events.some((e) => e.kind === 'progress' && e.step === step), `progress for ${step}`);
   });
 
-  it('keeps going when one target fails, and leaves no partial file', async () => {
-    const { results } = await flash({ ...base(), outputs: [join(dir, 'ok.img'), '/proc/pi-cluster-cannot-write-here.img'], hostnames: ['pi0', 'pi1'] });
-    assert.equal(results[0].ok, true, results[0].error?.message);
-    assert.equal(results[1].ok, false);
-    assert.ok(results[1].error instanceof UserError);
-    assert.match(results[1].error.message, /cannot write \/proc\/pi-cluster-cannot-write-here\.img/);
+  it('an output folder that takes no new file is found before any compose, and nothing is written (issue 12, item 8)', async () => {
+    const events: StageEvent[] = [];
+    await assert.rejects(
+      flash({ ...base(), outputs: [join(dir, 'ok.img'), '/proc/pi-cluster-cannot-write-here.img'], hostnames: ['pi0', 'pi1'], report: (e) => events.push(e) }),
+      (error: unknown) => error instanceof UserError && /^cannot write \/proc\/pi-cluster-cannot-write-here\.img: its folder does not take new files$/.test(error.message),
+    );
+    assert.deepEqual(events.filter((e) => e.kind === 'progress' || e.kind === 'step').map((e) => ('step' in e ? e.step : '')), [], 'no download, compose or write began');
+    assert.equal(existsSync(join(dir, 'ok.img')), false);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.partial') || n.includes('.probe')), []);
+  });
+
+  it('keeps going when one target fails while writing, and leaves no partial file', async () => {
+    const card = await composeCard([{ path: 'boot/x', size: 300_000, chunks: [Buffer.alloc(300_000, 2)] }], { bootSize: 64 * MiB });
+    const full = new (class extends FileDestination {
+      override async write(): Promise<void> {
+        throw new UserError('cannot write full.img: the disk is full');
+      }
+    })(join(dir, 'full.img'), false);
+    const [bad, fine] = await writeCards([{ hostname: 'pi0', card, destination: full as Destination }, { hostname: 'pi1', card, destination: new FileDestination(join(dir, 'ok.img'), false) }], { verify: true });
+    assert.equal(bad.ok, false);
+    assert.match(bad.error?.message ?? '', /cannot write full\.img: the disk is full/);
+    assert.equal(fine.ok, true, fine.error?.message);
     assert.equal(existsSync(join(dir, 'ok.img')), true);
+    assert.equal(existsSync(join(dir, 'full.img')), false);
     assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.partial')), []);
   });
 

@@ -33,12 +33,27 @@ export interface SafetyContext {
   force: boolean;
 }
 
+/**
+ * Above this size a "card" is more likely a disk with someone's data: flash asks again even with
+ * --yes (only --force skips the question). The number is the one the issue names; balena-etcher's
+ * drive-constraints uses the same kind of threshold (LARGE_DRIVE_SIZE, 64e9 in the versions read).
+ */
+export const LARGE_DRIVE_BYTES = 128e9;
+
+/** The warning for a drive larger than SD cards usually are, or undefined. */
+export function largeDriveWarning(drive: Drive): string | undefined {
+  if (!drive.size || drive.size <= LARGE_DRIVE_BYTES) return undefined;
+  return `${drive.device} is ${formatBytes(drive.size)}, larger than SD cards usually are (over ${formatBytes(LARGE_DRIVE_BYTES)}): is it a disk with data on it?`;
+}
+
 export function judgeDrive(drive: Drive, context: SafetyContext): DriveVerdict {
   const never: string[] = [];
   const force: string[] = [];
   if (drive.isSystem) never.push(`it is the system drive${drive.systemReason ? ` (${drive.systemReason})` : ''}`);
   if (context.sourcePath && holdsPath(drive, context.sourcePath, context.drives)) never.push(`it holds the source image ${context.sourcePath}`);
   if (drive.kind === 'zram' || drive.kind === 'ram') never.push(`it is a ${drive.kind} device (memory, not a card)`);
+  // Swap, LVM, RAID, ZFS or an open encrypted volume on it: whatever kind of drive it is.
+  if (drive.inUse && !drive.isSystem) never.push('it is in use (swap, LVM, RAID, ZFS or an open encrypted volume)');
   if (drive.isReadOnly) never.push('it is read-only (is the card\'s lock switch on?)');
   if (!drive.size) never.push('it reports no size (no card in the reader?)');
   else if (drive.size < context.requiredSize) never.push(`it is too small: ${formatBytes(drive.size)}, the card needs ${formatBytes(context.requiredSize)}`);

@@ -84,7 +84,8 @@ export async function lsblkTree(device?: string): Promise<{ blockdevices: LsblkN
 /** Normalizes a snapshot into Drives; loop devices (which drivelist omits) come from the lsblk tree. */
 export function drivesFrom(snapshot: DriveSnapshot): Drive[] {
   const tree = new Map((snapshot.lsblk?.blockdevices ?? []).map((node) => [node.name, node]));
-  const drives = snapshot.drivelist.map((entry) => normalize(entry, snapshot, tree.get(entry.device)));
+  const listed = new Set([...tree.keys(), ...snapshot.drivelist.map((entry) => entry.device)]);
+  const drives = snapshot.drivelist.map((entry) => normalize(entry, snapshot, tree.get(entry.device), listed.has(`${entry.device}boot0`)));
   for (const node of tree.values()) {
     if (!/^\/dev\/loop\d+$/.test(node.name) || drives.some((drive) => drive.device === node.name)) continue;
     const mounts = collectMounts(node);
@@ -105,7 +106,8 @@ export function drivesFrom(snapshot: DriveSnapshot): Drive[] {
   return drives;
 }
 
-function normalize(entry: DrivelistDrive, snapshot: DriveSnapshot, node: LsblkNode | undefined): Drive {
+/** `hasBootAreas`: the kernel lists <device>boot0, the hardware boot partitions only eMMC chips have. */
+function normalize(entry: DrivelistDrive, snapshot: DriveSnapshot, node: LsblkNode | undefined, hasBootAreas = false): Drive {
   const mountpoints = node ? collectMounts(node) : entry.mountpoints.map((m) => m.path);
   const systemMount = mountpoints.find((m) => SYSTEM_MOUNTS.has(m) || /^\/System\/Volumes\//.test(m));
   const inUse = node ? collectInUse(node) : false;
@@ -126,8 +128,9 @@ function normalize(entry: DrivelistDrive, snapshot: DriveSnapshot, node: LsblkNo
       systemReason = 'the operating system reports it as a system drive';
     }
   }
-  // Built-in SD card readers (mmcblk) often report "not removable": the card in them is, unless it holds this system.
-  if (snapshot.platform === 'linux' && /^\/dev\/mmcblk\d+$/.test(entry.device) && !isSystem) isRemovable = true;
+  // Built-in SD card readers (mmcblk) often report "not removable": the card in them is, unless it holds
+  // this system or is soldered eMMC (it has hardware boot areas mmcblkNboot0/1; an SD card has none).
+  if (snapshot.platform === 'linux' && /^\/dev\/mmcblk\d+$/.test(entry.device) && !isSystem && !hasBootAreas) isRemovable = true;
   return {
     device: entry.device,
     raw: entry.raw || entry.device,
