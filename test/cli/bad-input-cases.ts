@@ -253,6 +253,12 @@ add('etcd restore: no argument', ['etcd', 'restore'], /missing required argument
 add('etcd restore: not a snapshot', ['etcd', 'restore', 'snap.db'], /snap\.db is not an etcd snapshot/, { files: { ...PROJECT, 'snap.db': 'x' } });
 add('etcd: an unknown subcommand', ['etcd', 'backup'], /unknown command 'backup'/);
 
+// ---- status (reads pi-hosts the same way, before any connection).
+add('status: pi-hosts missing', ['status', '--ssh-key', '{priv}'], /inventory .*pi-hosts does not exist/);
+add('status: -i a folder', ['status', '--ssh-key', '{priv}', '-i', '{work}'], /inventory .* is a folder, not a file/, { files: PROJECT });
+add('status: a connection override in pi-hosts', ['status', '--ssh-key', '{priv}'], /ansible_connection="local" overrides how Ansible connects/, { files: { 'pi-hosts': '[masters]\npi0 ansible_host=198.51.100.10 ansible_connection=local\n' } });
+add('status: a host range in pi-hosts', ['status', '--ssh-key', '{priv}'], /is a host range/, { files: { 'pi-hosts': '[masters]\npi[0:2] ansible_host=198.51.100.10\n' } });
+
 // ---- the rest.
 add('init: pi-cluster.yaml exists', ['init'], /pi-cluster\.yaml already exists; not overwriting it/, { files: { 'pi-cluster.yaml': 'cluster:\n  name: lab\n' } });
 add('an unknown command', ['docter'], /unknown command 'docter'/);
