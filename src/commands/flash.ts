@@ -15,6 +15,8 @@ interface FlashFlags {
   verify: boolean;
   force?: boolean;
   rotateHostKey?: string[];
+  consolePassword?: boolean;
+  consolePasswordFile?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -40,6 +42,8 @@ export function register(program: Command): void {
     .option('-y, --yes', 'do not ask before erasing (only together with --device)')
     .option('--no-verify', 'skip reading the card back')
     .option('--rotate-host-key <hostname>', 'give this Pi a new SSH host key instead of the one kept in .pi-cluster/host-keys (repeatable)', collect)
+    .option('--console-password', 'ask for root\'s console password at the terminal (stored hashed; default: locked, SSH key only)')
+    .option('--console-password-file <file>', 'root\'s console password as a crypt hash in a file (`openssl passwd -6` prints one)')
     .option('--force', 'allow a non-removable drive or loop device given with --device; replace an existing --output file')
     .addHelpText(
       'after',
@@ -51,6 +55,7 @@ export function register(program: Command): void {
         ['pi-cluster flash --output "cards/{hostname}.img" --count 3'],
         ['pi-cluster flash --image ./alpine-rpi-3.24.2-aarch64.tar.gz --device /dev/sdb --yes', 'offline, no questions'],
         ['pi-cluster flash --device /dev/sdb --hostname pi2 --rotate-host-key pi2', 'pi2 gets a new SSH identity'],
+        ['openssl passwd -6 > root.hash; pi-cluster flash --count 3 --output "{hostname}.img" --console-password-file root.hash', 'a console password for root (default: locked)'],
       ]),
     )
     .action(async (flags: FlashFlags, command: Command) => {
@@ -72,6 +77,8 @@ export function register(program: Command): void {
         verify: flags.verify,
         force: Boolean(flags.force),
         rotateHostKeys: flags.rotateHostKey,
+        consolePassword: Boolean(flags.consolePassword),
+        consolePasswordFile: flags.consolePasswordFile,
       });
     });
 }

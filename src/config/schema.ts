@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alpineBranch, compareDotted, oldestAlpineBranch } from './kubernetes-releases.js';
+import { cryptHashProblem } from './crypt-hash.js';
 import { cidrContains, isIPv4, parseCidr, parseRange, rangeContains } from './net.js';
 import { hostOrAddress, hostPort, interfaceName, localPath, shown, unsafePathCharacter } from './strings.js';
 
@@ -123,6 +124,18 @@ export const configSchema = z
         }).default('https://dl-cdn.alpinelinux.org/alpine'),
       })
       .prefault({}),
+    console: z
+      .strictObject({
+        /** Root's password at the Pi's keyboard, as a crypt hash (`openssl passwd -6`); default: locked. */
+        passwordHash: z.string().superRefine((value, ctx) => {
+          const problem = cryptHashProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', message: `the value ${problem}` });
+        }).optional(),
+        /** A file holding that hash (one line); relative to the working folder. */
+        passwordHashFile: z.string().min(1).optional(),
+      })
+      .prefault({})
+      .refine((c) => !(c.passwordHash && c.passwordHashFile), { error: 'set passwordHash or passwordHashFile, not both' }),
     card: z
       .strictObject({
         bootSize: size.default(2 ** 30),

@@ -4,15 +4,18 @@ import { loadConfig } from '../config/load.js';
 import { resolveSshKeys } from '../config/ssh-keys.js';
 import { CancelledError, UserError } from '../errors.js';
 import { createProgressRenderer } from '../ui/progress.js';
-import { choose, confirmYes, pressEnter } from '../ui/prompts.js';
+import { consolePasswordProblem, sha512Crypt } from '../config/crypt-hash.js';
+import { askSecret, choose, confirmYes, pressEnter } from '../ui/prompts.js';
 import { paint, useColor } from '../ui/style.js';
 import { renderTable } from '../ui/table.js';
 import { formatBytes } from './drives/safety.js';
 import { flash, type FlashOptions, type FlashPrompts, type WriteResult } from './index.js';
 import { describeDrive } from './targets.js';
 
-export interface FlashCommandOptions extends Omit<FlashOptions, 'config' | 'report' | 'prompts' | 'signal'> {
+export interface FlashCommandOptions extends Omit<FlashOptions, 'config' | 'report' | 'prompts' | 'signal' | 'consolePasswordHash'> {
   configPath?: string;
+  /** --console-password: ask for root's console password at the terminal (twice), then keep only its hash. */
+  consolePassword?: boolean;
   color?: boolean;
   /** Where the summary goes (stdout); progress and messages go to stderr. */
   write?: (text: string) => void;
@@ -30,6 +33,7 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
       await generateKeyIfMissing((text) => process.stderr.write(text), options.home);
     }
   }
+  const consolePasswordHash = options.consolePassword ? await askConsolePassword() : undefined;
   const progress = createProgressRenderer();
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
@@ -38,7 +42,7 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
   for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
   let outcome;
   try {
-    outcome = await flash({ ...options, config, report: progress.report, prompts: canPrompt() ? terminalPrompts() : undefined, signal: interrupt.signal });
+    outcome = await flash({ ...options, consolePasswordHash, config, report: progress.report, prompts: canPrompt() ? terminalPrompts() : undefined, signal: interrupt.signal });
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     progress.stop();
@@ -68,6 +72,19 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
   }
   if (outcome.results.some((r) => r.ok)) write('\nNext: put the cards in the Pis, power them on, then run `pi-cluster discover`.\n');
   return outcome.results;
+}
+
+/** Root's console password typed twice at the terminal; only its SHA-512 crypt hash leaves this function. */
+async function askConsolePassword(): Promise<string> {
+  if (!canPrompt()) {
+    throw new UserError('--console-password asks at a terminal, and there is none', { hint: 'put a hash made by `openssl passwd -6` in a file and pass --console-password-file FILE (or console.passwordHashFile in pi-cluster.yaml)' });
+  }
+  const first = await askSecret('Console password for root on the Pis (8 characters or more):', (value) => {
+    const problem = consolePasswordProblem(value);
+    return problem ? `the password ${problem}` : true;
+  });
+  await askSecret('The same password again:', (value) => (value === first ? true : 'not the same as the first; type it again (Ctrl-C to stop)'));
+  return sha512Crypt(first);
 }
 
 function terminalPrompts(): FlashPrompts {

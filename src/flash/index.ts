@@ -23,6 +23,7 @@ import { prepareRelease, type PreparedRelease } from './release/prepare.js';
 import { imageCacheDir } from './release/cache.js';
 import { locateRelease, obtainRelease, type ObtainedRelease, type ReleaseRequest } from './release/source.js';
 import { loadPublicKeys } from './ssh-key.js';
+import { resolveConsolePassword } from './console-password.js';
 import { candidates, checkDevices, confirmation, sameDrive, type FlashPrompts } from './targets.js';
 import { DeviceDestination, FileDestination, type Destination } from './write/destination.js';
 import { startCopy } from './write/copy.js';
@@ -62,6 +63,10 @@ export interface FlashOptions {
   writeAll?: boolean;
   /** --rotate-host-key: hostnames whose SSH host key is made anew (default: each keeps its key). */
   rotateHostKeys?: string[];
+  /** Root's console password as a crypt hash made from what was typed at the prompt (--console-password). */
+  consolePasswordHash?: string;
+  /** --console-password-file: a file holding a crypt hash (as `openssl passwd -6` prints). */
+  consolePasswordFile?: string;
   /** The project's `.pi-cluster/` (host keys, known_hosts); default in the working directory. */
   stateDir?: string;
   // Seams for tests:
@@ -112,6 +117,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
     if (!hostnames.includes(name)) throw new UserError(`--rotate-host-key ${name}: not one of the cards of this run (${hostnames.join(', ')})`, { hint: 'name a hostname this run flashes' });
   }
   const projectState = options.stateDir ?? stateDir();
+  const consolePassword = await resolveConsolePassword({ hash: options.consolePasswordHash, file: options.consolePasswordFile }, config);
 
   // Targets: every check that writes nothing, before the (possibly long) download.
   let plan: TargetPlan;
@@ -132,7 +138,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
     for (const hostname of hostnames) {
       const hostKey = await hostKeyFor(projectState, hostname, rotate.has(hostname));
       hostKeys.set(hostname, hostKey);
-      cards.set(hostname, await hostCard(base, hostname, keys, hostKey, about.version, config, overlay));
+      cards.set(hostname, await hostCard(base, { hostname, keys, hostKey, version: about.version, consolePassword: consolePassword.hash }, config, overlay));
     }
     stopIfInterrupted(options.signal);
   } catch (error) {
@@ -308,7 +314,17 @@ async function composeBase(release: PreparedRelease, bootSize: number, report: R
   }
 }
 
-async function hostCard(base: CardImage, hostname: string, keys: string[], hostKey: HostKeyPair, version: string, config: ClusterConfig, overlay: Overlay): Promise<CardImage> {
+interface HostIdentity {
+  hostname: string;
+  keys: string[];
+  hostKey: HostKeyPair;
+  version: string;
+  /** Root's field of /etc/shadow: a crypt hash or "*". */
+  consolePassword: string;
+}
+
+async function hostCard(base: CardImage, identity: HostIdentity, config: ClusterConfig, overlay: Overlay): Promise<CardImage> {
+  const { hostname, keys, hostKey, version } = identity;
   const [major, minor] = version.split('.');
   const entries = overlay.render({
     hostname,
@@ -318,6 +334,7 @@ async function hostCard(base: CardImage, hostname: string, keys: string[], hostK
     hostKey,
     alpine: { version, branch: `v${major}.${minor}`, mirror: config.alpine.mirror.replace(/\/+$/, '') },
     bootMedia: '/media/mmcblk0p1',
+    consolePasswordHash: identity.consolePassword,
   });
   const archive = await packOverlay(entries);
   try {

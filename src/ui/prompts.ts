@@ -19,6 +19,12 @@ export async function pressEnter(message: string): Promise<void> {
   await ask(() => input({ message }));
 }
 
+/** A secret typed at the terminal, shown as asterisks, never echoed or logged. */
+export async function askSecret(message: string, validate?: (value: string) => string | true): Promise<string> {
+  const { password } = await import('@inquirer/prompts');
+  return ask(() => password({ message, mask: '*', validate }));
+}
+
 async function ask<T>(question: () => Promise<T>): Promise<T> {
   try {
     return await question();

@@ -42,7 +42,7 @@ describe('an image file copied from the cached card', () => {
   it('is the same bytes and digest as the same card written from memory', async (t) => {
     const cacheDir = join(dir, 'cache-same');
     await flashTo('same0.img', { cacheDir });
-    const entries = (await loadOverlay()).render({ hostname: 'pi3', domain: 'lan', interface: 'eth0', sshPublicKeys: [readFileSync(space.key, 'utf8').trim()], hostKey: { private: 'k', public: 'ssh-ed25519 AAAA' }, alpine: { version: '3.23.0', branch: 'v3.23', mirror: 'http://example.org/alpine' }, bootMedia: '/media/mmcblk0p1' });
+    const entries = (await loadOverlay()).render({ hostname: 'pi3', domain: 'lan', interface: 'eth0', sshPublicKeys: [readFileSync(space.key, 'utf8').trim()], hostKey: { private: 'k', public: 'ssh-ed25519 AAAA' }, alpine: { version: '3.23.0', branch: 'v3.23', mirror: 'http://example.org/alpine' }, bootMedia: '/media/mmcblk0p1', consolePasswordHash: '*' });
     const archive = await packOverlay(entries);
     const card = await (await cachedCard(cacheDir)).withFile({ path: 'pi3.apkovl.tar.gz', size: archive.length, chunks: [archive] }, diskSignatureFor('pi3'));
     const copied = new FileDestination(join(dir, 'same-copied.img'), false);

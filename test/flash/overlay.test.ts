@@ -21,6 +21,7 @@ const variables: OverlayVariables = {
   hostKey,
   alpine: { version: '3.23.0', branch: 'v3.23', mirror: 'https://dl-cdn.alpinelinux.org/alpine' },
   bootMedia: '/media/mmcblk0p1',
+  consolePasswordHash: '*',
 };
 
 interface TarEntry {

@@ -15,6 +15,8 @@ export interface OverlayVariables {
   alpine: { version: string; branch: string; mirror: string };
   /** Where Alpine mounts the SD card's boot partition. */
   bootMedia: string;
+  /** Root's field of /etc/shadow: a crypt hash, or "*" (locked). */
+  consolePasswordHash: string;
 }
 
 export type OverlayEntry =
