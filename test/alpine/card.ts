@@ -16,11 +16,11 @@ export interface FlashedCard {
   privateKey: string;
 }
 
-export async function flashCard(dir: string, hostname = 'pi0'): Promise<FlashedCard> {
+export async function flashCard(dir: string, hostname = 'pi0', extraArgs: string[] = []): Promise<FlashedCard> {
   const built = await release(join(dir, 'release'), { size: 4 * 2 ** 20, level: 0 });
   const keys = sshKeyPair(dir);
   const image = join(dir, `${hostname}.img`);
-  const result = await runCli(['flash', '--output', image, '--image', built.path, '--hostname', hostname, '--ssh-key', keys.publicKey, '--yes', '--boot-size', TEST_BOOT], {
+  const result = await runCli(['flash', '--output', image, '--image', built.path, '--hostname', hostname, '--ssh-key', keys.publicKey, '--yes', '--boot-size', TEST_BOOT, ...extraArgs], {
     cwd: dir,
     env: { XDG_CACHE_HOME: join(dir, 'cache') },
     timeoutMs: 120_000,

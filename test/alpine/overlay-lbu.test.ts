@@ -45,9 +45,18 @@ describe('the flashed overlay through Alpine\'s initramfs unpack and lbu package
       it('every file and link of the overlay is in lbu\'s package (so setup-disk and lbu commit keep it)', () => {
         const packaged = new Set(root.must('lbu package - | tar -tzf -').trim().split('\n').map((p) => p.replace(/^\.\//, '').replace(/\/$/, '')));
         const shipped = unpacked.filter((p) => !p.endsWith('/'));
-        assert.ok(shipped.includes('root/.ssh/authorized_keys') && shipped.includes('etc/init.d/pi-cluster-mdns'), shipped.join(' '));
+        assert.ok(shipped.includes('root/.ssh/authorized_keys') && shipped.includes('etc/init.d/pi-cluster-mdns') && shipped.includes('etc/shadow'), shipped.join(' '));
         const missing = shipped.filter((p) => !packaged.has(p));
         assert.deepEqual(missing, [], `lbu package drops ${missing.join(', ')}`);
+      });
+
+      it('the overlay\'s /etc/shadow, which replaces Alpine\'s, has every account of Alpine\'s /etc/passwd, root locked', () => {
+        // The minirootfs's own passwd (alpine-baselayout): an account missing from shadow could not be managed by passwd/chpasswd.
+        const accounts = root.must('cut -d: -f1 /etc/passwd').trim().split('\n');
+        const shadow = root.must('cat /etc/shadow').trim().split('\n').map((line) => line.split(':'));
+        assert.deepEqual(shadow.map((fields) => fields[0]), accounts);
+        assert.deepEqual(shadow[0], ['root', '*', '', '0', '', '', '', '', '']);
+        assert.match(root.must('ls -l /etc/shadow'), /^-rw-r-----/);
       });
 
       it('without the overlay\'s lbu include list, Alpine\'s lbu drops the SSH key (the lockout this guards against)', () => {

@@ -1,0 +1,94 @@
+/**
+ * A card's identity through the real CLI: what lands in the card's overlay (read back with mtools
+ * and GNU tar, not with our own code), and bad input refused with one line, nothing written.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { sha512Crypt } from '../../src/config/crypt-hash.js';
+import { carvePartition, cli, mtoolsFiles, workspace } from './helpers.js';
+
+/** The card's <hostname>.apkovl.tar.gz unpacked by GNU tar into a folder; returns that folder. */
+export function unpackCardOverlay(image: string, hostname: string, dir: string): string {
+  const files = mtoolsFiles(carvePartition(image, dir), dir);
+  const archive = files.get(`${hostname}.apkovl.tar.gz`);
+  assert.ok(archive, `no ${hostname}.apkovl.tar.gz on the card`);
+  const out = join(dir, `ovl-${hostname}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(out);
+  execFileSync('tar', ['-C', out, '--numeric-owner', '-xzf', '-'], { input: archive });
+  return out;
+}
+
+describe('flash: root\'s console password', () => {
+  const space = workspace();
+  const { dir } = space;
+  const run = (args: string[], cwd = dir) => spawnSync(process.execPath, [cli, 'flash', '--image', space.image, '--ssh-key', space.key, '--boot-size', '64MiB', ...args], {
+    cwd,
+    env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: join(dir, 'cache'), NO_COLOR: '1', CI: '' },
+  });
+  const minirootfsUsers = ['root', 'bin', 'daemon', 'lp', 'sync', 'shutdown', 'halt', 'mail', 'news', 'uucp', 'cron', 'ftp', 'sshd', 'games', 'ntp', 'guest', 'nobody'];
+
+  it('is locked by default: root is "*" in a complete /etc/shadow (0640), every other account "!"', () => {
+    const image = join(dir, 'locked.img');
+    const result = run(['--output', image, '--hostname', 'pi0']);
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const root = unpackCardOverlay(image, 'pi0', dir);
+    const shadow = readFileSync(join(root, 'etc/shadow'), 'utf8');
+    assert.ok(shadow.startsWith('root:') && shadow.endsWith(':::::\n') && !shadow.includes('\n\n'), 'no blank lines');
+    const lines = shadow.trim().split('\n');
+    assert.deepEqual(lines.map((l) => l.split(':')[0]), minirootfsUsers);
+    assert.equal(lines[0], 'root:*::0:::::');
+    for (const line of lines.slice(1)) assert.match(line, /^[a-z]+:!::0:::::$/);
+    for (const line of lines) assert.equal(line.split(':').length, 9, `${line}: shadow has nine fields`);
+    assert.equal(statSync(join(root, 'etc/shadow')).mode & 0o7777, 0o640);
+  });
+
+  it('takes a SHA-512 hash from --console-password-file and puts exactly it in root\'s field', () => {
+    const hash = sha512Crypt('console password 1', { salt: 'cardsalt' });
+    writeFileSync(join(dir, 'root.hash'), `${hash}\n`);
+    const image = join(dir, 'hashed.img');
+    const result = run(['--output', image, '--hostname', 'pi1', '--console-password-file', 'root.hash']);
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const shadow = readFileSync(join(unpackCardOverlay(image, 'pi1', dir), 'etc/shadow'), 'utf8').split('\n');
+    assert.equal(shadow[0], `root:${hash}::0:::::`);
+    assert.ok(!`${result.stdout}${result.stderr}`.includes(hash.split('$').pop()!), 'the hash is not printed');
+  });
+
+  it('takes console.passwordHashFile from pi-cluster.yaml', () => {
+    const project = join(dir, 'project');
+    mkdirSync(project, { recursive: true });
+    const hash = sha512Crypt('console password 2', { salt: 'yamlsalt' });
+    writeFileSync(join(project, 'root.hash'), hash);
+    writeFileSync(join(project, 'pi-cluster.yaml'), 'console:\n  passwordHashFile: root.hash\n');
+    const image = join(project, 'pi2.img');
+    const result = run(['--output', image, '--hostname', 'pi2'], project);
+    assert.equal(result.status, 0, `${result.stderr}`);
+    assert.equal(readFileSync(join(unpackCardOverlay(image, 'pi2', dir), 'etc/shadow'), 'utf8').split('\n')[0], `root:${hash}::0:::::`);
+  });
+
+  const refusals: Array<[string, () => string[], RegExp]> = [
+    ['a plain password in argv', () => ['--console-password', 'hunter2hunter2'], /too many arguments/],
+    ['--console-password without a terminal', () => ['--console-password'], /--console-password asks at a terminal, and there is none/],
+    ['a hash file that does not exist', () => ['--console-password-file', 'missing.hash'], /--console-password-file missing\.hash does not exist/],
+    ['a hash file that is a folder', () => ['--console-password-file', '.'], /--console-password-file \. is a folder/],
+    ['a yescrypt hash', () => { writeFileSync(join(dir, 'y.hash'), '$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7\n'); return ['--console-password-file', 'y.hash']; }, /yescrypt/],
+    ['a plain password in the hash file', () => { writeFileSync(join(dir, 'plain.hash'), 'hunter2hunter2\n'); return ['--console-password-file', 'plain.hash']; }, /not a crypt hash/],
+    ['a hash file with a second line', () => { writeFileSync(join(dir, 'two.hash'), `${sha512Crypt('console password 3', { salt: 'x' })}\nevil::0:::::\n`); return ['--console-password-file', 'two.hash']; }, /newline/],
+  ];
+  for (const [what, args, message] of refusals) {
+    it(`refuses ${what} with one line and a hint, writing nothing`, () => {
+      const image = join(dir, 'refused.img');
+      const before = readdirSync(dir).sort();
+      const result = run(['--output', image, '--hostname', 'pi0', ...args()]);
+      assert.equal(result.status, 1, `${result.stdout}${result.stderr}`);
+      const lines = result.stderr.toString().trim().split('\n');
+      assert.match(lines[0]!, message);
+      assert.ok(lines.length <= 2 && (lines.length === 1 || lines[1]!.startsWith('hint: ')), lines.join('\n'));
+      assert.doesNotMatch(result.stderr.toString(), /hunter2|\$y\$j9T|rounds=|evil/);
+      assert.equal(existsSync(image), false);
+      assert.deepEqual(readdirSync(dir).sort().filter((f) => !f.endsWith('.hash')), before.filter((f) => !f.endsWith('.hash')));
+    });
+  }
+});
