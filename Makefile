@@ -10,7 +10,7 @@ NPM ?= npm
 # SSH and mDNS tools, Ansible and the linters.
 APT_PACKAGES := mtools dosfstools fdisk e2fsprogs mount util-linux \
   openssh-server openssh-client avahi-daemon avahi-utils dbus \
-  mmdebstrap iproute2 kmod procps python3 \
+  mmdebstrap iproute2 kmod procps python3 ifupdown \
   ansible ansible-lint yamllint shellcheck ca-certificates iptables
 
 help: ## list the targets

@@ -4,7 +4,9 @@
  * that would break the LAN before Terraform runs. Pure: no files, no terminal.
  */
 import type { ClusterConfig } from '../config/schema.js';
-import { cidrContains, intToIp, ipToInt, isIPv4, parseCidr, parseRange, type Cidr, type IpRange } from '../config/net.js';
+import { cidrContains, defaultRange, intToIp, ipToInt, isIPv4, parseCidr, parseRange, type Cidr, type IpRange } from '../config/net.js';
+
+export { defaultRange };
 import { UserError } from '../errors.js';
 import type { Inventory } from './inventory.js';
 
@@ -160,17 +162,6 @@ export function subnetAround(addresses: string[]): Cidr {
     if (values.every((v) => v >= first && v < first + size)) return parseCidr(`${intToIp(first)}/${prefix}`) as Cidr;
   }
   throw new Error('unreachable: /0 holds every address');
-}
-
-/** .200-.250 of the subnet's last /24; for smaller subnets the same share of their addresses. */
-export function defaultRange(subnet: Cidr): IpRange | undefined {
-  const size = subnet.last - subnet.first + 1;
-  const base = size >= 256 ? subnet.last - 255 : subnet.first;
-  const span = Math.min(size, 256);
-  const first = base + Math.floor((span * 200) / 256);
-  const last = Math.min(base + Math.floor((span * 250) / 256), subnet.last - 1);
-  if (first <= subnet.first || last < first) return undefined;
-  return parseRange(`${intToIp(first)}-${intToIp(last)}`) as IpRange;
 }
 
 function format(cidr: Cidr): string {

@@ -17,6 +17,7 @@ interface FlashFlags {
   rotateHostKey?: string[];
   consolePassword?: boolean;
   consolePasswordFile?: string;
+  address?: string[];
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -42,6 +43,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'do not ask before erasing (only together with --device)')
     .option('--no-verify', 'skip reading the card back')
     .option('--rotate-host-key <hostname>', 'give this Pi a new SSH host key instead of the one kept in .pi-cluster/host-keys (repeatable)', collect)
+    .option('--address <host=ip/prefix>', 'a fixed IPv4 address for one card instead of DHCP, e.g. pi1=192.168.1.51/24 (repeatable; gateway and dns: network.* in pi-cluster.yaml)', collect)
     .option('--console-password', 'ask for root\'s console password at the terminal (stored hashed; default: locked, SSH key only)')
     .option('--console-password-file <file>', 'root\'s console password as a crypt hash in a file (`openssl passwd -6` prints one)')
     .option('--force', 'allow a non-removable drive or loop device given with --device; replace an existing --output file')
@@ -55,6 +57,7 @@ export function register(program: Command): void {
         ['pi-cluster flash --output "cards/{hostname}.img" --count 3'],
         ['pi-cluster flash --image ./alpine-rpi-3.24.2-aarch64.tar.gz --device /dev/sdb --yes', 'offline, no questions'],
         ['pi-cluster flash --device /dev/sdb --hostname pi2 --rotate-host-key pi2', 'pi2 gets a new SSH identity'],
+        ['pi-cluster flash --output "{hostname}.img" --hostnames pi0,pi1 --address pi0=192.168.1.50/24 --address pi1=192.168.1.51/24', 'fixed addresses (network.gateway in pi-cluster.yaml)'],
         ['openssl passwd -6 > root.hash; pi-cluster flash --count 3 --output "{hostname}.img" --console-password-file root.hash', 'a console password for root (default: locked)'],
       ]),
     )
@@ -79,6 +82,7 @@ export function register(program: Command): void {
         rotateHostKeys: flags.rotateHostKey,
         consolePassword: Boolean(flags.consolePassword),
         consolePasswordFile: flags.consolePasswordFile,
+        addresses: flags.address,
       });
     });
 }

@@ -63,3 +63,14 @@ export function rangeContains(range: IpRange, ip: string): boolean {
   const value = ipToInt(ip);
   return value >= range.first && value <= range.last;
 }
+
+/** .200-.250 of the subnet's last /24; for smaller subnets the same share of their addresses. */
+export function defaultRange(subnet: Cidr): IpRange | undefined {
+  const size = subnet.last - subnet.first + 1;
+  const base = size >= 256 ? subnet.last - 255 : subnet.first;
+  const span = Math.min(size, 256);
+  const first = base + Math.floor((span * 200) / 256);
+  const last = Math.min(base + Math.floor((span * 250) / 256), subnet.last - 1);
+  if (first <= subnet.first || last < first) return undefined;
+  return parseRange(`${intToIp(first)}-${intToIp(last)}`) as IpRange;
+}

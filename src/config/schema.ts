@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alpineBranch, compareDotted, oldestAlpineBranch } from './kubernetes-releases.js';
+import { addressProblems, gatewayProblems, parseHostAddress } from './addresses.js';
 import { cryptHashProblem } from './crypt-hash.js';
 import { cidrContains, isIPv4, parseCidr, parseRange, rangeContains } from './net.js';
 import { hostOrAddress, hostPort, interfaceName, localPath, shown, unsafePathCharacter } from './strings.js';
@@ -39,9 +40,29 @@ const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return bytes;
 });
 
-const hostname = z
-  .string()
-  .regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lower-case letters, digits and dashes, starting with a letter (RFC 1123)');
+const HOSTNAME = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const hostname = z.string().regex(HOSTNAME, 'must be lower-case letters, digits and dashes, starting with a letter (RFC 1123)');
+
+/** One host's own settings under hosts.<hostname>. */
+const hostSettings = z.strictObject({
+  /** A fixed IPv4 address with its prefix length (192.168.1.51/24); default: DHCP. */
+  address: z
+    .string()
+    .superRefine((value, ctx) => {
+      const parsed = parseHostAddress(value);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    })
+    .optional(),
+});
+export type HostSettings = z.output<typeof hostSettings>;
+
+const hostsShape = {
+  prefix: hostname.default('pi'),
+  /** Number of the first host: pi0, pi1, ... */
+  start: z.number().int().min(0).default(0),
+  /** How many cards `flash --count` writes when not told otherwise. */
+  count: z.number().int().min(1).max(256).default(3),
+};
 
 /** The default Alpine release: the newest whose Kubernetes minor is supported (see kubernetes_releases.yml). */
 export const DEFAULT_ALPINE_VERSION = '3.24.2';
@@ -97,12 +118,29 @@ export const configSchema = z
       })
       .prefault({}),
     hosts: z
-      .strictObject({
-        prefix: hostname.default('pi'),
-        /** Number of the first host: pi0, pi1, ... */
-        start: z.number().int().min(0).default(0),
-        /** How many cards `flash --count` writes when not told otherwise. */
-        count: z.number().int().min(1).max(256).default(3),
+      // prefix, start, count, and one entry per hostname: `pi1: {address: 192.168.1.51/24}`. Checked in one
+      // pass so a bad count and a misspelt key are both reported.
+      .record(z.string(), z.unknown())
+      .transform((value, ctx) => {
+        const known: Record<string, unknown> = {};
+        const byName: Record<string, HostSettings> = {};
+        for (const [name, entry] of Object.entries(value)) {
+          if (name in hostsShape) {
+            known[name] = entry;
+          } else if (!HOSTNAME.test(name) || typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: `unknown setting hosts.${name}: hosts has prefix, start, count and one entry per hostname (lower-case, like pi1: {address: 192.168.1.51/24})` });
+          } else {
+            const parsed = hostSettings.safeParse(entry);
+            if (parsed.success) byName[name] = parsed.data;
+            else for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [name, ...issue.path] } as never);
+          }
+        }
+        const parsed = z.object(hostsShape).safeParse(known, { reportInput: true });
+        if (!parsed.success) {
+          for (const issue of parsed.error.issues) ctx.addIssue(issue as never);
+          return z.NEVER;
+        }
+        return { ...parsed.data, byName };
       })
       .prefault({}),
     alpine: z
@@ -147,6 +185,10 @@ export const configSchema = z
         subnet: cidr.optional(),
         /** The Pis' wired interface: written into the card's /etc/network/interfaces. */
         interface: interfaceName.default('eth0'),
+        /** The router: default route of hosts with a fixed address (DHCP hosts learn it from DHCP). */
+        gateway: ipv4.optional(),
+        /** Name servers of hosts with a fixed address (up to 3, musl reads no more); default: the gateway. */
+        dns: z.array(ipv4).min(1).max(3).optional(),
         metallb: z
           .strictObject({
             /** Addresses MetalLB may hand out; default: .200-.250 of the subnet. */
@@ -213,6 +255,13 @@ export const configSchema = z
       if (ip && isIPv4(ip) && pool && typeof pool !== 'string' && !rangeContains(pool, ip)) {
         ctx.addIssue({ code: 'custom', path: ['network', 'services', name], message: `${ip} is outside the MetalLB range ${config.network.metallb.range}; MetalLB can only assign addresses from its pool` });
       }
+    }
+    // Fixed host addresses and the gateway: inside the subnet, clear of MetalLB and the services, each once.
+    for (const message of gatewayProblems(config)) ctx.addIssue({ code: 'custom', path: ['network', 'gateway'], message });
+    const addresses = Object.fromEntries(Object.entries(config.hosts.byName).flatMap(([name, host]) => (host.address ? [[name, host.address]] : [])));
+    for (const problem of addressProblems(config, addresses)) {
+      if (problem.hostname && typeof parseHostAddress(addresses[problem.hostname]!) === 'string') continue; // the field reported it
+      ctx.addIssue({ code: 'custom', path: problem.hostname ? ['hosts', problem.hostname, 'address'] : ['network', 'gateway'], message: problem.message });
     }
     // NFS mounts: a server to mount from, and each mount point once.
     const { mounts } = config.nfs;

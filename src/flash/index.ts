@@ -24,6 +24,7 @@ import { imageCacheDir } from './release/cache.js';
 import { locateRelease, obtainRelease, type ObtainedRelease, type ReleaseRequest } from './release/source.js';
 import { loadPublicKeys } from './ssh-key.js';
 import { resolveConsolePassword } from './console-password.js';
+import { resolveAddresses, type StaticAddress } from './addresses.js';
 import { candidates, checkDevices, confirmation, sameDrive, type FlashPrompts } from './targets.js';
 import { DeviceDestination, FileDestination, type Destination } from './write/destination.js';
 import { startCopy } from './write/copy.js';
@@ -67,6 +68,8 @@ export interface FlashOptions {
   consolePasswordHash?: string;
   /** --console-password-file: a file holding a crypt hash (as `openssl passwd -6` prints). */
   consolePasswordFile?: string;
+  /** --address NAME=a.b.c.d/n, repeatable: a fixed IPv4 address instead of DHCP (over hosts.NAME.address). */
+  addresses?: string[];
   /** The project's `.pi-cluster/` (host keys, known_hosts); default in the working directory. */
   stateDir?: string;
   // Seams for tests:
@@ -117,6 +120,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
     if (!hostnames.includes(name)) throw new UserError(`--rotate-host-key ${name}: not one of the cards of this run (${hostnames.join(', ')})`, { hint: 'name a hostname this run flashes' });
   }
   const projectState = options.stateDir ?? stateDir();
+  const addresses = resolveAddresses(options.addresses, config, hostnames);
   const consolePassword = await resolveConsolePassword({ hash: options.consolePasswordHash, file: options.consolePasswordFile }, config);
 
   // Targets: every check that writes nothing, before the (possibly long) download.
@@ -138,7 +142,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
     for (const hostname of hostnames) {
       const hostKey = await hostKeyFor(projectState, hostname, rotate.has(hostname));
       hostKeys.set(hostname, hostKey);
-      cards.set(hostname, await hostCard(base, { hostname, keys, hostKey, version: about.version, consolePassword: consolePassword.hash }, config, overlay));
+      cards.set(hostname, await hostCard(base, { hostname, keys, hostKey, version: about.version, consolePassword: consolePassword.hash, address: addresses.get(hostname) }, config, overlay));
     }
     stopIfInterrupted(options.signal);
   } catch (error) {
@@ -321,6 +325,8 @@ interface HostIdentity {
   version: string;
   /** Root's field of /etc/shadow: a crypt hash or "*". */
   consolePassword: string;
+  /** Absent: DHCP. */
+  address?: StaticAddress;
 }
 
 async function hostCard(base: CardImage, identity: HostIdentity, config: ClusterConfig, overlay: Overlay): Promise<CardImage> {
@@ -335,6 +341,7 @@ async function hostCard(base: CardImage, identity: HostIdentity, config: Cluster
     alpine: { version, branch: `v${major}.${minor}`, mirror: config.alpine.mirror.replace(/\/+$/, '') },
     bootMedia: '/media/mmcblk0p1',
     consolePasswordHash: identity.consolePassword,
+    address: identity.address,
   });
   const archive = await packOverlay(entries);
   try {

@@ -64,7 +64,7 @@ export function needRoot(t: TestContext): boolean {
 }
 
 function aptPackage(tool: string): string {
-  return { 'fsck.fat': 'dosfstools', sfdisk: 'fdisk', mcopy: 'mtools', mdir: 'mtools', sshd: 'openssh-server', 'ssh-keygen': 'openssh-client', python3: 'python3', losetup: 'mount' }[tool] ?? tool;
+  return { 'fsck.fat': 'dosfstools', sfdisk: 'fdisk', mcopy: 'mtools', mdir: 'mtools', sshd: 'openssh-server', 'ssh-keygen': 'openssh-client', python3: 'python3', losetup: 'mount', ifquery: 'ifupdown', wpa_supplicant: 'wpasupplicant', wpa_passphrase: 'wpasupplicant' }[tool] ?? tool;
 }
 
 export interface SfdiskTable {

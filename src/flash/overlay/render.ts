@@ -17,6 +17,8 @@ export interface OverlayVariables {
   bootMedia: string;
   /** Root's field of /etc/shadow: a crypt hash, or "*" (locked). */
   consolePasswordHash: string;
+  /** A fixed IPv4 address for `interface`; absent: DHCP. */
+  address?: { cidr: string; ip: string; netmask: string; gateway: string; dns: string[] };
 }
 
 export type OverlayEntry =
@@ -26,6 +28,8 @@ export type OverlayEntry =
 
 interface OverlayManifest {
   modes?: Record<string, string>;
+  /** Files rendered only when the named variable is set (e.g. etc/resolv.conf: address). */
+  when?: Record<string, string>;
   runlevels?: Record<string, string[]>;
 }
 
@@ -97,6 +101,8 @@ function renderEntries(templates: readonly Template[], manifest: OverlayManifest
     }
   };
   for (const { path, mode, template } of templates) {
+    const condition = manifest.when?.[path];
+    if (condition && !(variables as unknown as Record<string, unknown>)[condition]) continue;
     let text: string;
     try {
       text = template.render(variables);
@@ -115,6 +121,7 @@ function renderEntries(templates: readonly Template[], manifest: OverlayManifest
   }
   for (const [path, mode] of modes) {
     const entry = entries.get(path);
+    if (!entry && manifest.when?.[path]) continue;
     if (!entry) throw new Error(`overlays/alpine/overlay.yaml sets a mode for ${path}, which the overlay does not have`);
     entry.mode = mode;
   }
