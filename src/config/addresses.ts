@@ -76,11 +76,13 @@ export function addressProblems(settings: AddressSettings, addresses: Record<str
   const owners = new Map<string, string>();
   for (const [hostname, address] of parsed) {
     const where = `${address.text}`;
-    if (subnet && typeof subnet !== 'string') {
-      if (!cidrContains(subnet, address.ip)) problems.push({ hostname, message: `${where} is not inside network.subnet ${network.subnet}` });
-      else if (address.prefix !== subnet.prefix) problems.push({ hostname, message: `${where} has prefix /${address.prefix} but network.subnet is ${network.subnet}` });
+    // One problem per address where one explains the rest (outside the subnet: the gateway is off its network too).
+    if (subnet && typeof subnet !== 'string' && !cidrContains(subnet, address.ip)) {
+      problems.push({ hostname, message: `${where} is not inside network.subnet ${network.subnet}` });
+      continue;
     }
-    if (gateway) {
+    if (subnet && typeof subnet !== 'string' && address.prefix !== subnet.prefix) problems.push({ hostname, message: `${where} has prefix /${address.prefix} but network.subnet is ${network.subnet}` });
+    else if (gateway) {
       if (gateway === address.ip) problems.push({ hostname, message: `${where} is the gateway's address (network.gateway)` });
       else if (!cidrContains(address.network, gateway)) problems.push({ hostname, message: `the gateway ${gateway} is not on ${where}'s network ${address.network.network}/${address.prefix}` });
     }

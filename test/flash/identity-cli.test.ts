@@ -92,3 +92,63 @@ describe('flash: root\'s console password', () => {
     });
   }
 });
+
+describe('flash: fixed addresses', () => {
+  const space = workspace();
+  const { dir } = space;
+  const yaml = 'network:\n  subnet: 192.168.1.0/24\n  gateway: 192.168.1.1\n  dns: [192.168.1.1]\nhosts:\n  pi1:\n    address: 192.168.1.51/24\n';
+  const run = (args: string[], config = yaml) => {
+    writeFileSync(join(dir, 'pi-cluster.yaml'), config);
+    return spawnSync(process.execPath, [cli, 'flash', '--image', space.image, '--ssh-key', space.key, '--boot-size', '64MiB', ...args], {
+      cwd: dir,
+      env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: join(dir, 'cache'), NO_COLOR: '1', CI: '' },
+    });
+  };
+
+  it('puts each host\'s address on its card (config and --address), DHCP for the others', () => {
+    const result = run(['--output', join(dir, '{hostname}.img'), '--hostnames', 'pi0,pi1,pi2', '--address', 'pi2=192.168.1.52/24']);
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const expected: Record<string, string | undefined> = { pi0: undefined, pi1: '192.168.1.51', pi2: '192.168.1.52' };
+    for (const [hostname, ip] of Object.entries(expected)) {
+      const root = unpackCardOverlay(join(dir, `${hostname}.img`), hostname, dir);
+      const interfaces = readFileSync(join(root, 'etc/network/interfaces'), 'utf8');
+      if (ip) {
+        assert.match(interfaces, /^iface eth0 inet static$/m);
+        assert.match(interfaces, new RegExp(`^\\s+address ${ip.replaceAll('.', '\\.')}$`, 'm'));
+        assert.match(interfaces, /^\s+netmask 255\.255\.255\.0$/m);
+        assert.match(interfaces, /^\s+gateway 192\.168\.1\.1$/m);
+        assert.equal(readFileSync(join(root, 'etc/resolv.conf'), 'utf8').split('\n').filter((l) => l.startsWith('nameserver')).join(), 'nameserver 192.168.1.1');
+      } else {
+        assert.match(interfaces, /^iface eth0 inet dhcp$/m);
+        assert.equal(existsSync(join(root, 'etc/resolv.conf')), false);
+      }
+      assert.match(interfaces, /^\s+up ip link set dev eth0 promisc on$/m);
+    }
+  });
+
+  const refusals: Array<[string, string[], string | undefined, RegExp]> = [
+    ['an address outside the subnet', ['--address', 'pi0=192.168.2.50/24'], undefined, /^pi-cluster: --address pi0: 192\.168\.2\.50\/24 is not inside network\.subnet 192\.168\.1\.0\/24$/],
+    ['a duplicate address', ['--address', 'pi0=192.168.1.51/24'], undefined, /^pi-cluster: --address pi0: 192\.168\.1\.51 is also pi1's address$/],
+    ['the gateway\'s address', ['--address', 'pi0=192.168.1.1/24'], undefined, /--address pi0: 192\.168\.1\.1\/24 is the gateway's address/],
+    ['an address in the MetalLB range', ['--address', 'pi0=192.168.1.201/24'], undefined, /--address pi0: .*inside the MetalLB range/],
+    ['a newline in the address', ['--address', 'pi0=192.168.1.50/24\n\tup reboot'], undefined, /--address pi0: "192\.168\.1\.50\/24\\n\\tup reboot" is not an IPv4 address with a prefix length/],
+    ['a host not in the run', ['--address', 'pi9=192.168.1.59/24'], undefined, /--address pi9=\.\.\.: pi9 is not one of the cards of this run/],
+    ['no hostname', ['--address', '192.168.1.50/24'], undefined, /--address "192\.168\.1\.50\/24" is not HOSTNAME=ADDRESS\/PREFIX/],
+    ['a gateway inside the MetalLB range (config)', [], 'network:\n  subnet: 192.168.1.0/24\n  gateway: 192.168.1.210\n', /network\.gateway: 192\.168\.1\.210 is inside the MetalLB range/],
+    ['no gateway', ['--address', 'pi0=192.168.1.50/24'], 'network:\n  subnet: 192.168.1.0/24\n', /fixed addresses need network\.gateway/],
+  ];
+  for (const [what, args, config, message] of refusals) {
+    it(`refuses ${what} with one line and a hint, writing nothing`, () => {
+      const image = join(dir, 'refused.img');
+      const before = readdirSync(dir).sort();
+      const result = run(['--output', image, '--hostname', 'pi0', ...args], config);
+      assert.equal(result.status, 1, `${result.stdout}${result.stderr}`);
+      const lines = result.stderr.toString().trim().split('\n');
+      assert.equal(lines.length, 2, lines.join('\n'));
+      assert.match(lines[0]!, message);
+      assert.match(lines[1]!, /^hint: /);
+      assert.equal(existsSync(image), false);
+      assert.deepEqual(readdirSync(dir).sort(), before);
+    });
+  }
+});
