@@ -40,6 +40,11 @@ const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return bytes;
 });
 
+/** A DNS name or an IPv4 address, nothing else (it lands in config files the Pi reads). */
+const hostOrIpv4 = z.string().refine((value) => isIPv4(value) || (value.length <= 253 && /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value) && !/^[\d.]+$/.test(value)), {
+  error: (issue) => `${JSON.stringify(issue.input)} is not a host name or an IPv4 address`,
+});
+
 const HOSTNAME = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const hostname = z.string().regex(HOSTNAME, 'must be lower-case letters, digits and dashes, starting with a letter (RFC 1123)');
 
@@ -154,6 +159,11 @@ export const configSchema = z
           })
           .default(DEFAULT_ALPINE_VERSION),
         arch: z.enum(['aarch64']).default('aarch64'),
+        /** A time zone of the tz database (Europe/Berlin); default: none, Alpine's UTC. */
+        timezone: z
+          .string()
+          .regex(/^[A-Za-z][A-Za-z0-9_+-]{0,29}(\/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,2}$/, 'must be a time zone name like Europe/Berlin or UTC')
+          .optional(),
         /** Written as lines of the card's /etc/apk/repositories: no white space, quotes or shell characters. */
         mirror: z.string().superRefine((value, ctx) => {
           if (!/^https?:\/\/[A-Za-z0-9._~:/%@+=,-]+$/.test(value) || !URL.canParse(value)) {
@@ -187,6 +197,8 @@ export const configSchema = z
         interface: interfaceName.default('eth0'),
         /** The router: default route of hosts with a fixed address (DHCP hosts learn it from DHCP). */
         gateway: ipv4.optional(),
+        /** NTP servers for chrony on every Pi (names or IPv4 addresses); default: Alpine's pool.ntp.org. */
+        ntp: z.array(hostOrIpv4).min(1).max(8).optional(),
         /** Name servers of hosts with a fixed address (up to 3, musl reads no more); default: the gateway. */
         dns: z.array(ipv4).min(1).max(3).optional(),
         metallb: z

@@ -15,7 +15,8 @@ import { assertWritable, judgeDrive, largeDriveWarning } from './drives/safety.j
 import { drivesFrom, snapshotDrives, type Drive, type DriveSnapshot } from './drives/scan.js';
 import { outputFor, resolveHostnames } from './hostnames.js';
 import { packOverlay } from './overlay/archive.js';
-import { loadOverlay, type Overlay } from './overlay/render.js';
+import { loadOverlay, type Overlay, type OverlayEntry } from './overlay/render.js';
+import { timezoneEntries } from './timezone.js';
 import { BRANCH, FULL_VERSION, resolveAlpineVersion } from './release/latest.js';
 import { hostKeyFor, publicHostKey, recordFlashedKeys, type HostKeyPair } from './host-keys.js';
 import { fingerprint } from '../remote/known-hosts.js';
@@ -70,6 +71,8 @@ export interface FlashOptions {
   consolePasswordFile?: string;
   /** --address NAME=a.b.c.d/n, repeatable: a fixed IPv4 address instead of DHCP (over hosts.NAME.address). */
   addresses?: string[];
+  /** Seam for tests: where the tz database is (default /usr/share/zoneinfo). */
+  zoneinfoDir?: string;
   /** The project's `.pi-cluster/` (host keys, known_hosts); default in the working directory. */
   stateDir?: string;
   // Seams for tests:
@@ -121,6 +124,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   }
   const projectState = options.stateDir ?? stateDir();
   const addresses = resolveAddresses(options.addresses, config, hostnames);
+  const timezone = config.alpine.timezone ? await timezoneEntries(config.alpine.timezone, options.zoneinfoDir) : [];
   const consolePassword = await resolveConsolePassword({ hash: options.consolePasswordHash, file: options.consolePasswordFile }, config);
 
   // Targets: every check that writes nothing, before the (possibly long) download.
@@ -142,7 +146,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
     for (const hostname of hostnames) {
       const hostKey = await hostKeyFor(projectState, hostname, rotate.has(hostname));
       hostKeys.set(hostname, hostKey);
-      cards.set(hostname, await hostCard(base, { hostname, keys, hostKey, version: about.version, consolePassword: consolePassword.hash, address: addresses.get(hostname) }, config, overlay));
+      cards.set(hostname, await hostCard(base, { hostname, keys, hostKey, version: about.version, consolePassword: consolePassword.hash, address: addresses.get(hostname), timezone }, config, overlay));
     }
     stopIfInterrupted(options.signal);
   } catch (error) {
@@ -327,6 +331,8 @@ interface HostIdentity {
   consolePassword: string;
   /** Absent: DHCP. */
   address?: StaticAddress;
+  /** etc/zoneinfo/<zone> and etc/localtime, or nothing (UTC). */
+  timezone: OverlayEntry[];
 }
 
 async function hostCard(base: CardImage, identity: HostIdentity, config: ClusterConfig, overlay: Overlay): Promise<CardImage> {
@@ -342,7 +348,8 @@ async function hostCard(base: CardImage, identity: HostIdentity, config: Cluster
     bootMedia: '/media/mmcblk0p1',
     consolePasswordHash: identity.consolePassword,
     address: identity.address,
-  });
+    ntp: config.network.ntp,
+  }, identity.timezone);
   const archive = await packOverlay(entries);
   try {
     return await base.withFile({ path: `${hostname}.apkovl.tar.gz`, size: archive.length, chunks: [archive] }, diskSignatureFor(hostname));

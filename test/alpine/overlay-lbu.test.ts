@@ -7,7 +7,7 @@
  * the package drops is lost at the 20-disk reboot or the next commit (issue 9, defect 2).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../flash/helpers.js';
@@ -27,6 +27,8 @@ describe('the flashed overlay through Alpine\'s initramfs unpack and lbu package
   const dir = tempDir('pi-cluster-alpine-ovl-');
   let card: FlashedCard;
   before(async () => {
+    // A time zone and NTP servers too, so their files (a binary TZif file, a link, chrony.conf) are checked as well.
+    writeFileSync(join(dir, 'pi-cluster.yaml'), 'alpine:\n  timezone: Europe/Berlin\nnetwork:\n  ntp: [198.51.100.9]\n');
     card = await flashCard(dir);
   });
 
@@ -45,7 +47,7 @@ describe('the flashed overlay through Alpine\'s initramfs unpack and lbu package
       it('every file and link of the overlay is in lbu\'s package (so setup-disk and lbu commit keep it)', () => {
         const packaged = new Set(root.must('lbu package - | tar -tzf -').trim().split('\n').map((p) => p.replace(/^\.\//, '').replace(/\/$/, '')));
         const shipped = unpacked.filter((p) => !p.endsWith('/'));
-        assert.ok(shipped.includes('root/.ssh/authorized_keys') && shipped.includes('etc/init.d/pi-cluster-mdns') && shipped.includes('etc/shadow'), shipped.join(' '));
+        assert.ok(shipped.includes('root/.ssh/authorized_keys') && shipped.includes('etc/init.d/pi-cluster-mdns') && shipped.includes('etc/shadow') && shipped.includes('etc/localtime') && shipped.includes('etc/zoneinfo/Europe/Berlin'), shipped.join(' '));
         const missing = shipped.filter((p) => !packaged.has(p));
         assert.deepEqual(missing, [], `lbu package drops ${missing.join(', ')}`);
       });

@@ -93,7 +93,7 @@ describe('flash: root\'s console password', () => {
   }
 });
 
-describe('flash: fixed addresses', () => {
+describe('flash: fixed addresses, time zone, NTP servers', () => {
   const space = workspace();
   const { dir } = space;
   const yaml = 'network:\n  subnet: 192.168.1.0/24\n  gateway: 192.168.1.1\n  dns: [192.168.1.1]\nhosts:\n  pi1:\n    address: 192.168.1.51/24\n';
@@ -136,6 +136,11 @@ describe('flash: fixed addresses', () => {
     ['no hostname', ['--address', '192.168.1.50/24'], undefined, /--address "192\.168\.1\.50\/24" is not HOSTNAME=ADDRESS\/PREFIX/],
     ['a gateway inside the MetalLB range (config)', [], 'network:\n  subnet: 192.168.1.0/24\n  gateway: 192.168.1.210\n', /network\.gateway: 192\.168\.1\.210 is inside the MetalLB range/],
     ['no gateway', ['--address', 'pi0=192.168.1.50/24'], 'network:\n  subnet: 192.168.1.0/24\n', /fixed addresses need network\.gateway/],
+    ['a time zone this computer does not know', [], 'alpine:\n  timezone: Mars/Olympus_Mons\n', /^pi-cluster: alpine\.timezone Mars\/Olympus_Mons is not in this computer's time zone database/],
+    ['a time zone that is a folder', [], 'alpine:\n  timezone: Europe\n', /Europe is not in this computer's time zone database|is not a TZif time zone file/],
+    ['a time zone path', [], 'alpine:\n  timezone: ../../etc/passwd\n', /alpine\.timezone: .*must be a time zone name/],
+    ['an NTP server with a newline', [], 'network:\n  ntp: ["pool.ntp.org\\nserver evil"]\n', /network\.ntp\.0: "pool\.ntp\.org\\nserver evil" is not a host name or an IPv4 address/],
+    ['an NTP server with $()', [], 'network:\n  ntp: ["$(reboot)"]\n', /network\.ntp\.0: "\$\(reboot\)" is not a host name/],
   ];
   for (const [what, args, config, message] of refusals) {
     it(`refuses ${what} with one line and a hint, writing nothing`, () => {
@@ -145,6 +150,7 @@ describe('flash: fixed addresses', () => {
       assert.equal(result.status, 1, `${result.stdout}${result.stderr}`);
       const lines = result.stderr.toString().trim().split('\n');
       assert.equal(lines.length, 2, lines.join('\n'));
+      assert.doesNotMatch(result.stderr.toString(), /\n\s+at /, 'no stack trace');
       assert.match(lines[0]!, message);
       assert.match(lines[1]!, /^hint: /);
       assert.equal(existsSync(image), false);

@@ -17,6 +17,8 @@ export interface OverlayVariables {
   bootMedia: string;
   /** Root's field of /etc/shadow: a crypt hash, or "*" (locked). */
   consolePasswordHash: string;
+  /** chrony's servers (etc/chrony/chrony.conf); absent: Alpine's default pool.ntp.org. */
+  ntp?: string[];
   /** A fixed IPv4 address for `interface`; absent: DHCP. */
   address?: { cidr: string; ip: string; netmask: string; gateway: string; dns: string[] };
 }
@@ -42,7 +44,8 @@ export function overlayDir(): string {
 
 /** An overlay folder read and compiled once; renders the overlay of any number of hosts. */
 export interface Overlay {
-  render(variables: OverlayVariables): OverlayEntry[];
+  /** `extra`: files and links made by code rather than templates (e.g. a time zone's binary TZif file). */
+  render(variables: OverlayVariables, extra?: OverlayEntry[]): OverlayEntry[];
 }
 
 interface Template {
@@ -84,14 +87,14 @@ export async function loadOverlay(dir = overlayDir()): Promise<Overlay> {
       throw new Error(`overlay template ${path}: ${(error as Error).message}`);
     }
   }
-  return { render: (variables) => renderEntries(templates, manifest, modes, variables) };
+  return { render: (variables, extra = []) => renderEntries(templates, manifest, modes, variables, extra) };
 }
 
 /**
  * The overlay for one host: every template rendered, the folders above them, and the runlevel links,
  * sorted by path so the archive is the same bytes for the same input.
  */
-function renderEntries(templates: readonly Template[], manifest: OverlayManifest, modes: Map<string, number>, variables: OverlayVariables): OverlayEntry[] {
+function renderEntries(templates: readonly Template[], manifest: OverlayManifest, modes: Map<string, number>, variables: OverlayVariables, extra: readonly OverlayEntry[]): OverlayEntry[] {
   const entries = new Map<string, OverlayEntry>();
   const addParents = (path: string) => {
     const parts = path.split('/');
@@ -111,6 +114,11 @@ function renderEntries(templates: readonly Template[], manifest: OverlayManifest
     }
     addParents(path);
     entries.set(path, { type: 'file', path, mode, data: Buffer.from(text) });
+  }
+  for (const entry of extra) {
+    if (entries.has(entry.path)) throw new Error(`overlay: ${entry.path} is both a template and made by flash`);
+    addParents(entry.path);
+    entries.set(entry.path, entry);
   }
   for (const [level, services] of Object.entries(manifest.runlevels ?? {})) {
     for (const service of services) {
