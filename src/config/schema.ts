@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alpineBranch, compareDotted, oldestAlpineBranch } from './kubernetes-releases.js';
 import { addressProblems, gatewayProblems, parseHostAddress } from './addresses.js';
 import { cryptHashProblem } from './crypt-hash.js';
+import { COUNTRY, ENV_NAME, ssidProblem } from './wifi.js';
 import { cidrContains, isIPv4, parseCidr, parseRange, rangeContains } from './net.js';
 import { hostOrAddress, hostPort, interfaceName, localPath, shown, unsafePathCharacter } from './strings.js';
 
@@ -162,7 +163,9 @@ export const configSchema = z
         /** A time zone of the tz database (Europe/Berlin); default: none, Alpine's UTC. */
         timezone: z
           .string()
-          .regex(/^[A-Za-z][A-Za-z0-9_+-]{0,29}(\/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,2}$/, 'must be a time zone name like Europe/Berlin or UTC')
+          .refine((value) => /^[A-Za-z][A-Za-z0-9_+-]{0,29}(\/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,2}$/.test(value), {
+            error: (issue) => `${JSON.stringify(issue.input)} must be a time zone name like Europe/Berlin or UTC`,
+          })
           .optional(),
         /** Written as lines of the card's /etc/apk/repositories: no white space, quotes or shell characters. */
         mirror: z.string().superRefine((value, ctx) => {
@@ -199,6 +202,22 @@ export const configSchema = z
         gateway: ipv4.optional(),
         /** NTP servers for chrony on every Pi (names or IPv4 addresses); default: Alpine's pool.ntp.org. */
         ntp: z.array(hostOrIpv4).min(1).max(8).optional(),
+        /** Wi-Fi for every Pi (wired stays preferred); the passphrase only from a file, a variable or the prompt. */
+        wifi: z
+          .strictObject({
+            ssid: z.string().superRefine((value, ctx) => {
+              const problem = ssidProblem(value);
+              if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${problem}` });
+            }),
+            /** Regulatory domain (which channels and power the radio may use): two capital letters, e.g. DE. */
+            country: z.string().regex(COUNTRY, 'must be a two-letter country code like DE or US'),
+            /** A file holding the passphrase (one line); relative to the working folder. */
+            passphraseFile: z.string().min(1).optional(),
+            /** An environment variable holding the passphrase. */
+            passphraseEnv: z.string().regex(ENV_NAME, 'must be an environment variable name like PI_WIFI_PASSPHRASE').optional(),
+          })
+          .refine((w) => !(w.passphraseFile && w.passphraseEnv), { error: 'set passphraseFile or passphraseEnv, not both' })
+          .optional(),
         /** Name servers of hosts with a fixed address (up to 3, musl reads no more); default: the gateway. */
         dns: z.array(ipv4).min(1).max(3).optional(),
         metallb: z

@@ -5,6 +5,7 @@ import { resolveSshKeys } from '../config/ssh-keys.js';
 import { CancelledError, UserError } from '../errors.js';
 import { createProgressRenderer } from '../ui/progress.js';
 import { consolePasswordProblem, sha512Crypt } from '../config/crypt-hash.js';
+import { passphraseProblem } from '../config/wifi.js';
 import { askSecret, choose, confirmYes, pressEnter } from '../ui/prompts.js';
 import { paint, useColor } from '../ui/style.js';
 import { renderTable } from '../ui/table.js';
@@ -16,6 +17,8 @@ export interface FlashCommandOptions extends Omit<FlashOptions, 'config' | 'repo
   configPath?: string;
   /** --console-password: ask for root's console password at the terminal (twice), then keep only its hash. */
   consolePassword?: boolean;
+  /** --wifi-passphrase: ask for the Wi-Fi passphrase at the terminal. */
+  askWifiPassphrase?: boolean;
   color?: boolean;
   /** Where the summary goes (stdout); progress and messages go to stderr. */
   write?: (text: string) => void;
@@ -34,6 +37,7 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
     }
   }
   const consolePasswordHash = options.consolePassword ? await askConsolePassword() : undefined;
+  const wifi = options.askWifiPassphrase ? { ...options.wifi, passphrase: await askWifiPassphrase() } : options.wifi;
   const progress = createProgressRenderer();
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
@@ -42,7 +46,7 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
   for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
   let outcome;
   try {
-    outcome = await flash({ ...options, consolePasswordHash, config, report: progress.report, prompts: canPrompt() ? terminalPrompts() : undefined, signal: interrupt.signal });
+    outcome = await flash({ ...options, consolePasswordHash, wifi, config, report: progress.report, prompts: canPrompt() ? terminalPrompts() : undefined, signal: interrupt.signal });
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     progress.stop();
@@ -85,6 +89,15 @@ async function askConsolePassword(): Promise<string> {
   });
   await askSecret('The same password again:', (value) => (value === first ? true : 'not the same as the first; type it again (Ctrl-C to stop)'));
   return sha512Crypt(first);
+}
+
+/** The Wi-Fi passphrase typed at the terminal; flash keeps only the PSK made from it. */
+async function askWifiPassphrase(): Promise<string> {
+  if (!canPrompt()) throw new UserError('--wifi-passphrase asks at a terminal, and there is none', { hint: 'use --wifi-passphrase-file FILE or --wifi-passphrase-env VAR' });
+  return askSecret('Wi-Fi passphrase (8 to 63 characters):', (value) => {
+    const problem = passphraseProblem(value);
+    return problem ? `the passphrase ${problem}` : true;
+  });
 }
 
 function terminalPrompts(): FlashPrompts {

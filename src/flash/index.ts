@@ -17,6 +17,7 @@ import { outputFor, resolveHostnames } from './hostnames.js';
 import { packOverlay } from './overlay/archive.js';
 import { loadOverlay, type Overlay, type OverlayEntry } from './overlay/render.js';
 import { timezoneEntries } from './timezone.js';
+import { resolveWifi, type WifiOptions, type WifiSettings } from './wifi.js';
 import { BRANCH, FULL_VERSION, resolveAlpineVersion } from './release/latest.js';
 import { hostKeyFor, publicHostKey, recordFlashedKeys, type HostKeyPair } from './host-keys.js';
 import { fingerprint } from '../remote/known-hosts.js';
@@ -71,6 +72,8 @@ export interface FlashOptions {
   consolePasswordFile?: string;
   /** --address NAME=a.b.c.d/n, repeatable: a fixed IPv4 address instead of DHCP (over hosts.NAME.address). */
   addresses?: string[];
+  /** --wifi-ssid, --wifi-country, the passphrase (prompted), --wifi-passphrase-file/-env: over network.wifi. */
+  wifi?: WifiOptions;
   /** Seam for tests: where the tz database is (default /usr/share/zoneinfo). */
   zoneinfoDir?: string;
   /** The project's `.pi-cluster/` (host keys, known_hosts); default in the working directory. */
@@ -125,6 +128,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   const projectState = options.stateDir ?? stateDir();
   const addresses = resolveAddresses(options.addresses, config, hostnames);
   const timezone = config.alpine.timezone ? await timezoneEntries(config.alpine.timezone, options.zoneinfoDir) : [];
+  const wifi = await resolveWifi(options.wifi ?? {}, config);
   const consolePassword = await resolveConsolePassword({ hash: options.consolePasswordHash, file: options.consolePasswordFile }, config);
 
   // Targets: every check that writes nothing, before the (possibly long) download.
@@ -146,7 +150,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
     for (const hostname of hostnames) {
       const hostKey = await hostKeyFor(projectState, hostname, rotate.has(hostname));
       hostKeys.set(hostname, hostKey);
-      cards.set(hostname, await hostCard(base, { hostname, keys, hostKey, version: about.version, consolePassword: consolePassword.hash, address: addresses.get(hostname), timezone }, config, overlay));
+      cards.set(hostname, await hostCard(base, { hostname, keys, hostKey, version: about.version, consolePassword: consolePassword.hash, address: addresses.get(hostname), timezone, wifi }, config, overlay));
     }
     stopIfInterrupted(options.signal);
   } catch (error) {
@@ -333,6 +337,7 @@ interface HostIdentity {
   address?: StaticAddress;
   /** etc/zoneinfo/<zone> and etc/localtime, or nothing (UTC). */
   timezone: OverlayEntry[];
+  wifi?: WifiSettings;
 }
 
 async function hostCard(base: CardImage, identity: HostIdentity, config: ClusterConfig, overlay: Overlay): Promise<CardImage> {
@@ -349,6 +354,7 @@ async function hostCard(base: CardImage, identity: HostIdentity, config: Cluster
     consolePasswordHash: identity.consolePassword,
     address: identity.address,
     ntp: config.network.ntp,
+    wifi: identity.wifi,
   }, identity.timezone);
   const archive = await packOverlay(entries);
   try {

@@ -86,6 +86,12 @@ describe('hosts and network in pi-cluster.yaml', () => {
     ['network:\n  gateway: "192.168.1.1; reboot"\n', /network\.gateway: 192\.168\.1\.1; reboot is not an IPv4 address/],
     ['network:\n  dns: ["1.1.1.1", "$(reboot)"]\n', /network\.dns\.1: \$\(reboot\) is not an IPv4 address/],
     ['network:\n  dns: ["1.1.1.1", "1.0.0.1", "9.9.9.9", "8.8.8.8"]\n', /network\.dns/],
+    ['network:\n  wifi: {ssid: "home\\nnetwork={", country: DE}\n', /network\.wifi\.ssid: "home\\nnetwork=\{" holds a newline/],
+    ['network:\n  wifi: {ssid: home, country: de}\n', /network\.wifi\.country: .*two-letter country code/],
+    ['network:\n  wifi: {ssid: home, country: DE, passphrase: hunter2hunter2}\n', /unknown setting network\.wifi\.passphrase/],
+    ['network:\n  wifi: {ssid: home, country: DE, passphraseEnv: "A B"}\n', /network\.wifi\.passphraseEnv: .*environment variable name/],
+    ['network:\n  ntp: ["ntp.example.net iburst"]\n', /network\.ntp\.0: "ntp\.example\.net iburst" is not a host name/],
+    ['alpine:\n  timezone: "Europe/Berlin\\n"\n', /alpine\.timezone: .*must be a time zone name/],
   ];
   for (const [text, message] of bad) {
     it(`refuses ${JSON.stringify(text)}`, () => {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha512Crypt } from '../../src/config/crypt-hash.js';
+import { wpaPsk } from '../../src/config/wifi.js';
 import { carvePartition, cli, mtoolsFiles, workspace } from './helpers.js';
 
 /** The card's <hostname>.apkovl.tar.gz unpacked by GNU tar into a folder; returns that folder. */
@@ -153,6 +154,58 @@ describe('flash: fixed addresses, time zone, NTP servers', () => {
       assert.doesNotMatch(result.stderr.toString(), /\n\s+at /, 'no stack trace');
       assert.match(lines[0]!, message);
       assert.match(lines[1]!, /^hint: /);
+      assert.equal(existsSync(image), false);
+      assert.deepEqual(readdirSync(dir).sort(), before);
+    });
+  }
+});
+
+describe('flash: Wi-Fi', () => {
+  const space = workspace();
+  const { dir } = space;
+  const PASSPHRASE = 'the wifi passphrase 42';
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [cli, 'flash', '--image', space.image, '--ssh-key', space.key, '--boot-size', '64MiB', ...args], {
+    cwd: dir,
+    env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: join(dir, 'cache'), NO_COLOR: '1', CI: '', ...env },
+  });
+
+  it('writes wpa_supplicant.conf 0600 with the PSK; the passphrase is nowhere on the card', () => {
+    const image = join(dir, 'wifi.img');
+    const result = run(['--output', image, '--hostname', 'pi0', '--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: PASSPHRASE });
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const root = unpackCardOverlay(image, 'pi0', dir);
+    const conf = join(root, 'etc/wpa_supplicant/wpa_supplicant.conf');
+    assert.equal(statSync(conf).mode & 0o7777, 0o600);
+    assert.match(readFileSync(conf, 'utf8'), new RegExp(`psk=${wpaPsk('home', PASSPHRASE)}`));
+    assert.equal(readFileSync(image).indexOf(PASSPHRASE), -1, 'the image holds no passphrase');
+    assert.doesNotMatch(`${result.stdout}${result.stderr}`, new RegExp(PASSPHRASE));
+  });
+
+  const refusals: Array<[string, () => string[], NodeJS.ProcessEnv, RegExp]> = [
+    ['an SSID with a newline', () => ['--wifi-ssid', 'home\nnetwork={', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: PASSPHRASE }, /--wifi-ssid "home\\nnetwork=\{" holds a newline/],
+    ['an SSID with a quote', () => ['--wifi-ssid', 'home"', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: PASSPHRASE }, /holds a newline, a control character, a quote/],
+    ['an SSID over 32 bytes', () => ['--wifi-ssid', 'x'.repeat(33), '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: PASSPHRASE }, /33 bytes long/],
+    ['a passphrase of 7 characters', () => ['--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: 'seven77' }, /has 7 characters; a WPA passphrase has 8 to 63/],
+    ['a passphrase of 64 characters', () => ['--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: 'p'.repeat(64) }, /has 64 characters/],
+    ['a passphrase with a newline (two lines in the file)', () => { writeFileSync(join(dir, 'wifi.txt'), `${PASSPHRASE}\nsecond line\n`); return ['--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase-file', 'wifi.txt']; }, {}, /outside printable ASCII \(a newline/],
+    ['a passphrase with a quote', () => ['--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: 'quote"inside' }, /holds a quote/],
+    ['an unset variable', () => ['--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI_UNSET'], {}, /PI_WIFI_UNSET \(the Wi-Fi passphrase\) is not set/],
+    ['no country', () => ['--wifi-ssid', 'home', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: PASSPHRASE }, /needs a country/],
+    ['a bad country', () => ['--wifi-ssid', 'home', '--wifi-country', 'de;', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: PASSPHRASE }, /not a two-letter country code/],
+    ['--wifi-passphrase without a terminal', () => ['--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase'], {}, /--wifi-passphrase asks at a terminal/],
+    ['a passphrase in argv', () => ['--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase', PASSPHRASE], {}, /too many arguments/],
+  ];
+  for (const [what, args, env, message] of refusals) {
+    it(`refuses ${what} with one line and a hint, writing nothing`, () => {
+      const image = join(dir, 'refused.img');
+      const argv = args();
+      const before = readdirSync(dir).sort();
+      const result = run(['--output', image, '--hostname', 'pi0', ...argv], env);
+      assert.equal(result.status, 1, `${result.stdout}${result.stderr}`);
+      const lines = result.stderr.toString().trim().split('\n');
+      assert.match(lines[0]!, message);
+      assert.ok(lines.length <= 2 && (lines.length === 1 || lines[1]!.startsWith('hint: ')), lines.join('\n'));
+      assert.ok(!result.stderr.toString().includes(PASSPHRASE), 'the passphrase is not printed');
       assert.equal(existsSync(image), false);
       assert.deepEqual(readdirSync(dir).sort(), before);
     });

@@ -19,6 +19,8 @@ export interface OverlayVariables {
   consolePasswordHash: string;
   /** chrony's servers (etc/chrony/chrony.conf); absent: Alpine's default pool.ntp.org. */
   ntp?: string[];
+  /** Wi-Fi on wlan0 (etc/wpa_supplicant/wpa_supplicant.conf holds the PSK, never the passphrase). */
+  wifi?: { ssid: string; country: string; psk: string };
   /** A fixed IPv4 address for `interface`; absent: DHCP. */
   address?: { cidr: string; ip: string; netmask: string; gateway: string; dns: string[] };
 }
