@@ -18,6 +18,7 @@ interface FlashFlags {
   consolePassword?: boolean;
   consolePasswordFile?: string;
   address?: string[];
+  dryRun?: boolean;
   wifiSsid?: string;
   wifiCountry?: string;
   wifiPassphrase?: boolean;
@@ -56,6 +57,7 @@ export function register(program: Command): void {
     .option('--wifi-passphrase-env <var>', 'read the Wi-Fi passphrase from an environment variable')
     .option('--console-password', 'ask for root\'s console password at the terminal (stored hashed; default: locked, SSH key only)')
     .option('--console-password-file <file>', 'root\'s console password as a crypt hash in a file (`openssl passwd -6` prints one)')
+    .option('--dry-run', 'check everything and print each card\'s identity and overlay files; write and download nothing')
     .option('--force', 'allow a non-removable drive or loop device given with --device; replace an existing --output file')
     .addHelpText(
       'after',
@@ -69,6 +71,7 @@ export function register(program: Command): void {
         ['pi-cluster flash --device /dev/sdb --hostname pi2 --rotate-host-key pi2', 'pi2 gets a new SSH identity'],
         ['pi-cluster flash --output "{hostname}.img" --hostnames pi0,pi1 --address pi0=192.168.1.50/24 --address pi1=192.168.1.51/24', 'fixed addresses (network.gateway in pi-cluster.yaml)'],
         ['PI_WIFI=... pi-cluster flash --output pi0.img --hostname pi0 --wifi-ssid home --wifi-country DE --wifi-passphrase-env PI_WIFI', 'Wi-Fi as well as the wired port'],
+        ['pi-cluster flash --count 3 --dry-run', 'each card\'s hostname, address, Wi-Fi, host key and overlay files'],
         ['openssl passwd -6 > root.hash; pi-cluster flash --count 3 --output "{hostname}.img" --console-password-file root.hash', 'a console password for root (default: locked)'],
       ]),
     )
@@ -95,6 +98,7 @@ export function register(program: Command): void {
         consolePasswordFile: flags.consolePasswordFile,
         addresses: flags.address,
         askWifiPassphrase: Boolean(flags.wifiPassphrase),
+        dryRun: Boolean(flags.dryRun),
         wifi: { ssid: flags.wifiSsid, country: flags.wifiCountry, passphraseFile: flags.wifiPassphraseFile, passphraseEnv: flags.wifiPassphraseEnv },
       });
     });

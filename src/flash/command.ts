@@ -10,13 +10,15 @@ import { askSecret, choose, confirmYes, pressEnter } from '../ui/prompts.js';
 import { paint, useColor } from '../ui/style.js';
 import { renderTable } from '../ui/table.js';
 import { formatBytes } from './drives/safety.js';
-import { flash, type FlashOptions, type FlashPrompts, type WriteResult } from './index.js';
+import { flash, planCards, type CardPlan, type FlashOptions, type FlashPrompts, type WriteResult } from './index.js';
 import { describeDrive } from './targets.js';
 
 export interface FlashCommandOptions extends Omit<FlashOptions, 'config' | 'report' | 'prompts' | 'signal' | 'consolePasswordHash'> {
   configPath?: string;
   /** --console-password: ask for root's console password at the terminal (twice), then keep only its hash. */
   consolePassword?: boolean;
+  /** --dry-run: print each card's identity and overlay files, write nothing. */
+  dryRun?: boolean;
   /** --wifi-passphrase: ask for the Wi-Fi passphrase at the terminal. */
   askWifiPassphrase?: boolean;
   color?: boolean;
@@ -30,6 +32,12 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export async function flashCommand(options: FlashCommandOptions): Promise<WriteResult[]> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const { config } = await loadConfig({ explicitPath: options.configPath });
+  if (options.dryRun) {
+    const consolePasswordHash = options.consolePassword ? await askConsolePassword() : undefined;
+    const wifi = options.askWifiPassphrase ? { ...options.wifi, passphrase: await askWifiPassphrase() } : options.wifi;
+    write(renderPlans(await planCards({ ...options, config, consolePasswordHash, wifi })));
+    return [];
+  }
   if (!options.sshKey && !resolveSshKeys(config, options.home) && canPrompt()) {
     // First run on this computer: offer the key pair every card needs instead of stopping with a hint.
     if (await confirmYes('No SSH key pair found (~/.ssh/id_ed25519, id_ecdsa, id_rsa). Generate ~/.ssh/id_ed25519 now?', true)) {
@@ -76,6 +84,24 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
   }
   if (outcome.results.some((r) => r.ok)) write('\nNext: put the cards in the Pis, power them on, then run `pi-cluster discover`.\n');
   return outcome.results;
+}
+
+/** What `flash --dry-run` prints: per card its identity, then its overlay's files (never their content). */
+function renderPlans(plans: CardPlan[]): string {
+  const lines: string[] = [];
+  for (const plan of plans) {
+    lines.push(`${plan.hostname}`);
+    lines.push(`  address        ${plan.address}`);
+    lines.push(`  wifi           ${plan.wifi ?? 'none'}`);
+    lines.push(`  ssh host key   ${plan.hostKey ? `${plan.hostKey} (kept in .pi-cluster/host-keys)` : 'new (made when the card is written)'}`);
+    lines.push(`  console login  root: ${plan.consolePassword}`);
+    lines.push(`  time           ${plan.time}`);
+    lines.push(`  overlay        ${plan.hostname}.apkovl.tar.gz:`);
+    for (const file of plan.files) lines.push(`    ${file.mode}  ${file.path}${file.target ? ` -> ${file.target}` : ''}`);
+    lines.push('');
+  }
+  lines.push(`Dry run: ${plans.length} card${plans.length === 1 ? '' : 's'} checked, nothing written.`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Root's console password typed twice at the terminal; only its SHA-512 crypt hash leaves this function. */

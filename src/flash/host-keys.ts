@@ -47,6 +47,14 @@ export async function hostKeyFor(stateDir: string, hostname: string, rotate = fa
   return pair;
 }
 
+/** The stored public key of a hostname, read only (for `flash --dry-run`); undefined when none is kept. */
+export async function storedPublicHostKey(stateDir: string, hostname: string): Promise<string | undefined> {
+  const path = `${join(hostKeysDir(stateDir), hostname)}.pub`;
+  if (!existsSync(path)) return undefined;
+  const text = (await readFile(path, 'utf8')).trim();
+  return /^ssh-ed25519 \S+/.test(text) ? text : undefined;
+}
+
 export function publicHostKey(pair: HostKeyPair): HostKey {
   const [type, base64] = pair.public.split(/\s+/);
   return { type: type!, base64: base64! };

@@ -15,9 +15,7 @@ import { assertWritable, judgeDrive, largeDriveWarning } from './drives/safety.j
 import { drivesFrom, snapshotDrives, type Drive, type DriveSnapshot } from './drives/scan.js';
 import { outputFor, resolveHostnames } from './hostnames.js';
 import { packOverlay } from './overlay/archive.js';
-import { loadOverlay, type Overlay, type OverlayEntry } from './overlay/render.js';
-import { timezoneEntries } from './timezone.js';
-import { resolveWifi, type WifiOptions, type WifiSettings } from './wifi.js';
+import { loadOverlay, type OverlayEntry } from './overlay/render.js';
 import { BRANCH, FULL_VERSION, resolveAlpineVersion } from './release/latest.js';
 import { hostKeyFor, publicHostKey, recordFlashedKeys, type HostKeyPair } from './host-keys.js';
 import { fingerprint } from '../remote/known-hosts.js';
@@ -25,8 +23,8 @@ import { prepareRelease, type PreparedRelease } from './release/prepare.js';
 import { imageCacheDir } from './release/cache.js';
 import { locateRelease, obtainRelease, type ObtainedRelease, type ReleaseRequest } from './release/source.js';
 import { loadPublicKeys } from './ssh-key.js';
-import { resolveConsolePassword } from './console-password.js';
-import { resolveAddresses, type StaticAddress } from './addresses.js';
+import { overlayVariables, resolveRunIdentity } from './identity.js';
+import type { WifiOptions } from './wifi.js';
 import { candidates, checkDevices, confirmation, sameDrive, type FlashPrompts } from './targets.js';
 import { DeviceDestination, FileDestination, type Destination } from './write/destination.js';
 import { startCopy } from './write/copy.js';
@@ -34,6 +32,7 @@ import { CacheCorruptError } from './write/errors.js';
 import { writeCard, writeCards, type WriteJob, type WriteResult } from './write/write.js';
 
 export type { FlashPrompts } from './targets.js';
+export { planCards, type CardPlan } from './dry-run.js';
 export type { WriteResult } from './write/write.js';
 
 export interface FlashOptions {
@@ -126,10 +125,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
     if (!hostnames.includes(name)) throw new UserError(`--rotate-host-key ${name}: not one of the cards of this run (${hostnames.join(', ')})`, { hint: 'name a hostname this run flashes' });
   }
   const projectState = options.stateDir ?? stateDir();
-  const addresses = resolveAddresses(options.addresses, config, hostnames);
-  const timezone = config.alpine.timezone ? await timezoneEntries(config.alpine.timezone, options.zoneinfoDir) : [];
-  const wifi = await resolveWifi(options.wifi ?? {}, config);
-  const consolePassword = await resolveConsolePassword({ hash: options.consolePasswordHash, file: options.consolePasswordFile }, config);
+  const identity = await resolveRunIdentity(options, config, hostnames);
 
   // Targets: every check that writes nothing, before the (possibly long) download.
   let plan: TargetPlan;
@@ -150,7 +146,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
     for (const hostname of hostnames) {
       const hostKey = await hostKeyFor(projectState, hostname, rotate.has(hostname));
       hostKeys.set(hostname, hostKey);
-      cards.set(hostname, await hostCard(base, { hostname, keys, hostKey, version: about.version, consolePassword: consolePassword.hash, address: addresses.get(hostname), timezone, wifi }, config, overlay));
+      cards.set(hostname, await hostCard(base, hostname, overlay.render(overlayVariables(hostname, identity, { keys, hostKey, version: about.version }, config), identity.timezone)));
     }
     stopIfInterrupted(options.signal);
   } catch (error) {
@@ -326,36 +322,7 @@ async function composeBase(release: PreparedRelease, bootSize: number, report: R
   }
 }
 
-interface HostIdentity {
-  hostname: string;
-  keys: string[];
-  hostKey: HostKeyPair;
-  version: string;
-  /** Root's field of /etc/shadow: a crypt hash or "*". */
-  consolePassword: string;
-  /** Absent: DHCP. */
-  address?: StaticAddress;
-  /** etc/zoneinfo/<zone> and etc/localtime, or nothing (UTC). */
-  timezone: OverlayEntry[];
-  wifi?: WifiSettings;
-}
-
-async function hostCard(base: CardImage, identity: HostIdentity, config: ClusterConfig, overlay: Overlay): Promise<CardImage> {
-  const { hostname, keys, hostKey, version } = identity;
-  const [major, minor] = version.split('.');
-  const entries = overlay.render({
-    hostname,
-    domain: config.cluster.domain,
-    interface: config.network.interface,
-    sshPublicKeys: keys,
-    hostKey,
-    alpine: { version, branch: `v${major}.${minor}`, mirror: config.alpine.mirror.replace(/\/+$/, '') },
-    bootMedia: '/media/mmcblk0p1',
-    consolePasswordHash: identity.consolePassword,
-    address: identity.address,
-    ntp: config.network.ntp,
-    wifi: identity.wifi,
-  }, identity.timezone);
+async function hostCard(base: CardImage, hostname: string, entries: OverlayEntry[]): Promise<CardImage> {
   const archive = await packOverlay(entries);
   try {
     return await base.withFile({ path: `${hostname}.apkovl.tar.gz`, size: archive.length, chunks: [archive] }, diskSignatureFor(hostname));

@@ -211,3 +211,50 @@ describe('flash: Wi-Fi', () => {
     });
   }
 });
+
+describe('flash --dry-run', () => {
+  const space = workspace();
+  const { dir } = space;
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [cli, 'flash', '--ssh-key', space.key, ...args], {
+    cwd: dir,
+    env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: join(dir, 'cache'), NO_COLOR: '1', CI: '', ...env },
+  });
+  const listing = () => execFileSync('find', [dir, '-printf', '%P %s %T@\n']).toString().split('\n').sort().join('\n');
+
+  it('prints each card\'s identity and overlay files, and writes (and downloads) nothing', () => {
+    writeFileSync(join(dir, 'pi-cluster.yaml'), 'network:\n  subnet: 192.168.1.0/24\n  gateway: 192.168.1.1\n  ntp: [192.168.1.1]\nalpine:\n  timezone: Europe/Berlin\nhosts:\n  pi1: {address: 192.168.1.51/24}\n');
+    const before = listing();
+    // No --image: a real run would download the release; the dry run must not even look it up.
+    const result = run(['--count', '2', '--dry-run', '--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: 'passphrase123', PI_CLUSTER_ALPINE_MIRROR: 'http://198.51.100.250:9/alpine' });
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const out = result.stdout.toString();
+    assert.match(out, /^pi0\n {2}address {8}DHCP on eth0$/m);
+    assert.match(out, /^pi1\n {2}address {8}192\.168\.1\.51\/24 on eth0, gateway 192\.168\.1\.1, dns 192\.168\.1\.1$/m);
+    assert.match(out, /^ {2}wifi {11}home \(country DE\) on wlan0, wired preferred$/m);
+    assert.match(out, /^ {2}ssh host key {3}new \(made when the card is written\)$/m);
+    assert.match(out, /^ {2}console login {2}root: locked$/m);
+    assert.match(out, /^ {2}time {11}Europe\/Berlin, NTP 192\.168\.1\.1$/m);
+    for (const file of ['-0640  etc/shadow', '-0600  etc/wpa_supplicant/wpa_supplicant.conf', '-0600  root/.ssh/authorized_keys', 'l0777  etc/localtime -> /etc/zoneinfo/Europe/Berlin']) assert.ok(out.includes(`    ${file}\n`), file);
+    assert.equal((out.match(/ {4}-0644 {2}etc\/resolv\.conf\n/g) ?? []).length, 1, 'only pi1 has resolv.conf');
+    assert.match(out, /Dry run: 2 cards checked, nothing written\.\n$/);
+    assert.doesNotMatch(out, /passphrase123|PRIVATE KEY/);
+    assert.equal(listing(), before, 'no file made or changed (no host key, no cache, no image)');
+  });
+
+  it('shows the fingerprint of a host key kept from an earlier flash', () => {
+    writeFileSync(join(dir, 'pi-cluster.yaml'), '');
+    const real = run(['--image', space.image, '--output', join(dir, 'pi0.img'), '--hostname', 'pi0', '--boot-size', '64MiB']);
+    assert.equal(real.status, 0, `${real.stderr}`);
+    const flashed = /pi0: SSH host key (SHA256:[A-Za-z0-9+/]+)/.exec(real.stdout.toString())?.[1];
+    assert.ok(flashed);
+    const dry = run(['--hostname', 'pi0', '--dry-run']);
+    assert.equal(dry.status, 0, `${dry.stderr}`);
+    assert.match(dry.stdout.toString(), new RegExp(`ssh host key {3}${flashed.replace(/[+/]/g, '\\$&')} \\(kept in \\.pi-cluster/host-keys\\)`));
+  });
+
+  it('refuses the same bad input as a real run, with one line', () => {
+    const result = run(['--hostname', 'pi0', '--dry-run', '--address', 'pi0=10.0.0.5/8']);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr.toString(), /^pi-cluster: fixed addresses need network\.gateway .*\nhint: [^\n]*\n$/);
+  });
+});
