@@ -7,10 +7,10 @@ NPM ?= npm
 
 # Debian packages for the tests, the virtual lab and the demo (the Pis' own avahi and sshd live in the lab's rootfs):
 # image checkers (mtools, dosfstools, fdisk, e2fsprogs), the lab (mmdebstrap, iproute2, util-linux),
-# SSH and mDNS tools, Ansible and the linters.
+# SSH and mDNS tools, the real parsers of the card's network files (ifupdown, wpasupplicant), Ansible and the linters.
 APT_PACKAGES := mtools dosfstools fdisk e2fsprogs mount util-linux \
   openssh-server openssh-client avahi-daemon avahi-utils dbus \
-  mmdebstrap iproute2 kmod procps python3 ifupdown \
+  mmdebstrap iproute2 kmod procps python3 ifupdown wpasupplicant \
   ansible ansible-lint yamllint shellcheck ca-certificates iptables
 
 help: ## list the targets
