@@ -5,6 +5,7 @@ import type { ClusterConfig } from '../config/schema.js';
 import { kubeMinor, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../config/kubernetes-releases.js';
 import { defaultKeyCandidates, resolveSshKeys } from '../config/ssh-keys.js';
 import { compareVersions } from '../versions.js';
+import { readFloors, type Floors } from './floors.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
 
@@ -25,6 +26,10 @@ export interface DoctorEnv {
   versionOf?: (program: string, args: string[]) => Promise<string | undefined>;
   /** The day end-of-life dates are judged on (tests); default today. */
   today?: Date;
+  /** The Node.js version to judge; default the one running (process.versions.node). */
+  nodeVersion?: string;
+  /** The oldest Node.js and Terraform accepted; default package.json `engines` and terraform/versions.tf. */
+  floors?: Floors;
 }
 
 async function versionOfProgram(program: string, args: string[]): Promise<string | undefined> {
@@ -40,10 +45,9 @@ export { compareVersions };
 
 type Check = (env: Required<Pick<DoctorEnv, 'versionOf'>> & DoctorEnv) => Promise<Finding>;
 
-const nodeVersion: Check = async () => {
-  const version = process.versions.node;
-  const ok = compareVersions(version, '20.0.0') >= 0;
-  return { id: 'node', title: 'Node.js', neededBy: ['all'], status: ok ? 'ok' : 'fail', detail: `v${version}`, fix: ok ? undefined : 'install Node.js 20 or newer' };
+const nodeVersion: Check = async ({ nodeVersion: version = process.versions.node, floors = readFloors() }) => {
+  const ok = compareVersions(version, floors.node) >= 0;
+  return { id: 'node', title: 'Node.js', neededBy: ['all'], status: ok ? 'ok' : 'fail', detail: `v${version}`, fix: ok ? undefined : `install Node.js ${floors.node} or newer (an LTS line: nodejs.org)` };
 };
 
 const ansible: Check = async ({ versionOf }) => {
@@ -56,13 +60,13 @@ const ansible: Check = async ({ versionOf }) => {
   return { ...base, status: ok ? 'ok' : 'fail', detail: `ansible-core ${version}`, fix: ok ? undefined : 'upgrade to ansible-core 2.14 or newer' };
 };
 
-const terraform: Check = async ({ versionOf }) => {
+const terraform: Check = async ({ versionOf, floors = readFloors() }) => {
   const base = { id: 'terraform', title: 'terraform', neededBy: ['make apply'] };
   const out = await versionOf('terraform', ['version']);
-  if (!out) return { ...base, status: 'warn', detail: 'not found on PATH', fix: 'install Terraform >= 1.6 (developer.hashicorp.com/terraform/install) before `make apply`' };
+  if (!out) return { ...base, status: 'warn', detail: 'not found on PATH', fix: `install Terraform >= ${floors.terraform} (developer.hashicorp.com/terraform/install) before \`make apply\`` };
   const version = /Terraform v(\d+\.\d+\.\d+)/.exec(out)?.[1];
-  const ok = version !== undefined && compareVersions(version, '1.6.0') >= 0;
-  return { ...base, status: ok ? 'ok' : 'warn', detail: version ? `v${version}` : 'installed, version not recognised', fix: ok ? undefined : 'use Terraform 1.6 or newer' };
+  const ok = version !== undefined && compareVersions(version, floors.terraform) >= 0;
+  return { ...base, status: ok ? 'ok' : 'warn', detail: version ? `v${version}` : 'installed, version not recognised', fix: ok ? undefined : `use Terraform ${floors.terraform} or newer (terraform/versions.tf requires it)` };
 };
 
 const kubectl: Check = async ({ versionOf }) => {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { packageVersion } from '../../paths.js';
-import { crcOf, zlibCrc32 } from '../write/digest.js';
+import { crcOf } from '../write/digest.js';
 import { checkData, hashPieces, loadableData, once, readAt, type CachedExtent } from './cache-data.js';
 import { CardImage, type DataExtent } from './compose.js';
 import { splitChunks } from './plan.js';
@@ -86,7 +87,7 @@ export async function loadComposed<T>(dir: string, key: string): Promise<CachedC
     } finally {
       await handle.close();
     }
-    if (zlibCrc32(head) !== index.metaCrc) throw new Error('damaged');
+    if (crc32(head) !== index.metaCrc) throw new Error('damaged');
     let at = 0;
     for (const [sector, count] of index.metaRuns) {
       meta.write(sector, head.subarray(at, at + count * SECTOR));
@@ -114,7 +115,7 @@ export async function storeComposed<T>(dir: string, key: string, card: CardImage
     bootSize: card.bootSize,
     length,
     metaRuns: runs.map((run) => [run.sector, run.buffers.length]),
-    metaCrc: zlibCrc32(metaBytes),
+    metaCrc: crc32(metaBytes),
     data: card.data.map((extent) => {
       const groups = splitChunks(inMemory(extent), extent.length);
       return { offset: extent.offset, length: extent.length, crcs: groups.map((group) => crcOf(group)), hashes: hashPieces(groups) };

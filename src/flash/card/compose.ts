@@ -1,4 +1,4 @@
-import { zlibCrc32 } from '../write/digest.js';
+import { crc32 } from 'node:zlib';
 import { FatVolume, type SectorStore } from './fat.js';
 import { buildMbr } from './mbr.js';
 import { MiB, SECTOR, SectorMap } from './sectors.js';
@@ -150,5 +150,5 @@ function sliceOf(chunks: readonly Buffer[], from: number, to: number): Buffer {
 
 /** A stable disk signature for a host's card (the MBR's 32-bit id; Linux shows it in PARTUUID). */
 export function diskSignatureFor(hostname: string): number {
-  return zlibCrc32(Buffer.from(`pi-cluster:${hostname}`)) || 1;
+  return crc32(Buffer.from(`pi-cluster:${hostname}`)) || 1;
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { CancelledError, UserError } from '../../errors.js';
 import type { Reporter } from '../../events.js';
 import type { CardImage } from '../card/compose.js';
 import { batches, planWrites, totalBytes, type Piece } from '../card/plan.js';
 import { canCopy, copyCard } from './copy.js';
 import type { Destination } from './destination.js';
-import { zlibCrc32 } from './digest.js';
 import { streamCard, type WriteSteps } from './stream.js';
 
 export interface WriteJob {
@@ -89,7 +89,7 @@ export async function writeCard(job: WriteJob, options: WriteOptions): Promise<W
         const back = await destination.read(group[0].offset, length);
         let at = 0;
         for (const piece of group) {
-          if (zlibCrc32(back.subarray(at, at + piece.length)) !== written.crcs[index]) {
+          if (crc32(back.subarray(at, at + piece.length)) !== written.crcs[index]) {
             throw new UserError(`${target} (${hostname}): VERIFY FAILED: what was read back differs from what was written, at ${(piece.offset / 2 ** 20).toFixed(1)} MiB`, {
               hint: 'the card or reader is faulty (or the card is fake and smaller than it claims): do not use this card; try another card or reader',
             });
