@@ -4,10 +4,10 @@ import { commands } from '../commands/index.js';
 import { packageVersion } from '../paths.js';
 
 /** Builds the command tree. Command files are thin: heavy modules load only inside an action. */
-export function buildProgram(): Command {
+export function buildProgram(argv: readonly string[] = process.argv): Command {
   const program = new Command('pi-cluster')
     .description('From Raspberry Pis and blank SD cards to a Kubernetes home lab: flash, discover, bootstrap, make apply.')
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('-V, --version', 'print the version (with --verbose: also the Node.js running it)')
     .option('-c, --config <path>', 'config file (default: ./pi-cluster.yaml; built-in defaults when absent)')
     .option('-v, --verbose', 'print details (and the cause of errors)', false)
     .option('--no-color', 'plain output without colours')
@@ -28,12 +28,25 @@ The walk-through:
 
 Run \`pi-cluster <command> --help\` for a command's options and examples.`,
     );
+  program.on('option:version', () => {
+    // --verbose may come before or after --version: look at the whole command line, not only what is parsed yet.
+    const verbose = Boolean(program.opts().verbose) || argv.some((arg) => arg === '--verbose' || arg === '-v');
+    process.stdout.write(versionText(verbose));
+    throw new CommanderError(0, 'commander.version', 'version printed');
+  });
   for (const register of commands) register(program);
   return program;
 }
 
+/** `--version`: the package version; with --verbose also the Node.js release, where it runs from and the platform. */
+export function versionText(verbose: boolean): string {
+  const lines = [packageVersion()];
+  if (verbose) lines.push(`Node.js ${process.version} (${process.execPath}), ${process.platform}-${process.arch}`);
+  return `${lines.join('\n')}\n`;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return 0;

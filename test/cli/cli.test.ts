@@ -36,6 +36,15 @@ test('--version prints the package version', async () => {
   assert.equal(result.stdout.trim(), packageVersion());
 });
 
+test('--version --verbose (either order, or -v -V) adds the Node.js release and binary running the CLI', async () => {
+  for (const args of [['--version', '--verbose'], ['--verbose', '--version'], ['-v', '-V'], ['-V', '-v']]) {
+    const result = await runCli(args);
+    assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+    assert.equal(result.stdout, `${packageVersion()}\nNode.js ${process.version} (${process.execPath}), ${process.platform}-${process.arch}\n`, args.join(' '));
+  }
+  assert.doesNotMatch((await runCli(['--version'])).stdout, /Node\.js/, 'without --verbose only the version');
+});
+
 test('an unknown command is one line, with a suggestion, and a non-zero exit', async () => {
   const result = await runCli(['docter']);
   assert.notEqual(result.code, 0);
