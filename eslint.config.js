@@ -13,5 +13,5 @@ export default tseslint.config(
     },
   },
   { files: ['src/cli/main.ts', 'bin/**'], rules: { 'no-restricted-properties': 'off' } },
-  { files: ['bin/**', 'eslint.config.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  { files: ['bin/**', 'eslint.config.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
 );

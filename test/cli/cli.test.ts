@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -43,6 +44,28 @@ test('--version --verbose (either order, or -v -V) adds the Node.js release and 
     assert.equal(result.stdout, `${packageVersion()}\nNode.js ${process.version} (${process.execPath}), ${process.platform}-${process.arch}\n`, args.join(' '));
   }
   assert.doesNotMatch((await runCli(['--version'])).stdout, /Node\.js/, 'without --verbose only the version');
+});
+
+test('the launcher refuses a Node.js older than package.json engines, saying which is needed and which runs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'pic-engines-'));
+  await mkdir(join(dir, 'bin'));
+  await copyFile(join(packageRoot(), 'bin', 'pi-cluster.js'), join(dir, 'bin', 'pi-cluster.js'));
+  const launch = async (floor: string) => {
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'pi-cluster', engines: { node: floor } }));
+    return new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(process.execPath, [join(dir, 'bin', 'pi-cluster.js'), '--version'], (error, _stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stderr }));
+    });
+  };
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  for (const newer of [`>=${major + 1}.0.0`, `>=${major}.${minor + 1}.0`]) {
+    const result = await launch(newer);
+    assert.equal(result.code, 1, newer);
+    assert.equal(result.stderr, `pi-cluster: needs Node.js ${newer}; this is ${process.version} (${process.execPath}).\nhint: install a current LTS release of Node.js (nodejs.org), then run pi-cluster again\n`);
+  }
+  // At or above the floor the launcher goes on to load the CLI (not built in this copy: its own message).
+  for (const met of [`>=${process.versions.node}`, `>=${major - 1}.99.0`]) {
+    assert.match((await launch(met)).stderr, /the CLI is not built yet/, met);
+  }
 });
 
 test('an unknown command is one line, with a suggestion, and a non-zero exit', async () => {
