@@ -7,6 +7,7 @@ import { before, describe, it } from 'node:test';
 import tar from 'tar-stream';
 import { packOverlay } from '../../src/flash/overlay/archive.js';
 import { loadOverlay, overlayDir, type OverlayEntry, type OverlayVariables } from '../../src/flash/overlay/render.js';
+import { ensureSshdPrivsepDir } from '../helpers/sshd.js';
 import { needTools, sshKeyPair, tempDir } from './helpers.js';
 
 const dir = tempDir();
@@ -136,6 +137,7 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
     writeFileSync(config, file('etc/ssh/sshd_config'));
     const hostKey = join(dir, 'host_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+    ensureSshdPrivsepDir();
     const check = spawnSync('/usr/sbin/sshd', ['-t', '-f', config, '-h', hostKey]);
     assert.equal(check.status, 0, `${check.stderr}`);
     const effective = execFileSync('/usr/sbin/sshd', ['-T', '-f', config, '-h', hostKey, '-C', 'user=root,host=x,addr=198.51.100.9']).toString();

@@ -1,8 +1,9 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { ensureSshdPrivsepDir } from '../helpers/sshd.js';
 
 /**
  * A throw-away OpenSSH server on 127.0.0.1 for tests of src/remote: its own host key, its own
@@ -66,8 +67,7 @@ export async function startLocalSshd(): Promise<LocalSshd> {
   keygen(join(dir, 'client'));
   keygen(join(dir, 'stranger'));
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client.pub')), { mode: 0o600 });
-  // sshd running as root needs its privilege-separation folder.
-  if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
+  ensureSshdPrivsepDir();
   const port = await freePort();
   writeFileSync(
     join(dir, 'sshd_config'),
