@@ -80,5 +80,11 @@ if [ "$(cat "$copy/node_modules/.node-version-stamp" 2>/dev/null)" != "$stamp" ]
 fi
 
 cd "$copy"
+# Which native modules this Node loads (ssh2 falls back to its JavaScript crypto when its binding did not build).
+# shellcheck disable=SC2016 # JavaScript, not shell, in single quotes
+node -e '
+  const probe = (name, path) => { try { require(path); return `${name} loaded`; } catch { return `${name} does not load`; } };
+  console.log(`node.sh: native modules: ${[probe("drivelist", "drivelist"), probe("cpu-features", "cpu-features"), probe("ssh2 crypto binding", "./node_modules/ssh2/lib/protocol/crypto/build/Release/sshcrypto.node")].join(", ")}`);
+'
 echo "node.sh: Node.js $(node --version) ($(command -v node)) in $copy: $*"
 exec "$@"
