@@ -51,7 +51,7 @@ test('the launcher refuses a Node.js older than package.json engines, saying whi
   await mkdir(join(dir, 'bin'));
   await copyFile(join(packageRoot(), 'bin', 'pi-cluster.js'), join(dir, 'bin', 'pi-cluster.js'));
   const launch = async (floor: string) => {
-    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'pi-cluster', engines: { node: floor } }));
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'pi-cluster', type: 'module', engines: { node: floor } }));
     return new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(process.execPath, [join(dir, 'bin', 'pi-cluster.js'), '--version'], (error, _stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stderr }));
     });
