@@ -69,6 +69,10 @@ find "$copy" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
 (cd "$root" && git ls-files -z --cached --others --exclude-standard |
   tar --null --files-from=- --ignore-failed-read -cf - 2>/dev/null) | tar -xf - -C "$copy"
 
+# Tests read the machine's shared folder beside the checkout (../shared/alpine: Alpine's own tools, for offline
+# runs); the copy sits two levels deeper, so it gets the same neighbour as a link.
+if [ -d "$root/../shared" ]; then ln -sfn "$(cd "$root/../shared" && pwd)" "$root/.node-versions/shared"; fi
+
 export PATH="$home/bin:$PATH"
 # node-gyp builds against the headers in the package instead of downloading them from nodejs.org.
 export npm_config_nodedir=$home
