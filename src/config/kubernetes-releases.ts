@@ -50,15 +50,12 @@ export function kubeMinorOfAlpine(alpineVersion: string, table = kubernetesRelea
 
 /** Alpine branches that carry a Kubernetes minor, newest first. */
 export function alpineBranchesWith(kubeMinorVersion: string, table = kubernetesReleases()): string[] {
-  return Object.entries(table.alpine).filter(([, m]) => m === kubeMinorVersion).map(([branch]) => branch).sort(compareDotted).reverse();
+  return Object.entries(table.alpine).filter(([, m]) => m === kubeMinorVersion).map(([branch]) => branch).sort(compareVersions).reverse();
 }
-
-/** Dotted versions compared numerically (one implementation for the whole CLI). */
-export const compareDotted = compareVersions;
 
 /** The oldest Alpine branch pi-cluster supports (its kubeadm reads the v1beta4 config). */
 export function oldestAlpineBranch(table = kubernetesReleases()): string {
-  return Object.keys(table.alpine).sort(compareDotted)[0]!;
+  return Object.keys(table.alpine).sort(compareVersions)[0]!;
 }
 
 export interface SupportNotice {
@@ -88,8 +85,8 @@ export function supportNotice(kubeVersion: string, today: Date, table = kubernet
 
 function upgradeAdvice(current: string, today: Date, table: KubernetesReleases): string {
   const supported = Object.entries(table.alpine)
-    .filter(([, m]) => compareDotted(m, current) > 0 && Date.parse(`${table.end_of_life[m] ?? '1970-01-01'}T00:00:00Z`) > today.getTime())
-    .sort(([a], [b]) => compareDotted(b, a));
+    .filter(([, m]) => compareVersions(m, current) > 0 && Date.parse(`${table.end_of_life[m] ?? '1970-01-01'}T00:00:00Z`) > today.getTime())
+    .sort(([a], [b]) => compareVersions(b, a));
   const [branch, m] = supported[0] ?? [];
   if (!branch || !m) return 'upgrade to a supported Kubernetes minor (kubernetes.io/releases)';
   return `upgrade to Kubernetes ${m} (Alpine ${branch}: alpine.version in pi-cluster.yaml; kubeadm upgrades one minor at a time)`;

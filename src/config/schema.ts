@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { alpineBranch, compareDotted, oldestAlpineBranch } from './kubernetes-releases.js';
+import { compareVersions } from '../versions.js';
+import { alpineBranch, oldestAlpineBranch } from './kubernetes-releases.js';
 import { addressProblems, gatewayProblems, parseHostAddress } from './addresses.js';
 import { cryptHashProblem } from './crypt-hash.js';
 import { COUNTRY, ENV_NAME, ssidProblem } from './wifi.js';
@@ -155,8 +156,9 @@ export const configSchema = z
         version: z
           .string()
           .regex(/^\d+\.\d+(\.\d+)?$/, 'must be an Alpine release like 3.24.2 or a branch like 3.24')
-          .refine((v) => compareDotted(alpineBranch(v), oldestAlpineBranch()) >= 0, {
-            message: `is older than Alpine ${oldestAlpineBranch()}: its kubeadm cannot read the v1beta4 config pi-cluster writes`,
+          // The table is read only when a version is checked, not when this module loads (start-up).
+          .refine((v) => compareVersions(alpineBranch(v), oldestAlpineBranch()) >= 0, {
+            error: () => `is older than Alpine ${oldestAlpineBranch()}: its kubeadm cannot read the v1beta4 config pi-cluster writes`,
           })
           .default(DEFAULT_ALPINE_VERSION),
         arch: z.enum(['aarch64']).default('aarch64'),

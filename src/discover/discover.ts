@@ -204,8 +204,8 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     const host = cluster.find((h) => h.address === probe.target.address);
     if (!host || host.problem) continue;
     hostKeys.push({ name: host.name, check: probe.hostKeyCheck });
-    const names = host.nameFrom === 'host-key' ? [host.name, ...probe.knownHostsNames.filter((n) => n !== probe.facts.hostname)] : probe.knownHostsNames;
-    if (probe.hostKeyCheck !== 'match' || !knownHosts.lookup([names.at(-1)!]).length || host.nameFrom === 'host-key') knownHosts.record([...new Set(names)], probe.hostKey);
+    const names = knownHostsNamesOf(host, probe);
+    if (probe.hostKeyCheck !== 'match' || !knownHosts.lookup([names.at(-1)!]).length || host.nameFrom === 'host-key') knownHosts.record(names, probe.hostKey);
   }
 
   // 5. Write: only what changed, pi-hosts atomically with the previous one kept as .bak.
@@ -256,13 +256,22 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
 }
 
 /**
+ * The names a host's key is looked up and recorded under. A host named by its flashed key goes under
+ * that name, not the one its `hostname` printed (which the probe put first for a --sweep host).
+ */
+function knownHostsNamesOf(host: CheckedHost, probe: Extract<ProbeResult, { ok: true }>): string[] {
+  if (host.nameFrom !== 'host-key') return probe.knownHostsNames;
+  return [...new Set([host.name, ...probe.knownHostsNames.filter((n) => n !== probe.facts.hostname)])];
+}
+
+/**
  * What a host's key says, and whether it may be recorded. A changed key is what an impostor looks
  * like: it is refused unless the user names the host with --replace-key or says yes at a terminal.
  * A key never seen before needs --yes (or the interactive confirmation before writing).
  */
 async function judgeHostKey(host: CheckedHost, probe: Extract<ProbeResult, { ok: true }>, knownHosts: KnownHosts, options: DiscoverOptions, warn: (message: string, host?: string) => void): Promise<void> {
   const offered = fingerprint(probe.hostKey);
-  const names = host.nameFrom === 'host-key' ? [host.name, ...probe.knownHostsNames] : probe.knownHostsNames;
+  const names = knownHostsNamesOf(host, probe);
   const check = host.nameFrom === 'host-key' ? 'match' : probe.hostKeyCheck;
   if (check === 'match') {
     host.hostKey = { status: names.some((n) => knownHosts.isFlashed(n, probe.hostKey)) ? 'verified' : 'known', fingerprint: offered };

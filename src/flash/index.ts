@@ -116,9 +116,6 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   const keys = await loadPublicKeys(keyPath, options.sshKey ? '--ssh-key' : config.ssh.publicKey ? 'ssh.publicKey in pi-cluster.yaml' : 'your default key');
   const asked = options.alpine ?? config.alpine.version;
   if (!FULL_VERSION.test(asked) && !BRANCH.test(asked)) throw new UserError(`--alpine ${asked} is not an Alpine version`, { hint: 'e.g. --alpine 3.24 (its latest release) or --alpine 3.24.2' });
-  const version = options.image ? asked : await resolveAlpineVersion(asked, { mirror: config.alpine.mirror, arch: config.alpine.arch, cacheDir: imageCacheDir(options.cacheDir), report, signal: options.signal });
-  const request: ReleaseRequest = { image: options.image, version, mirror: config.alpine.mirror, arch: config.alpine.arch, cacheDir: options.cacheDir };
-  const source = locateRelease(request);
   const hostnames = resolveHostnames(options, config, Math.max(devices.length, outputs.length, 1));
   const rotate = new Set(options.rotateHostKeys ?? []);
   for (const name of rotate) {
@@ -126,6 +123,10 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
   }
   const projectState = options.stateDir ?? stateDir();
   const identity = await resolveRunIdentity(options, config, hostnames);
+  // A branch (3.24) is looked up on the mirror only once the local checks above have passed.
+  const version = options.image ? asked : await resolveAlpineVersion(asked, { mirror: config.alpine.mirror, arch: config.alpine.arch, cacheDir: imageCacheDir(options.cacheDir), report, signal: options.signal });
+  const request: ReleaseRequest = { image: options.image, version, mirror: config.alpine.mirror, arch: config.alpine.arch, cacheDir: options.cacheDir };
+  const source = locateRelease(request);
 
   // Targets: every check that writes nothing, before the (possibly long) download.
   let plan: TargetPlan;
