@@ -4,7 +4,7 @@
 //     The lab has no kubeadm, so "completed" means every layer up to 30-node (--to 30-node).
 import { join } from 'node:path';
 import { parseInventory } from '../src/bootstrap/inventory.js';
-import { playbookEnv } from '../src/bootstrap/ansible.js';
+import { playbookEnv } from '../src/ansible/index.js';
 import { runPreflight } from '../src/bootstrap/preflight.js';
 import { bootstrap } from '../src/bootstrap/run.js';
 import { readFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ async function benchmark(): Promise<void> {
     console.log(`bootstrap: ${HOSTS} virtual Pis up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const project = makeProject(lab, lab.hosts);
     const hosts = parseInventory(readFileSync(project.inventory, 'utf8')).hosts;
-    const env = { ...process.env, ...playbookEnv({ knownHosts: project.knownHosts }), ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, 'cp-bench') };
+    const env = { ...process.env, ...playbookEnv(project.knownHosts), ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, 'cp-bench') };
 
     const preflight: number[] = [];
     const ping: number[] = [];

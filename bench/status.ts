@@ -4,7 +4,7 @@
 // host through Ansible). status does more per host (facts and a 20-write fsync probe) in one round trip.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { playbookEnv } from '../src/bootstrap/ansible.js';
+import { playbookEnv } from '../src/ansible/index.js';
 import { packageRoot } from '../src/paths.js';
 import { makeProject } from '../test/bootstrap/lab-helpers.js';
 import { Lab } from '../test/lab/index.js';
@@ -39,7 +39,7 @@ async function benchmark(): Promise<void> {
     await lab.up(HOSTS);
     const project = makeProject(lab, lab.hosts);
     const cli = join(packageRoot(), 'bin', 'pi-cluster.js');
-    const env = { ...process.env, ...playbookEnv({ knownHosts: project.knownHosts }) };
+    const env = { ...process.env, ...playbookEnv(project.knownHosts) };
     const status: number[] = [];
     const ping: number[] = [];
     for (let i = 0; i < RUNS; i++) {

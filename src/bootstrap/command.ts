@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { checkPrivateKeyPath } from '../remote/keys.js';
 import type { StageEvent } from '../events.js';
 import { paint, useColor } from '../ui/style.js';
-import type { AnsibleEvent } from './ansible.js';
+import type { AnsibleEvent } from '../ansible/index.js';
 import type { Layer } from './layers.js';
 import { LayerProgress } from './progress.js';
 

@@ -1,4 +1,4 @@
-import type { AnsibleEvent } from './ansible.js';
+import type { AnsibleEvent } from '../ansible/index.js';
 
 /** The live per-host view of a layer, built from Ansible's events (pure: the command draws it). */
 export interface HostProgress {

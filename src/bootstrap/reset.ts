@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ClusterConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import type { Reporter } from '../events.js';
-import { playbookArgv, runPlaybook, type AnsibleEvent } from './ansible.js';
+import { playbookArgv, runPlaybook, type AnsibleEvent } from '../ansible/index.js';
 import { loadInventory } from './inventory.js';
 import { RESET_PLAYBOOK } from './layers.js';
 import { loadState, saveState } from './state.js';
@@ -42,7 +42,7 @@ export async function reset(options: ResetOptions): Promise<{ command: string[];
     cwd: options.cwd,
     onEvent: options.onAnsibleEvent,
   };
-  const command = playbookArgv(run, join(stateDir, 'logs', 'reset.vars.json'));
+  const command = playbookArgv({ ...run, extraVarsFile: join(stateDir, 'logs', 'reset.vars.json') });
   if (options.dryRun) return { command };
   const result = await runPlaybook(run);
   if (result.exitCode !== 0) {

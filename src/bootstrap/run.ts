@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ClusterConfig } from '../config/schema.js';
 import { CancelledError, UserError } from '../errors.js';
 import type { Reporter } from '../events.js';
-import { playbookArgv, runPlaybook, type AnsibleEvent, type PlaybookResult } from './ansible.js';
+import { playbookArgv, runPlaybook, type AnsibleEvent, type PlaybookResult } from '../ansible/index.js';
 import { loadInventory, type Inventory } from './inventory.js';
 import { LAYERS, findLayer, type Layer } from './layers.js';
 import { runPhases, type Phase, type PhaseOutcome } from './phases.js';
@@ -191,7 +191,7 @@ function layerPhase(item: LayerPlan): Phase<Ctx> {
       if (!yes) throw new CancelledError('Cancelled before 20-disk: nothing was changed by this layer');
     },
     dryRun: async (ctx) => {
-      const argv = playbookArgv(run(ctx), join(ctx.logDir, `${layer.id}.vars.json`));
+      const argv = playbookArgv({ ...run(ctx), extraVarsFile: join(ctx.logDir, `${layer.id}.vars.json`) });
       ctx.commands.push(argv);
       return [`${item.reason}; hosts: ${ctx.inventory.hosts.map((h) => h.name).join(', ')}`, argv.join(' ')];
     },

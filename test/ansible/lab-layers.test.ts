@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readlinkSync } from 'node:fs';
-import { runPlaybook, type PlaybookResult } from '../../src/bootstrap/ansible.js';
+import { runPlaybook, type PlaybookResult } from '../../src/ansible/index.js';
 import { extraVars } from '../../src/bootstrap/vars.js';
 import { configSchema } from '../../src/config/schema.js';
 import { Lab, labSkipReason } from '../lab/index.js';
