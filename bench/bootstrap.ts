@@ -3,7 +3,7 @@
 //  2. a re-run of a completed bootstrap: layers re-executed (target 0) and wall time (target <= 5 s).
 //     The lab has no kubeadm, so "completed" means every layer up to 30-node (--to 30-node).
 import { join } from 'node:path';
-import { parseInventory } from '../src/bootstrap/inventory.js';
+import { clusterHosts } from '../src/inventory/cluster.js';
 import { playbookEnv } from '../src/ansible/index.js';
 import { runPreflight } from '../src/bootstrap/preflight.js';
 import { bootstrap } from '../src/bootstrap/run.js';
@@ -27,7 +27,7 @@ async function benchmark(): Promise<void> {
     await lab.up(HOSTS);
     console.log(`bootstrap: ${HOSTS} virtual Pis up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const project = makeProject(lab, lab.hosts);
-    const hosts = parseInventory(readFileSync(project.inventory, 'utf8')).hosts;
+    const hosts = clusterHosts(readFileSync(project.inventory, 'utf8')).hosts;
     const env = { ...process.env, ...playbookEnv(project.knownHosts), ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, 'cp-bench') };
 
     const preflight: number[] = [];

@@ -2,7 +2,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
-import { readInventory } from './inventory.js';
+import { readClusterInventory } from '../inventory/cluster.js';
 import { findKubeconfig } from './kubeconfig.js';
 import { ADDON_SECRETS, ensureSecrets, REGISTRY_CREDENTIALS_ENV, registryServer, type SecretStatus } from './secrets.js';
 import { buildTfvars, type TerraformVars } from './tfvars.js';
@@ -35,7 +35,7 @@ export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise
   const cwd = options.cwd ?? process.cwd();
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
-  const inventory = await readInventory(resolve(cwd, options.inventoryPath));
+  const inventory = await readClusterInventory(resolve(cwd, options.inventoryPath), { requireIPv4: true });
   const kubeconfig = await findKubeconfig({ clusterName: config.cluster.name, explicitPath: options.kubeconfig, explicitContext: options.context, cwd, home: options.home });
   const { vars, derived } = buildTfvars({ config, inventory, kubeconfig });
   const env = options.env ?? process.env;

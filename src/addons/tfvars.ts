@@ -8,7 +8,7 @@ import { cidrContains, defaultRange, intToIp, ipToInt, isIPv4, parseCidr, parseR
 
 export { defaultRange };
 import { UserError } from '../errors.js';
-import type { Inventory } from './inventory.js';
+import type { ClusterInventory as Inventory } from '../inventory/cluster.js';
 
 export interface TerraformVars {
   cluster: { name: string; domain: string };

@@ -114,9 +114,9 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
   const { config, privateKey, needs } = options.dryRun
     ? await configForDryRun(options.configPath, options.sshKey)
     : { ...(await keyAndConfig(options.configPath, options.sshKey)), needs: [] as string[] };
-  const { loadInventory } = await import('./inventory.js');
+  const { readClusterInventory } = await import('../inventory/cluster.js');
   const cwd = process.cwd();
-  const hosts = (await loadInventory(resolve(cwd, options.inventory), { allowConnectionOverrides: options.allowSshOverrides })).hosts.map((h) => h.name);
+  const hosts = (await readClusterInventory(resolve(cwd, options.inventory), { allowConnectionOverrides: options.allowSshOverrides })).hosts.map((h) => h.name);
   if (!options.dryRun) checkPrivateKeyPath(privateKey); // a folder or a missing key: said before any connection
   const ui = terminal(options.color, options.verbose);
   const confirm = options.yes || options.dryRun
@@ -168,8 +168,8 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
 export async function resetCommand(options: ResetCommandOptions): Promise<void> {
   const { config, privateKey } = await keyAndConfig(options.configPath, options.sshKey);
   const { reset } = await import('./reset.js');
-  const { loadInventory } = await import('./inventory.js');
-  const inventory = await loadInventory(resolve(process.cwd(), options.inventory));
+  const { readClusterInventory } = await import('../inventory/cluster.js');
+  const inventory = await readClusterInventory(resolve(process.cwd(), options.inventory));
   if (!options.dryRun) checkPrivateKeyPath(privateKey);
   if (!options.yes && !options.dryRun) {
     if (!canPrompt()) throw new UserError('reset needs confirmation', { hint: 're-run with --yes to reset without a prompt' });

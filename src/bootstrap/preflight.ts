@@ -1,6 +1,6 @@
 import { KnownHosts, SshError, loadPrivateKey, mapBounded, withSession, type PrivateKey } from '../remote/index.js';
 import { alpineBranchesWith, kubeMinor, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../config/kubernetes-releases.js';
-import type { InventoryHost } from './inventory.js';
+import type { ClusterHost as InventoryHost } from '../inventory/cluster.js';
 
 /** What one SSH command tells about a host (see FACTS_SCRIPT). */
 export interface HostFacts {

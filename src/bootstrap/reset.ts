@@ -4,7 +4,7 @@ import type { ClusterConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import type { Reporter } from '../events.js';
 import { playbookArgv, runPlaybook, type AnsibleEvent } from '../ansible/index.js';
-import { loadInventory } from './inventory.js';
+import { readClusterInventory } from '../inventory/cluster.js';
 import { RESET_PLAYBOOK } from './layers.js';
 import { loadState, saveState } from './state.js';
 import { extraVars } from './vars.js';
@@ -27,7 +27,7 @@ const UNDONE = ['40-control-plane', '50-workers', '60-post'];
 /** `pi-cluster reset`: kubeadm reset and clean-up on every node; state.json follows. Confirmation is the command's job. */
 export async function reset(options: ResetOptions): Promise<{ command: string[]; logFile?: string }> {
   const stateDir = join(options.cwd, '.pi-cluster');
-  const inventory = await loadInventory(resolve(options.cwd, options.inventoryPath));
+  const inventory = await readClusterInventory(resolve(options.cwd, options.inventoryPath));
   const knownHosts = resolve(options.cwd, options.knownHostsPath ?? join('.pi-cluster', 'known_hosts'));
   if (!existsSync(knownHosts)) throw new UserError(`no known hosts file at ${knownHosts}`, { hint: 'run `pi-cluster discover` first' });
   const logFile = join(stateDir, 'logs', `${new Date().toISOString().replace(/[:.]/g, '-')}-reset.log`);

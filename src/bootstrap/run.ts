@@ -4,7 +4,7 @@ import type { ClusterConfig } from '../config/schema.js';
 import { CancelledError, UserError } from '../errors.js';
 import type { Reporter } from '../events.js';
 import { playbookArgv, runPlaybook, type AnsibleEvent, type PlaybookResult } from '../ansible/index.js';
-import { loadInventory, type Inventory } from './inventory.js';
+import { readClusterInventory, type ClusterInventory as Inventory } from '../inventory/cluster.js';
 import { LAYERS, findLayer, type Layer } from './layers.js';
 import { runPhases, type Phase, type PhaseOutcome } from './phases.js';
 import { runPreflight, DEFAULT_POLICY, LAB_POLICY, type Finding, type PreflightPolicy } from './preflight.js';
@@ -109,7 +109,7 @@ function layerId(name: string, flag: string): string {
 
 async function context(options: BootstrapOptions): Promise<Ctx> {
   const stateDir = join(options.cwd, '.pi-cluster');
-  const inventory = await loadInventory(resolve(options.cwd, options.inventoryPath), { allowConnectionOverrides: options.allowSshOverrides });
+  const inventory = await readClusterInventory(resolve(options.cwd, options.inventoryPath), { allowConnectionOverrides: options.allowSshOverrides });
   const knownHosts = resolve(options.cwd, options.knownHostsPath ?? join('.pi-cluster', 'known_hosts'));
   const needs: string[] = [];
   if (!existsSync(knownHosts) && options.dryRun) {

@@ -1,20 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { isIPv4 } from '../config/net.js';
 import { UserError } from '../errors.js';
-import { parseInventory, ROLES, type Inventory, type Role } from './ini.js';
+import { inventoryHosts, readInventoryLines, type Inventory, type InventoryHost, type Role } from './ini.js';
 import { inventoryProblems, type InventoryCheckOptions } from './validate.js';
 
 export type { InventoryCheckOptions } from './validate.js';
 
-/** A node of the cluster as bootstrap and the add-ons need it: a host listed under [masters] or [workers]. */
-export interface ClusterHost {
-  name: string;
-  /** `ansible_host=`, or the inventory name itself when that is an IPv4 address (as Ansible reads it). */
-  address: string;
-  group: Role;
-  /** The trailing comment ("model MAC" as discover writes it), if any. */
-  comment?: string;
-}
+/** A node of the cluster: a host listed under [masters] or [workers], with the address Ansible connects to. */
+export type ClusterHost = InventoryHost & { role: Role; address: string };
 
 export interface ClusterInventory {
   path: string;
@@ -25,37 +18,46 @@ export interface ClusterInventory {
   workers: ClusterHost[];
 }
 
+export interface ClusterReadOptions extends InventoryCheckOptions {
+  /** The add-ons derive the subnet from the nodes' addresses: each must be an IPv4 address, not a DNS name. */
+  requireIPv4?: boolean;
+}
+
 /** The masters and workers of an inventory text, in file order; each needs an address. */
-export function clusterHosts(text: string, label = 'pi-hosts', options: InventoryCheckOptions = {}): ClusterInventory {
-  const inventory = parseInventory(text, label);
-  const problems = inventoryProblems(inventory, label, options);
+export function clusterHosts(text: string, label = 'pi-hosts', options: ClusterReadOptions = {}): ClusterInventory {
+  const { inventory, unreadable } = readInventoryLines(text, label);
+  const problems = inventoryProblems(inventory, label, options, unreadable);
   if (problems.length > 0) {
     throw new UserError(problems.length === 1 ? problems[0] : `${problems.length} problems in ${label}:\n${problems.join('\n')}`, {
       hint: `fix ${problems.length === 1 ? 'that line' : 'those lines'} of ${label} (\`pi-cluster discover\` writes it); nothing was contacted`,
     });
   }
   const hosts: ClusterHost[] = [];
-  for (const line of inventory.lines) {
-    if (line.kind !== 'host' || !ROLES.includes(line.section as Role)) continue;
-    const address = line.ansibleHost ?? (isIPv4(line.name) ? line.name : undefined);
-    if (!address) {
-      throw new UserError(`${label}:${line.lineNumber}: ${line.name} has no ansible_host=`, { hint: 'run `pi-cluster discover` again to rewrite pi-hosts, or write `name ansible_host=a.b.c.d`' });
+  for (const host of inventoryHosts(inventory)) {
+    if (!host.role) continue;
+    if (!host.address) {
+      throw new UserError(`${label}:${host.line}: ${host.name} has no ansible_host=`, { hint: 'run `pi-cluster discover` again to rewrite pi-hosts, or write `name ansible_host=a.b.c.d`' });
     }
-    const comment = /\s[#;]\s*(.*)$/.exec(line.text)?.[1]?.trim() || undefined;
-    hosts.push({ name: line.name, address, group: line.section as Role, ...(comment ? { comment } : {}) });
+    if (options.requireIPv4 && !isIPv4(host.address)) {
+      throw new UserError(`${label}:${host.line}: host ${host.name} has no IPv4 address (ansible_host=${host.address})`, {
+        hint: 'the add-ons need each node address: run `pi-cluster discover` again, or write `name ansible_host=a.b.c.d`',
+      });
+    }
+    hosts.push(host as ClusterHost);
   }
+  hosts.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return {
     path: label,
     text,
     inventory,
     hosts,
-    masters: hosts.filter((h) => h.group === 'masters'),
-    workers: hosts.filter((h) => h.group === 'workers'),
+    masters: hosts.filter((h) => h.role === 'masters'),
+    workers: hosts.filter((h) => h.role === 'workers'),
   };
 }
 
 /** Reads `pi-hosts` for a stage that needs a cluster: the file must exist and name at least one master. */
-export async function readClusterInventory(path: string, options: InventoryCheckOptions = {}): Promise<ClusterInventory> {
+export async function readClusterInventory(path: string, options: ClusterReadOptions = {}): Promise<ClusterInventory> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

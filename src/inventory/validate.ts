@@ -1,6 +1,6 @@
 import { isDnsName } from '../config/strings.js';
 import { isIPv4 } from '../config/net.js';
-import { ROLES, shellSplit, type Inventory, type Role } from './ini.js';
+import { ROLES, shlexSplit, unreadableHostName, type Inventory, type Role, type UnreadableLine } from './ini.js';
 
 /**
  * Checks of pi-hosts made on this machine before any connection (bootstrap, reset and etcd call them
@@ -26,10 +26,8 @@ export interface InventoryCheckOptions {
 
 const NODE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** Ranges and host:port are the reader's to report (readInventoryLines): they are not names of one host. */
 function nameProblem(name: string): string | undefined {
-  if (/\[[^\]]*:[^\]]*\]/.test(name)) return `${name} is a host range; pi-cluster needs each Pi on its own line (name ansible_host=a.b.c.d)`;
-  const port = /^([^:]+):(\d+)$/.exec(name);
-  if (port) return `${name} puts a port in the host name; write \`${port[1]} ansible_host=ADDRESS ansible_port=${port[2]}\``;
   if (isIPv4(name) || NODE_NAME.test(name)) return undefined;
   return `${name} is not a valid node name (lower-case letters, digits and dashes, or an IPv4 address)`;
 }
@@ -45,17 +43,17 @@ function assignments(text: string, isHostLine: boolean): Array<[string, string]>
   if (!isHostLine) {
     const eq = text.indexOf('=');
     const value = text.slice(eq + 1).trim();
-    return eq > 0 ? [[text.slice(0, eq).trim(), shellSplit(value)?.join(' ') ?? value]] : [];
+    return eq > 0 ? [[text.slice(0, eq).trim(), shlexSplit(value)?.join(' ') ?? value]] : [];
   }
-  return (shellSplit(text.trim()) ?? []).slice(1).map((token) => {
+  return (shlexSplit(text.trim()) ?? []).slice(1).map((token) => {
     const eq = token.indexOf('=');
     return [token.slice(0, eq), token.slice(eq + 1)] as [string, string];
   });
 }
 
-/** Every problem of an inventory as "label:line: what; fix" lines, in file order. */
-export function inventoryProblems(inventory: Inventory, label: string, options: InventoryCheckOptions = {}): string[] {
-  const problems: Array<[number, string]> = [];
+/** Every problem of an inventory (with the lines the reader could not read) as "label:line: what; fix" lines, in file order. */
+export function inventoryProblems(inventory: Inventory, label: string, options: InventoryCheckOptions = {}, unreadable: UnreadableLine[] = []): string[] {
+  const problems: Array<[number, string]> = unreadable.map((u) => [u.lineNumber, `${label}:${u.lineNumber}: ${u.problem}`]);
   const firstListing = new Map<string, { role: Role; line: number }>();
   const addresses = new Map<string, { name: string; line: number }>();
   inventory.lines.forEach((line, index) => {
@@ -75,7 +73,7 @@ export function inventoryProblems(inventory: Inventory, label: string, options: 
         }
       }
     }
-    if (line.kind !== 'host' || !ROLES.includes(line.section as Role)) return;
+    if (line.kind !== 'host' || !ROLES.includes(line.section as Role) || unreadableHostName(line.name)) return;
     const role = line.section as Role;
     const name = nameProblem(line.name);
     if (name) add(name);

@@ -41,7 +41,7 @@ export interface NodeState {
 export interface HostStatus {
   name: string;
   address: string;
-  group: ClusterHost['group'];
+  group: ClusterHost['role'];
   reachable: boolean;
   error?: string;
   facts?: PiFacts;
@@ -82,7 +82,7 @@ export async function clusterStatus(options: StatusOptions): Promise<ClusterStat
   const now = options.now ?? new Date();
   const key = await loadPrivateKey(options.privateKeyPath);
   const knownHosts = await KnownHosts.load(options.knownHostsPath);
-  const master = options.hosts.find((h) => h.group === 'masters');
+  const master = options.hosts.find((h) => h.role === 'masters');
   let masterText: string | undefined;
   const settled = await mapBounded(options.hosts, options.hosts.length, (host) =>
     withSession({ name: host.name, address: host.address }, { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 }, async (session) => {
@@ -93,7 +93,7 @@ export async function clusterStatus(options: StatusOptions): Promise<ClusterStat
   );
   const hosts: HostStatus[] = options.hosts.map((host, index) => {
     const result = settled[index]!;
-    const base = { name: host.name, address: host.address, group: host.group };
+    const base = { name: host.name, address: host.address, group: host.role };
     if (result.status === 'rejected') return { ...base, reachable: false, error: describeError(result.reason) };
     return { ...base, reachable: true, facts: result.value, fsyncP99Ms: quantile(result.value.fsyncMs, 0.99) };
   });

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseInventory } from '../../src/addons/inventory.js';
+import { clusterHosts } from '../../src/inventory/cluster.js';
+
+/** pi-hosts as the add-ons read it. */
+const parseInventory = (text: string, label?: string) => clusterHosts(text, label, { requireIPv4: true });
 import { buildTfvars, type TerraformVars } from '../../src/addons/tfvars.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { packageRoot } from '../../src/paths.js';

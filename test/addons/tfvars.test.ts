@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseInventory } from '../../src/addons/inventory.js';
+import { clusterHosts } from '../../src/inventory/cluster.js';
+
+/** pi-hosts as the add-ons read it. */
+const parseInventory = (text: string, label?: string) => clusterHosts(text, label, { requireIPv4: true });
 import { buildTfvars, defaultRange, subnetAround, type TfvarsResult } from '../../src/addons/tfvars.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { parseCidr, type Cidr } from '../../src/config/net.js';
@@ -119,16 +122,6 @@ test('AdGuard and etcd backups without an NFS server are rejected; without them 
 test('add-ons whose dependencies are off are rejected', () => {
   assert.match(problems(`${withNfs}addons:\n  traefik: false\n`), /addons\.monitoring: its web page is served through Traefik/);
   assert.match(problems(`${withNfs}addons:\n  metallb: false\n`), /addons\.traefik: needs a LAN address from MetalLB/);
-});
-
-test('the inventory reader keeps hosts, groups and addresses and skips comments and :vars sections', async () => {
-  const inventory = parseInventory(await readFile(join(fixtures, 'pi-hosts'), 'utf8'));
-  assert.deepEqual(inventory.masters.map(({ name, address, group }) => ({ name, address, group })), [{ name: 'pi0', address: '198.51.100.10', group: 'masters' }]);
-  assert.deepEqual(inventory.workers.map((h) => h.name), ['pi1', 'pi2']);
-  assert.equal(inventory.hosts.length, 3);
-  const bare = parseInventory('; a comment\n[masters]\n198.51.100.7\n[cluster:children]\nmasters\n');
-  assert.deepEqual(bare.hosts, [{ name: '198.51.100.7', address: '198.51.100.7', group: 'masters' }]);
-  assert.throws(() => parseInventory('[workers]\npi9 ansible_host=pi9.local\n', 'pi-hosts'), /pi-hosts:2: host pi9 has no IPv4 address/);
 });
 
 function format(cidr: Cidr): string {

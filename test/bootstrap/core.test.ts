@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
-import { parseInventory } from '../../src/bootstrap/inventory.js';
+import { clusterHosts } from '../../src/inventory/cluster.js';
 import { LAYERS, findLayer } from '../../src/bootstrap/layers.js';
 import { DEFAULT_POLICY, evaluateFacts, parseFacts, SYSTEM_PARTITION_LABEL, type HostFacts } from '../../src/bootstrap/preflight.js';
 import { packageRoot } from '../../src/paths.js';
@@ -15,20 +15,6 @@ import { extraVars } from '../../src/bootstrap/vars.js';
 import { runPhases, type Phase } from '../../src/bootstrap/phases.js';
 
 const fixture = readFileSync(new URL('../../../test/fixtures/bootstrap/pi-hosts', import.meta.url), 'utf8');
-
-describe('inventory', () => {
-  it('reads masters, workers, addresses and the model/MAC comment', () => {
-    const inv = parseInventory(fixture);
-    assert.deepEqual(inv.hosts.map((h) => [h.name, h.address, h.group]), [
-      ['pi0', '198.51.100.10', 'masters'], ['pi1', '198.51.100.11', 'workers'], ['pi2', '198.51.100.12', 'workers'],
-    ]);
-    assert.match(inv.hosts[0].comment ?? '', /dc:a6:32:00:00:10/);
-  });
-
-  it('names the line of a host without ansible_host', () => {
-    assert.throws(() => parseInventory('[masters]\npi0\n', 'pi-hosts'), /pi-hosts:2: pi0 has no ansible_host=/);
-  });
-});
 
 describe('layer planning (resume)', () => {
   const done = (ids: string[], hash: string): BootstrapState => ({
@@ -95,7 +81,7 @@ describe('state file', () => {
 });
 
 describe('preflight judgement', () => {
-  const inventory = parseInventory(fixture).hosts;
+  const inventory = clusterHosts(fixture).hosts;
   const facts = (host: string, over: Partial<HostFacts> = {}): HostFacts => ({
     host, arch: 'aarch64', hostname: host, memKb: 4_000_000, mac: `dc:a6:32:00:00:1${host.slice(-1)}`, skewSeconds: 0,
     rootFstype: 'tmpfs', rootAvailKb: 900_000, cardFreeBytes: 30 * 2 ** 30, memoryCgroup: true, ...over,

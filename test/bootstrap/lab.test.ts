@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseInventory } from '../../src/bootstrap/inventory.js';
+import { clusterHosts } from '../../src/inventory/cluster.js';
 import { runPreflight } from '../../src/bootstrap/preflight.js';
 import { bootstrap } from '../../src/bootstrap/run.js';
 import { loadState, planLayers } from '../../src/bootstrap/state.js';
@@ -55,7 +55,7 @@ describe('bootstrap on the virtual lab', { skip, timeout: 1_200_000 }, () => {
     await lab.stop('pi3');
     try {
       const result = await runPreflight({
-        hosts: parseInventory(readFileSync(project.inventory, 'utf8')).hosts,
+        hosts: clusterHosts(readFileSync(project.inventory, 'utf8')).hosts,
         privateKeyPath: lab.privateKeyPath,
         knownHostsPath: project.knownHosts,
         done: { prepare: false, disk: false, node: false },

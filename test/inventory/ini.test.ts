@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatInventory, inventoryHosts, mergeInventory, parseInventory, roleOf } from '../../src/inventory/ini.js';
-import { byHostNumber, planRoles } from '../../src/discover/roles.js';
 import { UserError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';
 
@@ -13,8 +12,7 @@ const found = (n: number, base = 10) => ({ name: `pi${n}`, address: `198.51.100.
 describe('pi-hosts inventory', () => {
   it('writes a new inventory with masters, workers and a comment per host', () => {
     const hosts = [found(0), found(1), found(2)];
-    const roles = planRoles(hosts.map((h) => h.name), [], { count: 1 });
-    const { inventory, changes } = mergeInventory(undefined, hosts, roles.roleFor, '# written by pi-cluster discover');
+    const { inventory, changes } = mergeInventory(undefined, hosts, (name) => (name === 'pi0' ? 'masters' : 'workers'), '# written by pi-cluster discover');
     assert.equal(
       formatInventory(inventory),
       [
@@ -48,8 +46,7 @@ describe('pi-hosts inventory', () => {
     assert.deepEqual(listed.map((h) => `${h.name}:${roleOf(h)}`), ['pi0:masters', 'pi2:masters', 'pi1:workers', 'pi4:workers']);
 
     const hosts = [found(0), { ...found(1), address: '198.51.100.21' }, found(2), found(3)];
-    const roles = planRoles(hosts.map((h) => h.name), listed, { count: 1 });
-    const { inventory, changes } = mergeInventory(existing, hosts, roles.roleFor);
+    const { inventory, changes } = mergeInventory(existing, hosts, () => 'workers');
     const before = text.split('\n');
     const after = formatInventory(inventory).split('\n');
     const removed = before.filter((l) => !after.includes(l));
@@ -74,29 +71,5 @@ describe('pi-hosts inventory', () => {
       assert.throws(() => parseInventory(fixture(name)), (e: unknown) => e instanceof UserError && message.test(e.message) && Boolean(e.hint), name);
     }
     assert.throws(() => parseInventory('[masters]\npi0 ansible_host="198.51.100.10\n'), /unbalanced quotes/);
-  });
-});
-
-describe('roles', () => {
-  const names = ['pi10', 'pi2', 'pi1'];
-  it('orders hosts by number and picks the lowest-numbered as the default master', () => {
-    assert.deepEqual(names.slice().sort(byHostNumber), ['pi1', 'pi2', 'pi10']);
-    assert.deepEqual(planRoles(names, [], {}).masters, ['pi1']);
-    assert.deepEqual(planRoles(names, [], { count: 2 }).masters, ['pi1', 'pi2']);
-    assert.deepEqual(planRoles(names, [], { names: ['pi2'] }).masters, ['pi2']);
-    assert.equal(planRoles(names, [], { names: ['pi2'] }).roleFor('pi1'), 'workers');
-  });
-
-  it('keeps the roles already in pi-hosts and says so when a flag disagrees', () => {
-    const listed = inventoryHosts(parseInventory(fixture('pi-hosts.hand-edited')));
-    assert.deepEqual(planRoles(['pi0', 'pi1', 'pi2', 'pi3'], listed, {}).masters, [], 'there are masters already');
-    const plan = planRoles(['pi0', 'pi1', 'pi2', 'pi3'], listed, { names: ['pi1'] });
-    assert.deepEqual(plan.masters, []);
-    assert.match(plan.warnings[0], /^pi1: already listed as workers in pi-hosts; kept/);
-  });
-
-  it('refuses impossible requests', () => {
-    assert.throws(() => planRoles(names, [], { names: ['pi7'] }), (e: unknown) => e instanceof UserError && /--master pi7: no host of that name/.test(e.message));
-    assert.throws(() => planRoles(names, [], { count: 4 }), (e: unknown) => e instanceof UserError && /--masters 4: only 3 hosts found/.test(e.message));
   });
 });
