@@ -1,29 +1,10 @@
 import { KnownHosts, SshError, loadPrivateKey, mapBounded, withSession, type PrivateKey } from '../remote/index.js';
 import { alpineBranchesWith, kubeMinor, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../config/kubernetes-releases.js';
+import { factsScript, parseFacts, PREFLIGHT_PROBES, type HostFacts as FactsOfHost } from '../facts/index.js';
 import type { ClusterHost as InventoryHost } from '../inventory/cluster.js';
 
-/** What one SSH command tells about a host (see FACTS_SCRIPT). */
-export interface HostFacts {
-  host: string;
-  arch: string;
-  hostname: string;
-  memKb: number;
-  mac: string;
-  /** Remote clock minus local clock, in seconds (local = middle of the round trip). */
-  skewSeconds: number;
-  rootFstype: string;
-  rootAvailKb: number;
-  /** Unpartitioned space after the last partition of the SD card, when there is one. */
-  cardFreeBytes?: number;
-  /** The card's partition 2 when it exists (a diskless Pi that went through part of 20-disk has one). */
-  cardSystemPartition?: { bytes: number; fstype: string; label: string };
-  /** /etc/alpine-release on Alpine hosts. */
-  alpineRelease?: string;
-  /** The installed kubelet's version (after 30-node). */
-  kubeletVersion?: string;
-  /** From /proc/cgroups: is the memory controller enabled in the running kernel. */
-  memoryCgroup?: boolean;
-}
+/** A host's facts (src/facts), filed under its inventory name. */
+export type HostFacts = FactsOfHost & { host: string };
 
 export interface Finding {
   host: string;
@@ -69,43 +50,9 @@ export interface LayersDone {
   node: boolean;
 }
 
-export const FACTS_SCRIPT = [
-  'echo "arch=$(uname -m)"',
-  'echo "hostname=$(hostname)"',
-  "awk '/^MemTotal:/ {print \"mem_kb=\" $2}' /proc/meminfo",
-  'echo "mac=$(cat /sys/class/net/${PI_IFACE:-eth0}/address 2>/dev/null)"',
-  'echo "time=$(date +%s)"',
-  "awk '$2==\"/\" {t=$3} END {print \"root_fstype=\" t}' /proc/mounts",
-  "df -Pk / | awk 'NR==2 {print \"root_avail_kb=\" $4}'",
-  'if [ -e /sys/block/mmcblk0/size ]; then total=$(cat /sys/block/mmcblk0/size); end=0;'
-    + ' for p in /sys/block/mmcblk0/mmcblk0p*; do [ -e "$p/start" ] || continue; e=$(( $(cat "$p/start") + $(cat "$p/size") ));'
-    + ' [ "$e" -gt "$end" ] && end=$e; done; echo "card_free_bytes=$(( (total - end) * 512 ))"; fi',
-  // Partition 2 as 20-disk leaves it (blkid prints NAME="value" pairs, busybox's and util-linux's alike).
-  'p2=/sys/block/mmcblk0/mmcblk0p2; if [ -e "$p2/size" ]; then echo "card_p2_bytes=$(( $(cat "$p2/size") * 512 ))";'
-    + ' id=$(blkid /dev/mmcblk0p2 2>/dev/null); echo "card_p2_fstype=$(echo "$id" | sed -n \'s/.* TYPE="\\([^"]*\\)".*/\\1/p\')";'
-    + ' echo "card_p2_label=$(echo "$id" | sed -n \'s/.* LABEL="\\([^"]*\\)".*/\\1/p\')"; fi',
-  "awk '$1==\"memory\" {print \"memory_cgroup=\" $4}' /proc/cgroups 2>/dev/null",
-  '[ -r /etc/alpine-release ] && echo "alpine_release=$(cat /etc/alpine-release)"',
-  'command -v kubelet >/dev/null 2>&1 && echo "kubelet_version=$(kubelet --version 2>/dev/null | sed -n \'s/^Kubernetes v//p\')"',
-].join('\n');
-
-export function parseFacts(host: string, stdout: string, localMidSeconds: number): HostFacts {
-  const kv = Object.fromEntries(stdout.split('\n').map((line) => line.split('=')).filter((p) => p.length >= 2).map(([k, ...v]) => [k.trim(), v.join('=').trim()]));
-  return {
-    host,
-    arch: kv.arch ?? '',
-    hostname: kv.hostname ?? '',
-    memKb: Number(kv.mem_kb ?? 0),
-    mac: (kv.mac ?? '').toLowerCase(),
-    skewSeconds: kv.time ? Number(kv.time) - localMidSeconds : 0,
-    rootFstype: kv.root_fstype ?? '',
-    rootAvailKb: Number(kv.root_avail_kb ?? 0),
-    cardFreeBytes: kv.card_free_bytes === undefined ? undefined : Number(kv.card_free_bytes),
-    memoryCgroup: kv.memory_cgroup === undefined ? undefined : kv.memory_cgroup === '1',
-    ...(kv.alpine_release ? { alpineRelease: kv.alpine_release } : {}),
-    ...(kv.kubelet_version ? { kubeletVersion: kv.kubelet_version } : {}),
-    ...(kv.card_p2_bytes === undefined ? {} : { cardSystemPartition: { bytes: Number(kv.card_p2_bytes), fstype: kv.card_p2_fstype ?? '', label: kv.card_p2_label ?? '' } }),
-  };
+/** The facts of one host as preflight reads them: the interface of network.interface, the clock against ours. */
+export function preflightFacts(host: string, output: string, localMidSeconds: number, interfaceName = 'eth0'): HostFacts {
+  return { host, ...parseFacts(output, { localMidSeconds, interface: interfaceName }) };
 }
 
 const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
@@ -170,22 +117,25 @@ export function evaluateFacts(facts: HostFacts[], inventory: InventoryHost[], do
   const add = (host: string, severity: Finding['severity'], problem: string, fix: string) => findings.push({ host, severity, problem, fix });
   for (const f of facts) checkKubernetesVersion(f, versions, add);
   for (const f of facts) {
-    if (!policy.arch.includes(f.arch)) {
-      if (/^armv[67]/.test(f.arch)) add(f.host, 'warn', `32-bit ${f.arch}: some images (and Kubernetes releases) ship no armv7 build`, 'use the 64-bit (aarch64) Alpine or Raspberry Pi OS on a Pi 3/4/5');
-      else add(f.host, 'fail', `architecture ${f.arch || 'unknown'}, expected ${policy.arch.join(' or ')}`, 'flash the aarch64 image for this Pi');
+    const arch = f.arch ?? '';
+    if (!policy.arch.includes(arch)) {
+      if (/^armv[67]/.test(arch)) add(f.host, 'warn', `32-bit ${arch}: some images (and Kubernetes releases) ship no armv7 build`, 'use the 64-bit (aarch64) Alpine or Raspberry Pi OS on a Pi 3/4/5');
+      else add(f.host, 'fail', `architecture ${arch || 'unknown'}, expected ${policy.arch.join(' or ')}`, 'flash the aarch64 image for this Pi');
     }
-    const mem = f.memKb * 1024;
+    const mem = f.memTotalBytes ?? 0;
+    const skew = f.skewSeconds ?? 0;
+    const rootAvail = f.rootAvailBytes ?? 0;
     if (mem < policy.minMemoryBytes) add(f.host, 'fail', `only ${GiB(mem)} of memory; kubeadm needs at least 1 GiB`, 'use a Pi with 1 GiB or more');
     else if (mem < policy.warnMemoryBytes) add(f.host, 'warn', `${GiB(mem)} of memory: tight for a node (2 GiB or more recommended)`, 'fine for a worker with few pods; prefer a bigger Pi as the master');
-    if (Math.abs(f.skewSeconds) > policy.maxSkewSeconds) {
-      add(f.host, done.prepare ? 'fail' : 'warn', `clock is ${Math.round(f.skewSeconds)} s off this machine's`,
+    if (Math.abs(skew) > policy.maxSkewSeconds) {
+      add(f.host, done.prepare ? 'fail' : 'warn', `clock is ${Math.round(skew)} s off this machine's`,
         done.prepare ? 'check that chronyd runs and reaches a time server (rc-service chronyd status), and that this machine\'s clock is right'
           : 'layer 10-prepare sets up time sync; check this machine\'s clock too');
     }
     const diskless = f.rootFstype === 'tmpfs' || f.rootFstype === 'rootfs';
     if (diskless) checkSystemPartitionSpace(f, policy, add);
-    if (!diskless && f.rootAvailKb * 1024 < policy.minSystemBytes / 2) {
-      add(f.host, 'fail', `only ${GiB(f.rootAvailKb * 1024)} free on /`, 'free space on the card or use a bigger one (images need a few GiB)');
+    if (!diskless && rootAvail < policy.minSystemBytes / 2) {
+      add(f.host, 'fail', `only ${GiB(rootAvail)} free on /`, 'free space on the card or use a bigger one (images need a few GiB)');
     }
     if (done.disk && f.memoryCgroup === false) {
       add(f.host, done.node ? 'fail' : 'warn', 'the memory cgroup is off in the running kernel (kubelet will not start)',
@@ -204,7 +154,7 @@ export function evaluateFacts(facts: HostFacts[], inventory: InventoryHost[], do
       for (const f of hosts) add(f.host, 'fail', `hostname ${value} is used by ${hosts.map((h) => h.host).join(' and ')}`, 'give every Pi its own hostname (flash with --hostnames) and run `pi-cluster discover` again');
     }
   }
-  for (const [value, hosts] of groupBy(facts, (f) => f.mac)) {
+  for (const [value, hosts] of groupBy(facts, (f) => f.mac ?? '')) {
     if (value && hosts.length > 1) {
       for (const f of hosts) add(f.host, 'fail', `MAC address ${value} is shared with ${hosts.filter((h) => h !== f).map((h) => h.host).join(', ')}`, 'two inventory lines point at one Pi, or a cloned network setting: fix pi-hosts');
     }
@@ -247,9 +197,8 @@ export async function runPreflight(options: PreflightOptions): Promise<Preflight
   const results = await mapBounded(options.hosts, options.parallel ?? options.hosts.length, (host) =>
     withSession({ name: host.name, address: host.address }, { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 }, async (session) => {
       const before = Date.now();
-      const result = await session.run(`PI_IFACE=${options.interfaceName.replace(/[^a-zA-Z0-9_.-]/g, '')}\n${FACTS_SCRIPT}`, { timeoutMs: 15_000 });
-      const mid = (before + Date.now()) / 2000;
-      return parseFacts(host.name, result.stdout, mid);
+      const result = await session.run(factsScript(PREFLIGHT_PROBES), { timeoutMs: 15_000 });
+      return preflightFacts(host.name, result.stdout, (before + Date.now()) / 2000, options.interfaceName);
     }),
   );
   const facts: HostFacts[] = [];

@@ -8,7 +8,7 @@ import { checkPrivateKeyPath, loadPrivateKey } from '../remote/keys.js';
 import { fingerprint, KnownHosts, type HostKeyCheck } from '../remote/known-hosts.js';
 import { formatInventory, inventoryHosts, mergeInventory, roleOf, type InventoryChange, type Role } from '../inventory/ini.js';
 import type { BrowseResult } from './mdns.js';
-import type { HostFacts, ProbeResult } from './probe.js';
+import type { DiscoveredFacts, ProbeResult } from './probe.js';
 import { byHostNumber, planRoles, type RoleRequest } from './roles.js';
 import { isClusterName, startSearch, type FoundHost, type Search, type SearchResult } from './search.js';
 import { sshConfigSnippet } from './ssh-config.js';
@@ -23,7 +23,7 @@ export interface CheckedHost {
   mac?: string;
   vendor?: string;
   source: FoundHost['source'];
-  facts?: HostFacts;
+  facts?: DiscoveredFacts;
   hostKeyCheck?: HostKeyCheck;
   /**
    * What the host's SSH key says about it: the key `pi-cluster flash` wrote onto its card ("verified"),

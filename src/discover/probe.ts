@@ -1,7 +1,8 @@
+import { DISCOVER_PROBES, factsScript, parseFacts } from '../facts/index.js';
 import { mapBounded, openSession, SshError, type HostKey, type HostKeyCheck, type KnownHosts, type PrivateKey, type SshFailure } from '../remote/index.js';
 
-/** What discover reads from each host over SSH, in one round trip. */
-export interface HostFacts {
+/** What discover reports of each host (its --json `facts`), read in one round trip. */
+export interface DiscoveredFacts {
   hostname: string;
   arch: string;
   /** /proc/device-tree/model, e.g. "Raspberry Pi 4 Model B Rev 1.4"; absent off a Pi. */
@@ -14,52 +15,10 @@ export interface HostFacts {
   mac?: string;
 }
 
-/** POSIX sh that works on Alpine's busybox and on Debian alike; sections start with @name. */
-export const FACTS_SCRIPT = [
-  'echo @hostname; hostname',
-  'echo @arch; uname -m',
-  "echo @model; cat /proc/device-tree/model 2>/dev/null | tr -d '\\000'; echo",
-  "echo @mem; grep '^MemTotal:' /proc/meminfo",
-  'echo @os; cat /etc/os-release 2>/dev/null',
-  'echo @addr; ip -o -4 addr show 2>/dev/null',
-  'echo @mac; for i in /sys/class/net/*; do echo "${i##*/} $(cat "$i/address" 2>/dev/null)"; done',
-].join('; ');
-
-export function parseFacts(output: string, address: string): HostFacts {
-  const sections = new Map<string, string[]>();
-  let current = '';
-  for (const line of output.split('\n')) {
-    const header = /^@(\w+)$/.exec(line.trim());
-    if (header) {
-      current = header[1];
-      sections.set(current, []);
-    } else if (current) {
-      sections.get(current)?.push(line);
-    }
-  }
-  const first = (name: string) => (sections.get(name) ?? []).map((l) => l.trim()).find(Boolean);
-  const kib = /MemTotal:\s+(\d+)\s*kB/i.exec(first('mem') ?? '');
-  const os = (sections.get('os') ?? []).map((l) => /^PRETTY_NAME=("?)(.*)\1$/.exec(l.trim())?.[2]).find(Boolean);
-  let iface: string | undefined;
-  for (const line of sections.get('addr') ?? []) {
-    const match = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//.exec(line.trim());
-    if (match && match[2] === address) iface = match[1].replace(/@.*$/, '');
-  }
-  const macs = new Map(
-    (sections.get('mac') ?? [])
-      .map((l) => l.trim().split(/\s+/))
-      .filter((parts) => parts.length === 2)
-      .map(([name, mac]) => [name, mac.toLowerCase()] as const),
-  );
-  return {
-    hostname: first('hostname') ?? '',
-    arch: first('arch') ?? '',
-    model: first('model'),
-    memoryBytes: kib ? Number(kib[1]) * 1024 : undefined,
-    os,
-    interface: iface,
-    mac: iface ? macs.get(iface) : undefined,
-  };
+/** Discover's view of the facts script's output (src/facts) for the address it connected to. */
+export function discoveredFacts(output: string, address: string): DiscoveredFacts {
+  const f = parseFacts(output, { address });
+  return { hostname: f.hostname, arch: f.arch ?? '', model: f.model, memoryBytes: f.memTotalBytes, os: f.os, interface: f.interface, mac: f.mac };
 }
 
 export interface ProbeTarget {
@@ -70,7 +29,7 @@ export interface ProbeTarget {
 }
 
 export type ProbeResult =
-  | { ok: true; target: ProbeTarget; facts: HostFacts; hostKey: HostKey; hostKeyCheck: HostKeyCheck; knownHostsNames: string[] }
+  | { ok: true; target: ProbeTarget; facts: DiscoveredFacts; hostKey: HostKey; hostKeyCheck: HostKeyCheck; knownHostsNames: string[] }
   | { ok: false; target: ProbeTarget; reason: SshFailure; message: string; hint?: string; hostKey?: HostKey };
 
 export interface ProbeOptions {
@@ -93,8 +52,8 @@ export async function probeHosts(targets: ProbeTarget[], options: ProbeOptions):
         { key: options.key, knownHosts: options.knownHosts, hostKeys: 'record', connectTimeoutMs: options.connectTimeoutMs },
       );
       try {
-        const result = await session.run(FACTS_SCRIPT, { timeoutMs: 15_000 });
-        const facts = parseFacts(result.stdout, target.address);
+        const result = await session.run(factsScript(DISCOVER_PROBES), { timeoutMs: 15_000 });
+        const facts = discoveredFacts(result.stdout, target.address);
         // A host found by --sweep is filed under the name it gives itself.
         const names = target.name ? session.knownHostsNames : [facts.hostname, ...session.knownHostsNames].filter(Boolean);
         return { ok: true, target, facts, hostKey: session.hostKey, hostKeyCheck: session.hostKeyCheck, knownHostsNames: names };

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { kubeMinor, supportNotice } from '../config/kubernetes-releases.js';
 import type { ClusterHost } from '../inventory/cluster.js';
 import { KnownHosts, loadPrivateKey, mapBounded, SshError, withSession, type RemoteSession } from '../remote/index.js';
-import { FSYNC_P99_LIMIT_MS, parseStatusFacts, quantile, STATUS_SCRIPT, type PiFacts } from './facts.js';
+import { factsScript, parseFacts, STATUS_PROBES, type HostFacts } from '../facts/index.js';
+import { FSYNC_P99_LIMIT_MS, quantile } from './facts.js';
 
 export type Severity = 'fail' | 'warn';
 
@@ -44,7 +45,7 @@ export interface HostStatus {
   group: ClusterHost['role'];
   reachable: boolean;
   error?: string;
-  facts?: PiFacts;
+  facts?: HostFacts;
   fsyncP99Ms?: number;
 }
 
@@ -95,7 +96,7 @@ export async function clusterStatus(options: StatusOptions): Promise<ClusterStat
     const result = settled[index]!;
     const base = { name: host.name, address: host.address, group: host.role };
     if (result.status === 'rejected') return { ...base, reachable: false, error: describeError(result.reason) };
-    return { ...base, reachable: true, facts: result.value, fsyncP99Ms: quantile(result.value.fsyncMs, 0.99) };
+    return { ...base, reachable: true, facts: result.value, fsyncP99Ms: quantile(result.value.fsyncMs ?? [], 0.99) };
   });
   const { certificates, nodes } = masterText === undefined ? { certificates: [], nodes: undefined } : parseMasterText(masterText, now);
   const newestLocalBackup = await newestBackup(join(options.stateDir, 'etcd-snapshots'), now);
@@ -103,10 +104,10 @@ export async function clusterStatus(options: StatusOptions): Promise<ClusterStat
   return { hosts, certificates, nodes, newestLocalBackup, findings, ms: Date.now() - t0 };
 }
 
-async function readFacts(session: RemoteSession): Promise<PiFacts> {
+async function readFacts(session: RemoteSession): Promise<HostFacts> {
   const before = Date.now();
-  const result = await session.run(STATUS_SCRIPT, { timeoutMs: 20_000 });
-  return parseStatusFacts(result.stdout, (before + Date.now()) / 2000);
+  const result = await session.run(factsScript(STATUS_PROBES), { timeoutMs: 20_000 });
+  return parseFacts(result.stdout, { localMidSeconds: (before + Date.now()) / 2000 });
 }
 
 function describeError(error: unknown): string {

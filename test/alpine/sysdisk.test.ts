@@ -19,7 +19,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { evaluateFacts, FACTS_SCRIPT, LAB_POLICY, parseFacts, SYSTEM_PARTITION_LABEL } from '../../src/bootstrap/preflight.js';
+import { evaluateFacts, LAB_POLICY, preflightFacts, SYSTEM_PARTITION_LABEL } from '../../src/bootstrap/preflight.js';
+import { factsScript, PREFLIGHT_PROBES } from '../../src/facts/index.js';
 import { packageRoot } from '../../src/paths.js';
 import { MiB, tempDir } from '../flash/helpers.js';
 import { AlpineRoot, type AlpineConfVersion } from './alpine-root.js';
@@ -140,9 +141,9 @@ for (const version of ['3.22.0', '3.20.0'] satisfies AlpineConfVersion[]) {
     });
 
     it('bootstrap\'s facts script (busybox on the Pi) reports partition 2, and preflight takes it as the target', () => {
-      const script = FACTS_SCRIPT.replaceAll('mmcblk0p2', pi.rootPart.split('/').pop()!).replaceAll('mmcblk0', pi.loop.split('/').pop()!);
+      const script = factsScript(PREFLIGHT_PROBES).replaceAll('mmcblk0p2', pi.rootPart.split('/').pop()!).replaceAll('mmcblk0', pi.loop.split('/').pop()!);
       // (/proc/meminfo and /proc/cgroups are not in the stand-in /proc: those lines print nothing here.)
-      const f = parseFacts('pi0', pi.root.run(script).stdout, Date.now() / 1000);
+      const f = preflightFacts('pi0', pi.root.run(script).stdout, Date.now() / 1000);
       assert.deepEqual(f.cardSystemPartition, { bytes: (CARD_SIZE - 65 * MiB), fstype: 'ext4', label: SYSTEM_PARTITION_LABEL });
       assert.equal(f.cardFreeBytes, 0);
       const policy = { ...LAB_POLICY, minSystemBytes: 200 * MiB };

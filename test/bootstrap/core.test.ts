@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
 import { clusterHosts } from '../../src/inventory/cluster.js';
 import { LAYERS, findLayer } from '../../src/bootstrap/layers.js';
-import { DEFAULT_POLICY, evaluateFacts, parseFacts, SYSTEM_PARTITION_LABEL, type HostFacts } from '../../src/bootstrap/preflight.js';
+import { DEFAULT_POLICY, evaluateFacts, preflightFacts, SYSTEM_PARTITION_LABEL, type HostFacts } from '../../src/bootstrap/preflight.js';
 import { packageRoot } from '../../src/paths.js';
 import { LayerProgress } from '../../src/bootstrap/progress.js';
 import { emptyState, hashOf, loadState, planLayers, saveState, statePath, type BootstrapState } from '../../src/bootstrap/state.js';
@@ -83,8 +83,8 @@ describe('state file', () => {
 describe('preflight judgement', () => {
   const inventory = clusterHosts(fixture).hosts;
   const facts = (host: string, over: Partial<HostFacts> = {}): HostFacts => ({
-    host, arch: 'aarch64', hostname: host, memKb: 4_000_000, mac: `dc:a6:32:00:00:1${host.slice(-1)}`, skewSeconds: 0,
-    rootFstype: 'tmpfs', rootAvailKb: 900_000, cardFreeBytes: 30 * 2 ** 30, memoryCgroup: true, ...over,
+    host, arch: 'aarch64', hostname: host, memTotalBytes: 4_000_000 * 1024, mac: `dc:a6:32:00:00:1${host.slice(-1)}`, skewSeconds: 0,
+    rootFstype: 'tmpfs', rootAvailBytes: 900_000 * 1024, cardFreeBytes: 30 * 2 ** 30, memoryCgroup: true, ...over,
   });
   const none = { prepare: false, disk: false, node: false };
 
@@ -105,7 +105,7 @@ describe('preflight judgement', () => {
   });
 
   it('memory: under 1 GiB fails, under 2 GiB warns', () => {
-    const found = evaluateFacts([facts('pi0', { memKb: 480_000 }), facts('pi1', { memKb: 940_000 })], inventory, none);
+    const found = evaluateFacts([facts('pi0', { memTotalBytes: 480_000 * 1024 }), facts('pi1', { memTotalBytes: 940_000 * 1024 })], inventory, none);
     assert.deepEqual(found.map((f) => [f.host, f.severity]), [['pi0', 'fail'], ['pi1', 'warn']]);
   });
 
@@ -164,7 +164,7 @@ describe('preflight judgement', () => {
   });
 
   it('parses the Alpine release and kubelet version from the facts script', () => {
-    const f = parseFacts('pi0', 'alpine_release=3.24.2\nkubelet_version=1.36.1\n', 0);
+    const f = preflightFacts('pi0', '@alpine\n3.24.2\n@kubelet\n1.36.1\n', 0);
     assert.equal(f.alpineRelease, '3.24.2');
     assert.equal(f.kubeletVersion, '1.36.1');
   });
@@ -175,7 +175,7 @@ describe('preflight judgement', () => {
   });
 
   it('memory cgroup is only checked once the disk layer has run', () => {
-    const off = [facts('pi0', { memoryCgroup: false, rootFstype: 'ext4', rootAvailKb: 20_000_000 })];
+    const off = [facts('pi0', { memoryCgroup: false, rootFstype: 'ext4', rootAvailBytes: 20_000_000 * 1024 })];
     assert.deepEqual(evaluateFacts(off, inventory, none), []);
     assert.equal(evaluateFacts(off, inventory, { prepare: true, disk: true, node: false })[0].severity, 'warn');
     const [fail] = evaluateFacts(off, inventory, { prepare: true, disk: true, node: true });
@@ -184,8 +184,13 @@ describe('preflight judgement', () => {
   });
 
   it('parses the facts script output', () => {
-    const f = parseFacts('pi0', 'arch=aarch64\nhostname=pi0\nmem_kb=3884000\nmac=DC:A6:32:00:00:10\ntime=1000\nroot_fstype=tmpfs\nroot_avail_kb=10\ncard_free_bytes=1024\nmemory_cgroup=0\n', 998.5);
-    assert.deepEqual(f, { host: 'pi0', arch: 'aarch64', hostname: 'pi0', memKb: 3884000, mac: 'dc:a6:32:00:00:10', skewSeconds: 1.5, rootFstype: 'tmpfs', rootAvailKb: 10, cardFreeBytes: 1024, memoryCgroup: false });
+    const out = ['@arch', 'aarch64', '@hostname', 'pi0', '@mem', 'MemTotal:        3884000 kB', '@mac', 'eth0 DC:A6:32:00:00:10', 'wlan0 dc:a6:32:00:00:11', '@time', '1000',
+      '@root', 'fstype tmpfs', 'size_kb 20', 'avail_kb 10', '@card', 'free_bytes 1024', '@card_p2', '@cgroup', 'v1 0', '@alpine', '@kubelet'].join('\n');
+    assert.deepEqual(preflightFacts('pi0', out, 998.5), {
+      host: 'pi0', arch: 'aarch64', hostname: 'pi0', memTotalBytes: 3884000 * 1024, mac: 'dc:a6:32:00:00:10', skewSeconds: 1.5,
+      rootFstype: 'tmpfs', rootSizeBytes: 20 * 1024, rootAvailBytes: 10 * 1024, cardFreeBytes: 1024, memoryCgroup: false,
+    });
+    assert.equal(preflightFacts('pi0', out, 998.5, 'wlan0').mac, 'dc:a6:32:00:00:11', 'the MAC of network.interface');
     assert.equal(DEFAULT_POLICY.arch[0], 'aarch64');
   });
 });

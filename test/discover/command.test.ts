@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseDuration } from '../../src/discover/command.js';
-import { parseFacts } from '../../src/discover/probe.js';
+import { discoveredFacts } from '../../src/discover/probe.js';
 import { parseSweepRange, sweepAddresses } from '../../src/discover/sweep.js';
 import { isRaspberryPiMac } from '../../src/discover/vendor.js';
 import { UserError } from '../../src/errors.js';
@@ -84,7 +84,7 @@ describe('discover: pieces', () => {
   });
 
   it('reads facts from an Alpine Pi (busybox) and a Debian host', () => {
-    assert.deepEqual(parseFacts(fixture('facts-alpine-pi4.txt'), '192.168.1.50'), {
+    assert.deepEqual(discoveredFacts(fixture('facts-alpine-pi4.txt'), '192.168.1.50'), {
       hostname: 'pi0',
       arch: 'aarch64',
       model: 'Raspberry Pi 4 Model B Rev 1.4',
@@ -93,7 +93,7 @@ describe('discover: pieces', () => {
       interface: 'eth0',
       mac: 'dc:a6:32:aa:bb:cc',
     });
-    const debian = parseFacts(fixture('facts-debian-lab.txt'), '198.51.100.11');
+    const debian = discoveredFacts(fixture('facts-debian-lab.txt'), '198.51.100.11');
     assert.equal(debian.model, undefined);
     assert.equal(debian.interface, 'eth0');
     assert.equal(debian.mac, 'dc:a6:32:5e:01:02');

@@ -85,7 +85,7 @@ async function ansible(file: string, config: string): Promise<Read | string> {
   } catch (error) {
     return String((error as { stderr?: string }).stderr ?? error);
   }
-  const list = JSON.parse(stdout) as Record<string, { hosts?: string[] }> & { _meta: { hostvars: Record<string, Record<string, unknown>> } };
+  const list = JSON.parse(stdout) as Record<string, { hosts?: string[]; hostvars?: Record<string, Record<string, unknown>> }>;
   const hosts: Read['hosts'] = {};
   for (const [group, entry] of Object.entries(list)) {
     if (group === '_meta') continue;
@@ -93,7 +93,7 @@ async function ansible(file: string, config: string): Promise<Read | string> {
   }
   for (const [name, host] of Object.entries(hosts)) {
     host.groups.sort();
-    const value = list._meta.hostvars[name]?.ansible_host;
+    const value = list._meta?.hostvars?.[name]?.ansible_host;
     if (value !== undefined) host.ansibleHost = String(value);
   }
   return { hosts };

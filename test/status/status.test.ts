@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeThrottled, parseStatusFacts, quantile } from '../../src/status/facts.js';
+import { decodeThrottled, parseFacts } from '../../src/facts/index.js';
+import { quantile } from '../../src/status/facts.js';
 import { judge, parseMasterText, type HostStatus } from '../../src/status/status.js';
 import { makePki } from './pki.js';
 
@@ -18,15 +19,20 @@ describe('status facts', () => {
   });
 
   it('parses the script\'s output; what a host does not report stays unknown', () => {
-    const out = ['hostname=pi0', 'uptime_s=7260', 'kernel=6.12.13-0-rpi', 'os=Alpine Linux v3.24', 'mem_total_kb=3884000', 'mem_available_kb=2000000', 'swap_total_kb=0',
-      'root_size_kb=30000000', 'root_avail_kb=20000000', 'time=1000', 'temp_millic=61234', 'throttled=0x50000', 'memory_cgroup=1', 'page_size=4096', 'fsync_s=0.004', 'fsync_s=0.030'].join('\n');
-    const f = parseStatusFacts(out, 998.5);
+    const out = ['@hostname', 'pi0', '@uptime', '7260', '@kernel', '6.12.13-0-rpi', '@os', 'NAME="Alpine Linux"', 'PRETTY_NAME="Alpine Linux v3.24"',
+      '@mem', 'MemTotal:        3884000 kB', 'MemAvailable:    2000000 kB', 'SwapTotal:             0 kB', '@root', 'fstype ext4', 'size_kb 30000000', 'avail_kb 20000000',
+      '@time', '1000', '@temp', '61234', '@throttled', '0x50000', '@cgroup', 'v1 1', '@page_size', '4096', '@fsync', '0.004', '0.030'].join('\n');
+    const f = parseFacts(out, { localMidSeconds: 998.5 });
+    assert.equal(f.os, 'Alpine Linux v3.24');
+    assert.equal(f.memAvailableBytes, 2000000 * 1024);
+    assert.equal(f.swapBytes, 0);
     assert.equal(f.skewSeconds, 1.5);
     assert.equal(f.temperatureC, 61.234);
     assert.deepEqual(f.throttling?.sinceBoot, ['under-voltage', 'throttled']);
     assert.deepEqual(f.fsyncMs, [4, 30]);
     assert.equal(f.memoryCgroup, true);
-    const bare = parseStatusFacts('hostname=x\n', 0);
+    const bare = parseFacts('@hostname\nx\n@fsync\n', { localMidSeconds: 0 });
+    assert.deepEqual(bare.fsyncMs, []);
     assert.equal(bare.temperatureC, undefined);
     assert.equal(bare.throttling, undefined);
     assert.equal(bare.memoryCgroup, undefined);

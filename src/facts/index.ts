@@ -1,0 +1,3 @@
+export { DISCOVER_PROBES, factsScript, FSYNC_PROBES, PREFLIGHT_PROBES, PROBES, STATUS_PROBES, type Probe } from './script.js';
+export { factSections, parseFacts, type FactsContext, type HostFacts } from './parse.js';
+export { decodeThrottled, type Throttling } from './throttling.js';
