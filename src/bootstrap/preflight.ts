@@ -1,17 +1,11 @@
 import { KnownHosts, SshError, loadPrivateKey, mapBounded, withSession, type PrivateKey } from '../remote/index.js';
 import { alpineBranchesWith, kubeMinor, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../config/kubernetes-releases.js';
+import type { Finding } from '../findings.js';
 import { factsScript, parseFacts, PREFLIGHT_PROBES, type HostFacts as FactsOfHost } from '../facts/index.js';
 import type { ClusterHost as InventoryHost } from '../inventory/cluster.js';
 
 /** A host's facts (src/facts), filed under its inventory name. */
 export type HostFacts = FactsOfHost & { host: string };
-
-export interface Finding {
-  host: string;
-  severity: 'fail' | 'warn';
-  problem: string;
-  fix: string;
-}
 
 export interface PreflightPolicy {
   /** Architectures accepted without a word (default aarch64); armv7l/armv6l warn; others fail. */

@@ -7,7 +7,8 @@ import { playbookArgv, runPlaybook, type AnsibleEvent, type PlaybookResult } fro
 import { readClusterInventory, type ClusterInventory as Inventory } from '../inventory/cluster.js';
 import { LAYERS, findLayer, type Layer } from './layers.js';
 import { runPhases, type Phase, type PhaseOutcome } from './phases.js';
-import { runPreflight, DEFAULT_POLICY, LAB_POLICY, type Finding, type PreflightPolicy } from './preflight.js';
+import type { Finding } from '../findings.js';
+import { runPreflight, DEFAULT_POLICY, LAB_POLICY, type PreflightPolicy } from './preflight.js';
 import { hashOf, loadState, planLayers, saveState, type BootstrapState, type LayerPlan } from './state.js';
 import { validateCluster, type ClusterCheck } from './validate.js';
 import { extraVars } from './vars.js';

@@ -4,12 +4,14 @@ import { execa } from 'execa';
 import type { ClusterConfig } from '../config/schema.js';
 import { kubeMinor, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../config/kubernetes-releases.js';
 import { defaultKeyCandidates, resolveSshKeys } from '../config/ssh-keys.js';
+import type { Severity } from '../findings.js';
 import { compareVersions } from '../versions.js';
 import { readFloors, type Floors } from './floors.js';
 
-export type Status = 'ok' | 'warn' | 'fail';
+/** A row of `doctor`: one check of this machine, ok or not (its --json shape). */
+export type Status = 'ok' | Severity;
 
-export interface Finding {
+export interface DoctorCheck {
   id: string;
   title: string;
   /** Which commands need this. */
@@ -43,7 +45,7 @@ async function versionOfProgram(program: string, args: string[]): Promise<string
 
 export { compareVersions };
 
-type Check = (env: Required<Pick<DoctorEnv, 'versionOf'>> & DoctorEnv) => Promise<Finding>;
+type Check = (env: Required<Pick<DoctorEnv, 'versionOf'>> & DoctorEnv) => Promise<DoctorCheck>;
 
 const nodeVersion: Check = async ({ nodeVersion: version = process.versions.node, floors = readFloors() }) => {
   const ok = compareVersions(version, floors.node) >= 0;
@@ -157,7 +159,7 @@ export const kubernetesSupport: Check = async (env) => {
 export const checks: Check[] = [kubernetesSupport, nodeVersion, sshKeyPair, ansible, terraform, kubectl, blockDevices, multicastInterface, stateFolder];
 
 /** Runs every check in parallel; never throws for a missing tool, it reports it. */
-export async function runDoctor(env: DoctorEnv): Promise<Finding[]> {
+export async function runDoctor(env: DoctorEnv): Promise<DoctorCheck[]> {
   const full = { ...env, versionOf: env.versionOf ?? versionOfProgram };
   return Promise.all(checks.map((check) => check(full)));
 }

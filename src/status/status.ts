@@ -12,17 +12,8 @@ import { kubeMinor, supportNotice } from '../config/kubernetes-releases.js';
 import type { ClusterHost } from '../inventory/cluster.js';
 import { KnownHosts, loadPrivateKey, mapBounded, SshError, withSession, type RemoteSession } from '../remote/index.js';
 import { factsScript, parseFacts, STATUS_PROBES, type HostFacts } from '../facts/index.js';
+import type { Finding, Severity } from '../findings.js';
 import { FSYNC_P99_LIMIT_MS, quantile } from './facts.js';
-
-export type Severity = 'fail' | 'warn';
-
-export interface StatusFinding {
-  /** A host's name, or "cluster". */
-  host: string;
-  severity: Severity;
-  problem: string;
-  fix: string;
-}
 
 export interface CertificateExpiry {
   /** Path on the master, e.g. /etc/kubernetes/pki/apiserver.crt, or a kubeconfig's embedded client certificate. */
@@ -56,7 +47,7 @@ export interface ClusterStatus {
   nodes?: NodeState[];
   /** Newest snapshot under .pi-cluster/etcd-snapshots (`pi-cluster etcd snapshot`); NFS backups are not visible here. */
   newestLocalBackup?: { file: string; ageHours: number };
-  findings: StatusFinding[];
+  findings: Finding[];
   ms: number;
 }
 
@@ -180,8 +171,8 @@ async function newestBackup(dir: string, now: Date): Promise<ClusterStatus['newe
 const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 /** What needs action (pure): each finding names the host, the problem and the fix. */
-export function judge(hosts: HostStatus[], certificates: CertificateExpiry[], nodes: NodeState[] | undefined, backup: ClusterStatus['newestLocalBackup'], master: string | undefined, now: Date): StatusFinding[] {
-  const findings: StatusFinding[] = [];
+export function judge(hosts: HostStatus[], certificates: CertificateExpiry[], nodes: NodeState[] | undefined, backup: ClusterStatus['newestLocalBackup'], master: string | undefined, now: Date): Finding[] {
+  const findings: Finding[] = [];
   const add = (host: string, severity: Severity, problem: string, fix: string) => findings.push({ host, severity, problem, fix });
   for (const h of hosts) {
     if (!h.reachable) {

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { parseConfigText } from '../../src/config/load.js';
-import { runDoctor, type Finding } from '../../src/doctor/checks.js';
+import { runDoctor, type DoctorCheck } from '../../src/doctor/checks.js';
 import { readFloors } from '../../src/doctor/floors.js';
 import { packageRoot } from '../../src/paths.js';
 import { compareVersions } from '../../src/versions.js';
@@ -57,7 +57,7 @@ test('a floor written in another form is an internal error naming the file, not 
 test('doctor judges Node.js and Terraform against those floors', async () => {
   const config = parseConfigText('');
   const floors = { node: '20.15.0', terraform: '1.9.0' };
-  const find = (findings: Finding[], id: string) => findings.find((f) => f.id === id)!;
+  const find = (findings: DoctorCheck[], id: string) => findings.find((f) => f.id === id)!;
   const run = (nodeVersion: string, terraform: string) =>
     runDoctor({ config, floors, nodeVersion, versionOf: async (program) => (program === 'terraform' ? `Terraform v${terraform}\non linux_amd64` : undefined) });
 
