@@ -11,7 +11,7 @@ NPM ?= npm
 APT_PACKAGES := mtools dosfstools fdisk e2fsprogs mount util-linux \
   openssh-server openssh-client avahi-daemon avahi-utils dbus \
   mmdebstrap iproute2 kmod procps python3 ifupdown wpasupplicant \
-  ansible ansible-lint yamllint shellcheck ca-certificates iptables openssl
+  ansible ansible-lint yamllint shellcheck ca-certificates iptables openssl strace
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'

@@ -1,5 +1,6 @@
 /** `pi-cluster addons tfvars`: writes terraform/cluster.auto.tfvars.json and the add-on passwords. */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.js';
 import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { readClusterInventory } from '../inventory/cluster.js';
@@ -50,9 +51,7 @@ export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise
   const dir = resolve(cwd, options.terraformDir);
   await mkdir(dir, { recursive: true });
   const file = join(dir, TFVARS_FILE);
-  const temporary = `${file}.tmp-${process.pid}`;
-  await writeFile(temporary, `${JSON.stringify(vars, null, 2)}\n`, { mode: 0o644 });
-  await rename(temporary, file);
+  await writeFileAtomic(file, `${JSON.stringify(vars, null, 2)}\n`, { mode: 0o644 });
 
   const wanted = ADDON_SECRETS.filter((s) => (s.usedBy === 'traefik' ? vars.addons.traefik : s.usedBy === 'monitoring' ? vars.addons.monitoring : true));
   const secrets = await ensureSecrets(join(dir, 'secrets'), wanted, env);

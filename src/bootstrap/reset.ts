@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClusterConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
+import { stateDir as projectStateDir } from '../paths.js';
 import type { Reporter } from '../events.js';
 import { playbookArgv, runPlaybook, type AnsibleEvent } from '../ansible/index.js';
 import { readClusterInventory } from '../inventory/cluster.js';
@@ -26,9 +27,9 @@ const UNDONE = ['40-control-plane', '50-workers', '60-post'];
 
 /** `pi-cluster reset`: kubeadm reset and clean-up on every node; state.json follows. Confirmation is the command's job. */
 export async function reset(options: ResetOptions): Promise<{ command: string[]; logFile?: string }> {
-  const stateDir = join(options.cwd, '.pi-cluster');
+  const stateDir = projectStateDir(options.cwd);
   const inventory = await readClusterInventory(resolve(options.cwd, options.inventoryPath));
-  const knownHosts = resolve(options.cwd, options.knownHostsPath ?? join('.pi-cluster', 'known_hosts'));
+  const knownHosts = resolve(options.cwd, options.knownHostsPath ?? join(stateDir, 'known_hosts'));
   if (!existsSync(knownHosts)) throw new UserError(`no known hosts file at ${knownHosts}`, { hint: 'run `pi-cluster discover` first' });
   const logFile = join(stateDir, 'logs', `${new Date().toISOString().replace(/[:.]/g, '-')}-reset.log`);
   const run = {

@@ -8,6 +8,7 @@ import { readClusterInventory, type ClusterInventory as Inventory } from '../inv
 import { LAYERS, findLayer, type Layer } from './layers.js';
 import { runPhases, type Phase, type PhaseOutcome } from './phases.js';
 import type { Finding } from '../findings.js';
+import { stateDir as projectStateDir } from '../paths.js';
 import { runPreflight, DEFAULT_POLICY, LAB_POLICY, type PreflightPolicy } from './preflight.js';
 import { hashOf, loadState, planLayers, saveState, type BootstrapState, type LayerPlan } from './state.js';
 import { validateCluster, type ClusterCheck } from './validate.js';
@@ -109,9 +110,9 @@ function layerId(name: string, flag: string): string {
 }
 
 async function context(options: BootstrapOptions): Promise<Ctx> {
-  const stateDir = join(options.cwd, '.pi-cluster');
+  const stateDir = projectStateDir(options.cwd);
   const inventory = await readClusterInventory(resolve(options.cwd, options.inventoryPath), { allowConnectionOverrides: options.allowSshOverrides });
-  const knownHosts = resolve(options.cwd, options.knownHostsPath ?? join('.pi-cluster', 'known_hosts'));
+  const knownHosts = resolve(options.cwd, options.knownHostsPath ?? join(stateDir, 'known_hosts'));
   const needs: string[] = [];
   if (!existsSync(knownHosts) && options.dryRun) {
     needs.push(`the host keys in ${knownHosts} (run \`pi-cluster discover\`: it records them)`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../atomic-file.js';
 import { dirname, join } from 'node:path';
 import type { Layer } from './layers.js';
 
@@ -34,13 +35,11 @@ export async function loadState(stateDir: string): Promise<BootstrapState> {
   }
 }
 
-/** Written atomically (temporary file + rename): a kill never leaves half a state file. */
+/** Written atomically (writeFileAtomic): a kill or a crash never leaves half a state file. */
 export async function saveState(stateDir: string, state: BootstrapState): Promise<void> {
   const path = statePath(stateDir);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 
 export function hashOf(...parts: unknown[]): string {

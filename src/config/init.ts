@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { writeFileAtomic } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { CONFIG_FILE, expandHome } from './load.js';
@@ -35,9 +36,7 @@ export async function initCommand(options: InitOptions): Promise<string | undefi
   }
   await mkdir(dirname(target), { recursive: true });
   if (existsSync(target)) await rename(target, `${target}.bak`);
-  const temporary = `${target}.tmp-${process.pid}`;
-  await writeFile(temporary, text, { mode: 0o644 });
-  await rename(temporary, target);
+  await writeFileAtomic(target, text, { mode: 0o644 });
   write(`wrote ${target}\n`);
   if (options.generateKey) await generateKeyIfMissing(write);
   return target;

@@ -3,7 +3,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { silent, type Reporter } from '../events.js';
 // Not remote/index.js: that loads ssh2, which discover only needs once the browse is over.
-import { writeFileAtomic } from '../remote/atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { checkPrivateKeyPath, loadPrivateKey } from '../remote/keys.js';
 import { fingerprint, KnownHosts, type HostKeyCheck } from '../remote/known-hosts.js';
 import { formatInventory, inventoryHosts, mergeInventory, roleOf, type InventoryChange, type Role } from '../inventory/ini.js';
@@ -225,7 +225,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
           written.backup = `${options.inventoryPath}.bak`;
           await copyFile(options.inventoryPath, written.backup);
         }
-        await writeFileAtomic(options.inventoryPath, inventoryText, 0o644);
+        await writeFileAtomic(options.inventoryPath, inventoryText, { mode: 0o644 });
         written.inventory = options.inventoryPath;
       }
       if (knownHostsChanged) {
@@ -235,7 +235,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
       const snippet = sshConfigSnippet(finalHosts, { prefix: options.prefix, privateKeyPath: key.path, knownHostsPath: options.knownHostsPath });
       const previousSnippet = existsSync(options.sshConfigPath) ? await readFile(options.sshConfigPath, 'utf8') : undefined;
       if (snippet !== previousSnippet) {
-        await writeFileAtomic(options.sshConfigPath, snippet, 0o644);
+        await writeFileAtomic(options.sshConfigPath, snippet, { mode: 0o644 });
         written.sshConfig = options.sshConfigPath;
       }
     }

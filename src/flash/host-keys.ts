@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../remote/atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 import { FLASHED_COMMENT, KnownHosts, type HostKey } from '../remote/known-hosts.js';
 
 export interface HostKeyPair {
@@ -42,8 +42,8 @@ export async function hostKeyFor(stateDir: string, hostname: string, rotate = fa
   const { default: ssh2 } = await import('ssh2');
   const made = ssh2.utils.generateKeyPairSync('ed25519', { comment: `root@${hostname}` });
   const pair = { private: made.private.endsWith('\n') ? made.private : `${made.private}\n`, public: made.public.trim() };
-  await writeFileAtomic(privatePath, pair.private, 0o600);
-  await writeFileAtomic(publicPath, `${pair.public}\n`, 0o644);
+  await writeFileAtomic(privatePath, pair.private, { mode: 0o600 });
+  await writeFileAtomic(publicPath, `${pair.public}\n`, { mode: 0o644 });
   return pair;
 }
 

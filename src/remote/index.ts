@@ -22,4 +22,3 @@ export {
   type CommandResult,
 } from './session.js';
 export { mapBounded } from './parallel.js';
-export { writeFileAtomic } from './atomic.js';

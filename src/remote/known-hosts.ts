@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 /**
  * OpenSSH known_hosts, read and written the way OpenSSH expects it, so that Ansible and `ssh`
@@ -139,7 +139,7 @@ export class KnownHosts {
 
   /** Writes the file atomically (temporary file + rename). Host keys are public: 0644. */
   async save(path: string): Promise<void> {
-    await writeFileAtomic(path, this.toString(), 0o644);
+    await writeFileAtomic(path, this.toString(), { mode: 0o644 });
   }
 
   private isRevoked(key: HostKey): boolean {
