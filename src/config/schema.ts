@@ -310,4 +310,3 @@ export const configSchema = z
   });
 
 export type ClusterConfig = z.output<typeof configSchema>;
-export type ClusterConfigInput = z.input<typeof configSchema>;

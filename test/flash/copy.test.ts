@@ -6,7 +6,6 @@ import { describe, it } from 'node:test';
 import type { StageEvent } from '../../src/events.js';
 import { loadComposed } from '../../src/flash/card/cache.js';
 import { diskSignatureFor } from '../../src/flash/card/compose.js';
-import { dataHasher } from '../../src/flash/card/data-hash.js';
 import { flash, type FlashOptions } from '../../src/flash/index.js';
 import { packOverlay } from '../../src/flash/overlay/archive.js';
 import { loadOverlay, overlayDir } from '../../src/flash/overlay/render.js';
@@ -172,30 +171,5 @@ describe('a damaged composed-card cache', () => {
     assert.equal(again.result.ok, true, again.result.error?.message);
     assert.equal(readFileSync(again.path).length, readFileSync(first.path).length);
     if (needTools(t, 'sfdisk', 'fsck.fat')) assert.equal(fsckFat(carvePartition(again.path, dir)).status, 0);
-  });
-});
-
-describe('the data hash of cached file data', () => {
-  it('is stable, and changes with any byte, the order of stripes and the length', () => {
-    const hasher = dataHasher(4096, 2);
-    const [buffer] = hasher.buffers;
-    for (let i = 0; i < 4096; i++) buffer[i] = (i * 31 + 7) & 0xff;
-    const original = hasher.hash(0, 4096);
-    assert.match(original, /^[0-9a-f]{16}$/);
-    assert.equal(hasher.hash(0, 4096), original);
-    hasher.buffers[1].set(buffer);
-    assert.equal(hasher.hash(1, 4096), original, 'the same bytes in the other buffer');
-    const seen = new Set([original, hasher.hash(0, 4064)]);
-    for (const at of [0, 7, 8, 31, 1000, 4095]) {
-      buffer[at] ^= 0x01;
-      seen.add(hasher.hash(0, 4096));
-      buffer[at] ^= 0x01;
-    }
-    const stripe = Buffer.from(buffer.subarray(0, 32));
-    buffer.copy(buffer, 0, 32, 64);
-    stripe.copy(buffer, 32);
-    seen.add(hasher.hash(0, 4096));
-    assert.equal(seen.size, 9, 'every change gives another hash');
-    assert.throws(() => hasher.hash(0, 100), /whole stripes/);
   });
 });

@@ -1,18 +1,17 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
 import { CacheCorruptError } from '../write/errors.js';
 import type { DataExtent } from './compose.js';
-import { dataHasher } from './data-hash.js';
 import { MAX_PIECE } from './plan.js';
 
 /**
  * A cached card's file data as its index records it: where it is in the image, and per MAX_PIECE its
- * CRC-32 (what the writer computes and the digest is made of) and its data hash (see data-hash.ts).
+ * CRC-32 (what the writer computes and the digest is made of, and what checkData checks).
  */
 export interface CachedExtent {
   offset: number;
   length: number;
   crcs: number[];
-  hashes: string[];
 }
 
 /**
@@ -38,36 +37,26 @@ export function loadableData(image: string, extents: readonly CachedExtent[]): D
 }
 
 /**
- * Checks a cached card's file data in its image against the recorded data hashes, for a writer that
+ * Checks a cached card's file data in its image against the recorded CRC-32s, for a writer that
  * copies the image instead of reading it: read in disk order, in pieces of MAX_PIECE, the next read in
- * flight while one is hashed. Rejects with CacheCorruptError.
+ * flight while one is checked. Rejects with CacheCorruptError.
  */
 export async function checkData(image: string, extents: readonly CachedExtent[]): Promise<void> {
-  const pieces = extents.flatMap((extent) => extent.hashes.map((hash, index) => ({ offset: extent.offset + index * MAX_PIECE, length: Math.min(MAX_PIECE, extent.length - index * MAX_PIECE), hash })));
-  const hasher = dataHasher(MAX_PIECE, 2);
+  const pieces = extents.flatMap((extent) => extent.crcs.map((crc, index) => ({ offset: extent.offset + index * MAX_PIECE, length: Math.min(MAX_PIECE, extent.length - index * MAX_PIECE), crc })));
+  const buffers = [Buffer.allocUnsafe(MAX_PIECE), Buffer.allocUnsafe(MAX_PIECE)];
   const handle = await open(image, 'r');
-  const read = (index: number) => handle.read(hasher.buffers[index % 2], 0, pieces[index].length, pieces[index].offset);
+  const read = (index: number) => handle.read(buffers[index % 2], 0, pieces[index].length, pieces[index].offset);
   let next: ReturnType<typeof read> | undefined = pieces.length ? read(0) : undefined;
   try {
     for (const [index, piece] of pieces.entries()) {
       const { bytesRead } = await (next as NonNullable<typeof next>);
       next = index + 1 < pieces.length ? read(index + 1) : undefined;
-      if (bytesRead !== piece.length || hasher.hash(index % 2, piece.length) !== piece.hash) throw new CacheCorruptError(piece.offset);
+      if (bytesRead !== piece.length || crc32(buffers[index % 2].subarray(0, piece.length)) !== piece.crc) throw new CacheCorruptError(piece.offset);
     }
   } finally {
     await next?.catch(() => {});
     await handle.close();
   }
-}
-
-/** Data hash of each MAX_PIECE of a file's chunks (as splitChunks groups them), for the index. */
-export function hashPieces(groups: readonly Buffer[][]): string[] {
-  const hasher = dataHasher(MAX_PIECE, 1);
-  return groups.map((group) => {
-    let at = 0;
-    for (const buffer of group) at += buffer.copy(hasher.buffers[0], at);
-    return hasher.hash(0, at);
-  });
 }
 
 export async function readAt(handle: FileHandle, into: Buffer, position: number): Promise<void> {

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { packageVersion } from '../../paths.js';
 import { crcOf } from '../write/digest.js';
-import { checkData, hashPieces, loadableData, once, readAt, type CachedExtent } from './cache-data.js';
+import { checkData, loadableData, once, readAt, type CachedExtent } from './cache-data.js';
 import { CardImage, type DataExtent } from './compose.js';
 import { splitChunks } from './plan.js';
 import { SECTOR, SectorMap } from './sectors.js';
 
 /** Bump when the card layout or the boot file changes would compose a different card, or the cache's files change. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** Composed cards kept (each about the size of the release). */
 const KEEP = 2;
 
@@ -24,9 +24,8 @@ const KEEP = 2;
  * left as holes) and an index (`<key>.json`) of what in it was written. An image-file target is made
  * by copying it in the kernel (see write/copy.ts); a drive is written from it through memory.
  * Every piece of file data carries the CRC-32 it had when it was composed, checked as the data is
- * read into memory to be written, and a faster hash, checked in the image while it is copied (see
- * data-hash.ts); the card's other sectors carry one CRC-32, checked as they are loaded. A damaged
- * cache cannot reach a card.
+ * read into memory to be written, or in the image while it is copied (zlib.crc32); the card's other
+ * sectors carry one CRC-32, checked as they are loaded. A damaged cache cannot reach a card.
  */
 export interface ComposedKeyInput {
   sha256: string;
@@ -118,7 +117,7 @@ export async function storeComposed<T>(dir: string, key: string, card: CardImage
     metaCrc: crc32(metaBytes),
     data: card.data.map((extent) => {
       const groups = splitChunks(inMemory(extent), extent.length);
-      return { offset: extent.offset, length: extent.length, crcs: groups.map((group) => crcOf(group)), hashes: hashPieces(groups) };
+      return { offset: extent.offset, length: extent.length, crcs: groups.map((group) => crcOf(group)) };
     }),
     about,
   };
@@ -179,7 +178,6 @@ export async function dropComposed(dir: string, key: string): Promise<void> {
   const files = paths(dir, key);
   await rm(files.index, { force: true });
   await rm(files.image, { force: true });
-  await rm(join(dir, 'composed', `${key}.bin`), { force: true }); // the data file of FORMAT 1
 }
 
 async function prune(dir: string, keep: string): Promise<void> {
