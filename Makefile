@@ -7,11 +7,14 @@ NPM ?= npm
 
 # Debian packages for the tests, the virtual lab and the demo (the Pis' own avahi and sshd live in the lab's rootfs):
 # image checkers (mtools, dosfstools, fdisk, e2fsprogs), the lab (mmdebstrap, iproute2, util-linux),
-# SSH and mDNS tools, the real parsers of the card's network files (ifupdown, wpasupplicant), Ansible and the linters.
+# SSH and mDNS tools, the real parsers of the card's network files (ifupdown, wpasupplicant), Ansible and the linters,
+# strace (the atomic-write test watches the fsyncs), and what npm ci needs to build drivelist's native module from
+# source when no prebuilt binary can be downloaded (g++, make, python3 for node-gyp).
 APT_PACKAGES := mtools dosfstools fdisk e2fsprogs mount util-linux \
   openssh-server openssh-client avahi-daemon avahi-utils dbus \
   mmdebstrap iproute2 kmod procps python3 ifupdown wpasupplicant \
-  ansible ansible-lint yamllint shellcheck ca-certificates iptables openssl strace
+  ansible ansible-lint yamllint shellcheck ca-certificates iptables openssl strace \
+  g++ make
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
