@@ -87,6 +87,7 @@ module "etcd_backup" {
   schedule             = var.etcd_backup.schedule
   time_zone            = var.etcd_backup.time_zone
   keep                 = var.etcd_backup.keep
+  public_key           = file(var.etcd_backup_public_key)
   registry_credentials = var.registry_credentials
   depends_on           = [module.flannel]
 }

@@ -152,6 +152,17 @@ variable "etcd_backup" {
   default = {}
 }
 
+variable "etcd_backup_public_key" {
+  description = "Path of the public half of the project's etcd backup key (.pi-cluster/etcd-backup.pub, made by `pi-cluster addons tfvars`); the nightly backups are sealed for it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.etcd_backup_public_key != null || !var.addons.etcd_backup
+    error_message = "etcd_backup_public_key is not set: run `pi-cluster addons tfvars` (`make apply` does), it makes the backup key and names it here."
+  }
+}
+
 variable "dashboard" {
   description = "Kubernetes web UI (Headlamp) settings: login_role of its login token, view (read-only, default) or cluster-admin."
   type = object({

@@ -22,6 +22,11 @@ export interface AddonsTfvarsOptions {
   env?: NodeJS.ProcessEnv;
   home?: string;
   write?: (text: string) => void;
+  /**
+   * Makes the project's etcd backup key pair on first use (src/etcd/backup-key.ts, given by the command):
+   * the CronJob seals for its public half. Without it no key is made and the variable is left out.
+   */
+  ensureBackupKey?: (cwd: string) => Promise<{ publicKeyPath: string; privateKeyPath: string; created: boolean }>;
 }
 
 export interface AddonsTfvarsResult {
@@ -38,7 +43,8 @@ export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise
   const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
   const inventory = await readClusterInventory(resolve(cwd, options.inventoryPath), { requireIPv4: true });
   const kubeconfig = await findKubeconfig({ clusterName: config.cluster.name, explicitPath: options.kubeconfig, explicitContext: options.context, cwd, home: options.home });
-  const { vars, derived } = buildTfvars({ config, inventory, kubeconfig });
+  const backupKey = config.addons.etcdBackup && !options.json && options.ensureBackupKey ? await options.ensureBackupKey(cwd) : undefined;
+  const { vars, derived } = buildTfvars({ config, inventory, kubeconfig, etcdBackupPublicKey: backupKey?.publicKeyPath });
   const env = options.env ?? process.env;
   // Checked before anything is written; Terraform reads the variable itself, it never goes into a file.
   const registry = registryServer(env);
@@ -59,6 +65,11 @@ export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise
   const show = (path: string) => relative(cwd, path) || path;
   const lines = [`wrote ${show(file)} (kubeconfig ${show(kubeconfig.path)}${kubeconfig.context ? `, context ${kubeconfig.context}` : ''})`];
   for (const line of derived) lines.push(`  ${line}`);
+  if (backupKey) {
+    lines.push(backupKey.created
+      ? `  etcd backup key: generated ${show(backupKey.privateKeyPath)} (mode 0600); keep a copy off this machine: without it no backup can be opened`
+      : `  etcd backup key: ${show(backupKey.privateKeyPath)} (backups are sealed for ${show(backupKey.publicKeyPath)})`);
+  }
   for (const s of secrets) {
     const what = s.source === 'environment' ? `from TF_VAR_${s.spec.variable}` : s.source === 'generated' ? `generated into ${show(s.path)} (mode 0600)` : `kept in ${show(s.path)}${s.tightened ? ' (mode tightened to 0600)' : ''}`;
     lines.push(`  ${s.spec.file}: ${what}`);

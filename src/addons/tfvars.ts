@@ -17,6 +17,8 @@ export interface TerraformVars {
   pod_cidr: string;
   nfs: { server: string | null; path: string; backup_path: string };
   addons: { flannel: boolean; metallb: boolean; traefik: boolean; adguard: boolean; monitoring: boolean; dashboard: boolean; etcd_backup: boolean };
+  /** The public half of the project's etcd backup key (.pi-cluster/etcd-backup.pub) the CronJob seals for. */
+  etcd_backup_public_key?: string;
 }
 
 export interface TfvarsResult {
@@ -29,9 +31,11 @@ export interface TfvarsInput {
   config: ClusterConfig;
   inventory: Inventory;
   kubeconfig: { path: string; context?: string };
+  /** Path of the backup key's public half; given only when the etcd backup is on. */
+  etcdBackupPublicKey?: string;
 }
 
-export function buildTfvars({ config, inventory, kubeconfig }: TfvarsInput): TfvarsResult {
+export function buildTfvars({ config, inventory, kubeconfig, etcdBackupPublicKey }: TfvarsInput): TfvarsResult {
   const problems: string[] = [];
   const derived: string[] = [];
   const nodes = new Map<string, string>();
@@ -149,6 +153,7 @@ export function buildTfvars({ config, inventory, kubeconfig }: TfvarsInput): Tfv
         dashboard: addons.dashboard,
         etcd_backup: addons.etcdBackup,
       },
+      ...(addons.etcdBackup && etcdBackupPublicKey ? { etcd_backup_public_key: etcdBackupPublicKey } : {}),
     },
   };
 }

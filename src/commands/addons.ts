@@ -33,6 +33,7 @@ export function register(program: Command): void {
         kubeconfig: flags.kubeconfig,
         context: flags.context,
         json: Boolean(flags.json),
+        ensureBackupKey: async (cwd) => (await import('../etcd/backup-key.js')).ensureBackupKey(cwd),
       });
     });
 

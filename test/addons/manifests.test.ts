@@ -1,5 +1,6 @@
 import { skipUnless } from '../helpers/requires.js';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 /* eslint-disable @typescript-eslint/no-explicit-any -- the broken copies are edited freely */
 import { evaluate, hasTerraform, renderFiles } from './terraform.js';
@@ -11,6 +12,7 @@ import { TERRAFORM_DIR } from './terraform.js';
 
 const skip = skipUnless(hasTerraform, 'terraform is not installed');
 const nfs = { server: '198.51.100.5', path: '/srv/nfs/lab' };
+const BACKUP_PUBLIC_KEY = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 /** Sample inputs of each module that renders manifests. */
 const INPUTS: Record<string, Record<string, unknown>> = {
@@ -19,7 +21,7 @@ const INPUTS: Record<string, Record<string, unknown>> = {
   adguard: { dns_ip: '198.51.100.201', host: 'adguard.lab.home.arpa', nfs },
   monitoring: { grafana_host: 'grafana.lab.home.arpa', grafana_admin_password: 'not-used-by-render' },
   headlamp: { host: 'headlamp.lab.home.arpa' },
-  'etcd-backup': { nfs: { server: nfs.server, path: '/srv/nfs/lab-etcd' }, keep: 5, time_zone: 'Europe/Berlin' },
+  'etcd-backup': { nfs: { server: nfs.server, path: '/srv/nfs/lab-etcd' }, keep: 5, time_zone: 'Europe/Berlin', public_key: BACKUP_PUBLIC_KEY },
 };
 
 const rendered = new Map<string, Manifest[]>();
@@ -41,7 +43,7 @@ test('every rendered manifest passes the schema of its API version; broken copie
     [
       'apps/v1/Deployment', 'batch/v1/CronJob', 'metallb.io/v1beta1/IPAddressPool', 'metallb.io/v1beta1/L2Advertisement',
       'rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'traefik.io/v1alpha1/IngressRoute', 'traefik.io/v1alpha1/Middleware',
-      'v1/PersistentVolume', 'v1/PersistentVolumeClaim', 'v1/Service', 'v1/ServiceAccount',
+      'v1/ConfigMap', 'v1/PersistentVolume', 'v1/PersistentVolumeClaim', 'v1/Service', 'v1/ServiceAccount',
     ],
   );
   assert.deepEqual(all.flatMap(validateManifest), []);
@@ -87,7 +89,7 @@ test('AdGuard: DNS on TCP and UDP 53 at its fixed address, data on NFS, web UI t
   assert.equal(at(find('adguard', 'IngressRoute'), 'spec', 'routes', 0, 'match'), 'Host(`adguard.lab.home.arpa`)');
 });
 
-test('etcd backup: nightly CronJob on the control plane, etcdctl snapshot to NFS, dated files, keeps N', { skip }, () => {
+test('etcd backup: nightly CronJob on the control plane, snapshot to the pod only, sealed with the PKI to NFS, keeps N', { skip }, () => {
   const cron = find('etcd-backup', 'CronJob');
   assert.equal(at(cron, 'spec', 'schedule'), '0 3 * * *');
   assert.equal(at(cron, 'spec', 'timeZone'), 'Europe/Berlin');
@@ -95,12 +97,31 @@ test('etcd backup: nightly CronJob on the control plane, etcdctl snapshot to NFS
   assert.deepEqual(pod.nodeSelector, { 'node-role.kubernetes.io/control-plane': '' });
   assert.equal(pod.hostNetwork, true);
   const etcdctl = at(pod, 'initContainers', 0, 'command') as string[];
-  assert.deepEqual(etcdctl.slice(-3), ['snapshot', 'save', '/backup/.etcd-snapshot.partial']);
+  assert.deepEqual(etcdctl.slice(-3), ['snapshot', 'save', '/work/snapshot.db']);
   // kubeadm's least-privileged client pair, not etcd's own server certificate.
   assert.deepEqual(etcdctl.filter((a) => /^--(cert|key)=/.test(a)), ['--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt', '--key=/etc/kubernetes/pki/etcd/healthcheck-client.key']);
   assert.doesNotMatch(JSON.stringify(cron), /server\.(crt|key)/);
-  assert.deepEqual(at(pod, 'containers', 0, 'env'), [{ name: 'KEEP', value: '5' }]);
-  assert.match(String(at(pod, 'containers', 0, 'command', 2)), /etcd-snapshot-\$\(date -u \+%Y-%m-%dT%H%M%SZ\)\.db/);
+  // The plain snapshot never touches NFS: /work is the pod's emptyDir; only the seal container sees the share.
+  const volumes = pod.volumes as Array<Record<string, any>>;
+  const volume = (name: string) => volumes.find((v) => v.name === name);
+  assert.deepEqual(volume('work')?.emptyDir, {});
+  assert.deepEqual((at(pod, 'initContainers', 0, 'volumeMounts') as Array<{ name: string }>).map((m) => m.name).sort(), ['etcd-certs', 'work']);
+  const mounts = at(pod, 'containers', 0, 'volumeMounts') as Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+  assert.deepEqual(mounts.map((m) => `${m.name}:${m.mountPath}${m.readOnly ? ':ro' : ''}`), [
+    'work:/work', 'pki:/etc/kubernetes/pki:ro', 'static-pods:/etc/kubernetes/manifests:ro', 'seal:/etc/etcd-backup:ro', 'backup:/backup',
+  ]);
+  assert.equal(volume('pki')?.hostPath.path, '/etc/kubernetes/pki');
+  assert.equal(volume('seal')?.configMap.name, 'etcd-backup');
+  assert.deepEqual((at(pod, 'containers', 0, 'env') as Array<{ name: string }>).map((e) => e.name), ['KEEP', 'NODE_NAME']);
+  assert.equal(at(pod, 'containers', 0, 'env', 0, 'value'), '5');
+  const script = String(at(pod, 'containers', 0, 'command', 2));
+  assert.match(script, /umask 077/);
+  assert.match(script, /etcd-backup-\$\(date -u \+%Y-%m-%dT%H%M%SZ\)\.enc/);
+  // The ConfigMap carries the seal script as it is in the module, and only the public key.
+  const config = find('etcd-backup', 'ConfigMap', 'etcd-backup') as Manifest & { data: Record<string, string> };
+  assert.deepEqual(Object.keys(config.data).sort(), ['public-key.pem', 'seal-backup.mjs']);
+  assert.equal(config.data['seal-backup.mjs'], readFileSync(join(TERRAFORM_DIR, 'modules', 'etcd-backup', 'scripts', 'seal-backup.mjs'), 'utf8'));
+  assert.equal(config.data['public-key.pem'], BACKUP_PUBLIC_KEY);
   assert.deepEqual(at(find('etcd-backup', 'PersistentVolume'), 'spec', 'nfs'), { server: '198.51.100.5', path: '/srv/nfs/lab-etcd' });
 });
 
@@ -169,7 +190,7 @@ test('the images the manifests run are the ones pinned in pins.yaml', { skip }, 
   assert.equal(at(find('adguard', 'Deployment'), 'spec', 'template', 'spec', 'containers', 0, 'image'), pins.images.adguard.image);
   const pod = at(find('etcd-backup', 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec');
   assert.equal(at(pod, 'initContainers', 0, 'image'), pins.images.etcd.image);
-  assert.equal(at(pod, 'containers', 0, 'image'), pins.images.busybox.image);
+  assert.equal(at(pod, 'containers', 0, 'image'), pins.images.node.image);
   const own = evaluate(renderFiles('adguard'), { ...INPUTS.adguard, image: 'adguard/adguardhome:v0.107.79' }, 'local.manifests') as Manifest[];
   assert.equal(at(own.find((m) => m.kind === 'Deployment'), 'spec', 'template', 'spec', 'containers', 0, 'image'), 'adguard/adguardhome:v0.107.79');
 });

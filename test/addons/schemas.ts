@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import ts from 'typescript';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { PersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -34,6 +35,7 @@ interface Model {
 
 /** apiVersion/kind -> [model class, module that exports its interface, interface name]. */
 const MODELS: Record<string, [new (data: never) => Model, string, string]> = {
+  'v1/ConfigMap': [ConfigMap, 'kubernetes-models/v1/ConfigMap', 'IConfigMap'],
   'v1/PersistentVolume': [PersistentVolume, 'kubernetes-models/v1/PersistentVolume', 'IPersistentVolume'],
   'v1/PersistentVolumeClaim': [PersistentVolumeClaim, 'kubernetes-models/v1/PersistentVolumeClaim', 'IPersistentVolumeClaim'],
   'v1/Service': [Service, 'kubernetes-models/v1/Service', 'IService'],

@@ -10,6 +10,7 @@ const parseInventory = (text: string, label?: string) => clusterHosts(text, labe
 import { buildTfvars, type TerraformVars } from '../../src/addons/tfvars.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { packageRoot } from '../../src/paths.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { evaluate, hasTerraform, renderFiles, validateVariables } from './terraform.js';
 
 const skip = skipUnless(hasTerraform, 'terraform is not installed');
@@ -19,7 +20,7 @@ const fixtures = join(packageRoot(), 'test', 'fixtures', 'addons');
 async function sampleVars(): Promise<TerraformVars> {
   const config = parseConfigText(await readFile(join(fixtures, 'pi-cluster.yaml'), 'utf8'));
   const inventory = parseInventory(await readFile(join(fixtures, 'pi-hosts'), 'utf8'));
-  return buildTfvars({ config, inventory, kubeconfig: { path: '/tmp/kubeconfig', context: 'lab' } }).vars;
+  return buildTfvars({ config, inventory, kubeconfig: { path: '/tmp/kubeconfig', context: 'lab' }, etcdBackupPublicKey: '/tmp/etcd-backup.pub' }).vars;
 }
 
 function withNetwork(vars: TerraformVars, network: Partial<TerraformVars['network']>): TerraformVars {
@@ -27,7 +28,13 @@ function withNetwork(vars: TerraformVars, network: Partial<TerraformVars['networ
 }
 
 test('Terraform accepts the variables the CLI writes for the sample config', { skip }, async () => {
-  assert.equal(validateVariables(root, await sampleVars()), undefined);
+  const vars = await sampleVars();
+  assert.equal(vars.etcd_backup_public_key, '/tmp/etcd-backup.pub');
+  assert.equal(validateVariables(root, vars), undefined);
+  // The backup needs the key the CLI names; without the backup it does not.
+  const { etcd_backup_public_key: _key, ...withoutKey } = vars;
+  assert.match(validateVariables(root, withoutKey) ?? '', /etcd_backup_public_key is not set: run `pi-cluster addons tfvars`/);
+  assert.equal(validateVariables(root, { ...withoutKey, addons: { ...vars.addons, etcd_backup: false } }), undefined);
 });
 
 test("Terraform's own checks reject what the CLI would reject too", { skip }, async () => {
@@ -67,9 +74,13 @@ test("modules' own variable checks: flannel backend, backup retention, password 
   assert.match(validateVariables(renderFiles('flannel'), { backend: 'ipip' }) ?? '', /backend must be host-gw, vxlan or wireguard/);
   assert.match(validateVariables(renderFiles('flannel'), { cni_bin_dir: 'opt/cni' }) ?? '', /cni_bin_dir must be an absolute path/);
   const nfs = { server: '198.51.100.5', path: '/srv/backups' };
-  assert.equal(validateVariables(renderFiles('etcd-backup'), { nfs }), undefined);
-  assert.match(validateVariables(renderFiles('etcd-backup'), { nfs, keep: 0 }) ?? '', /keep must be a whole number of snapshots, at least 1/);
-  assert.match(validateVariables(renderFiles('etcd-backup'), { nfs, schedule: 'nightly' }) ?? '', /5-field cron expression/);
+  const keys = generateKeyPairSync('x25519');
+  const public_key = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  assert.equal(validateVariables(renderFiles('etcd-backup'), { nfs, public_key }), undefined);
+  assert.match(validateVariables(renderFiles('etcd-backup'), { nfs, public_key, keep: 0 }) ?? '', /keep must be a whole number of snapshots, at least 1/);
+  assert.match(validateVariables(renderFiles('etcd-backup'), { nfs, public_key, schedule: 'nightly' }) ?? '', /5-field cron expression/);
+  const private_key = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  assert.match(validateVariables(renderFiles('etcd-backup'), { nfs, public_key: private_key }) ?? '', /public_key must be a PEM public key [\s\S]*never the\s+private key/);
   const traefik = { load_balancer_ip: '198.51.100.200', dashboard_host: 'traefik.home.arpa' };
   assert.match(validateVariables(renderFiles('traefik'), { ...traefik, dashboard_password: 'short' }) ?? '', /password is missing or shorter than 12/);
   assert.match(validateVariables(renderFiles('monitoring'), { grafana_host: 'g', grafana_admin_password: '' }) ?? '', /Grafana admin password is missing/);

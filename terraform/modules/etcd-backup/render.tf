@@ -4,7 +4,7 @@ locals {
   # The images pinned in terraform/pins.yaml unless the variables name others.
   pinned_images = yamldecode(file("${path.module}/../../pins.yaml")).images
   etcd_image    = coalesce(var.etcd_image, local.pinned_images.etcd.image)
-  shell_image   = coalesce(var.shell_image, local.pinned_images.busybox.image)
+  node_image    = coalesce(var.node_image, local.pinned_images.node.image)
 
   volume_name = "etcd-backups"
   # Only whether credentials were given is used here, never the credentials themselves.
@@ -12,6 +12,17 @@ locals {
   pull_secret_name = "pi-cluster-registry"
 
   manifests = [
+    # The seal script and the public half of the project's backup key (.pi-cluster/etcd-backup.pub):
+    # nothing secret, the private half never leaves the user's machine.
+    {
+      apiVersion = "v1"
+      kind       = "ConfigMap"
+      metadata   = { name = "etcd-backup", namespace = var.namespace }
+      data = {
+        "seal-backup.mjs" = file("${path.module}/scripts/seal-backup.mjs")
+        "public-key.pem"  = var.public_key
+      }
+    },
     yamldecode(templatefile("${path.module}/../../templates/persistentvolume.yaml.tftpl", {
       name      = local.volume_name
       namespace = var.namespace
@@ -30,7 +41,7 @@ locals {
       time_zone    = var.time_zone
       keep         = var.keep
       etcd_image   = local.etcd_image
-      shell_image  = local.shell_image
+      node_image   = local.node_image
       claim        = local.volume_name
       pull_secrets = local.pull_secrets
     })),

@@ -22,7 +22,7 @@ variable "time_zone" {
 }
 
 variable "keep" {
-  description = "How many snapshots to keep on the NFS share; older ones are deleted after each new one."
+  description = "How many backups (etcd-backup-<UTC date>.enc) to keep on the NFS share, the new one included; older ones are deleted after each new one."
   type        = number
   default     = 7
 
@@ -51,10 +51,20 @@ variable "etcd_image" {
   default     = null
 }
 
-variable "shell_image" {
-  description = "Small image with a shell and the tools (date, sort, tail, wc) that name the snapshot by date and delete old ones; the etcd container only runs etcdctl. Default: the pin in terraform/pins.yaml (images.busybox)."
+variable "node_image" {
+  description = "Image with Alpine's busybox and Node.js (>= 20) that seals the snapshot and the PKI into one encrypted file and deletes old ones; the etcd container only runs etcdctl. Default: the pin in terraform/pins.yaml (images.node)."
   type        = string
   default     = null
+}
+
+variable "public_key" {
+  description = "Public half (PEM) of the project's X25519 backup key, .pi-cluster/etcd-backup.pub (written by `pi-cluster addons tfvars`). Backups are sealed for it; only .pi-cluster/etcd-backup.key opens them."
+  type        = string
+
+  validation {
+    condition     = startswith(trimspace(var.public_key), "-----BEGIN PUBLIC KEY-----") && endswith(trimspace(var.public_key), "-----END PUBLIC KEY-----")
+    error_message = "public_key must be a PEM public key (.pi-cluster/etcd-backup.pub), never the private key."
+  }
 }
 
 variable "registry_credentials" {
