@@ -161,7 +161,7 @@ async function newestBackup(dir: string, now: Date): Promise<ClusterStatus['newe
   if (!existsSync(dir)) return undefined;
   let newest: { file: string; mtime: number } | undefined;
   for (const name of await readdir(dir)) {
-    if (!name.endsWith('.db')) continue;
+    if (!name.endsWith('.db') && !name.endsWith('.enc')) continue;
     const { mtimeMs } = await stat(join(dir, name));
     if (!newest || mtimeMs > newest.mtime) newest = { file: join(dir, name), mtime: mtimeMs };
   }

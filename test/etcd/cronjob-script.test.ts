@@ -9,6 +9,7 @@
  * that runs busybox's own date at a chosen time).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -82,6 +83,11 @@ describe('the backup CronJob\'s script, run by busybox with the seal script it r
   const put = (names: string[]) => {
     for (const name of names) writeFileSync(join(root.dir, 'backup', name), `old ${name}\n`, { mode: 0o600 });
   };
+
+  it('is a POSIX sh script shellcheck finds nothing in', () => {
+    const run = spawnSync('shellcheck', ['-s', 'sh', '-'], { input: renderCronJob(key.publicKeyPem, 3).script, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+  });
 
   it('writes one sealed file, 0600, that opens to the snapshot, the PKI and a manifest', async () => {
     clearBackups();

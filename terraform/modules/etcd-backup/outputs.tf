@@ -1,5 +1,5 @@
 output "location" {
-  description = "Where the snapshots land (etcd-snapshot-<UTC date>.db)."
+  description = "Where the backups land (etcd-backup-<UTC date>.enc: the etcd snapshot and the PKI kubeadm reuses, encrypted for the project's backup key)."
   value       = "${var.nfs.server}:${var.nfs.path}"
 }
 
