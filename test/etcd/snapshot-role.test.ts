@@ -52,7 +52,8 @@ function runSnapshot(publicKeyPath: string | undefined, breakPki?: string) {
   writeFileSync(join(dir, 'pi-hosts'), `[masters]\nmaster-1 ansible_connection=local ansible_python_interpreter=${spawnSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).stdout.trim()}\n`);
   const extraVars = {
     etcd_backup_local_dir: join(dir, '.pi-cluster', 'etcd-snapshots'),
-    etcd_backup_public_key: publicKeyPath ?? join(dir, '.pi-cluster', 'etcd-backup.pub'),
+    // Unset: the role's default, .pi-cluster/etcd-backup.pub beside the backup folder (which does not exist here).
+    ...(publicKeyPath ? { etcd_backup_public_key: publicKeyPath } : {}),
     etcd_backup_node: process.execPath,
     etcd_backup_ctr: join(packageRoot(), 'test', 'fixtures', 'standin', 'ctr'),
     etcd_backup_manifests_dir: manifests,
@@ -102,6 +103,7 @@ test('etcd snapshot: etcdctl through ctr, then the snapshot and the PKI sealed i
 test('etcd snapshot refuses to run without the backup key, and a master without a CA key leaves no plain copy anywhere', { skip }, async () => {
   const missing = runSnapshot(undefined);
   assert.notEqual(missing.run.status, 0);
+  assert.match(missing.run.stdout, new RegExp(`${missing.dir}/\\.pi-cluster/etcd-backup\\.pub does not exist:`));
   assert.match(missing.run.stdout, /etcd-backup\.pub does not exist:\s+`pi-cluster etcd snapshot` and `pi-cluster addons tfvars`/);
   assert.equal(existsSync(missing.ctrLog), false, 'no snapshot was taken');
 
