@@ -15,7 +15,7 @@ export function register(program: Command): void {
 
   etcd
     .command('snapshot')
-    .description('take an etcd snapshot on the master now and copy it to .pi-cluster/etcd-snapshots/ (before risky changes)')
+    .description('back up etcd now: the master\'s snapshot and the PKI kubeadm reuses, encrypted for .pi-cluster/etcd-backup.key, into .pi-cluster/etcd-snapshots/ (before risky changes)')
     .option('-i, --inventory <file>', 'inventory written by `pi-cluster discover`', 'pi-hosts')
     .option('--dry-run', 'print the ansible-playbook command instead of running it')
     .addHelpText('after', examples([['pi-cluster etcd snapshot'], ['pi-cluster etcd snapshot --dry-run', 'show the playbook command']]))
@@ -42,6 +42,11 @@ export function register(program: Command): void {
 async function run(action: 'snapshot' | 'restore', snapshot: string | undefined, flags: EtcdFlags, command: Command): Promise<void> {
   const globals = command.optsWithGlobals<{ config?: string }>();
   const [{ etcdCommand }, { canPrompt }] = await Promise.all([import('../addons/etcd.js'), import('../cli/context.js')]);
+  if (action === 'snapshot' && !flags.dryRun) {
+    // The snapshot is sealed for the project's backup key (made here on first use, as `addons tfvars` does).
+    const key = await (await import('../etcd/backup-key.js')).ensureBackupKey();
+    if (key.created) process.stdout.write('generated the etcd backup key .pi-cluster/etcd-backup.key (mode 0600); keep a copy off this machine: without it no backup can be opened\n');
+  }
   const confirm = canPrompt()
     ? async (message: string) => (await import('@inquirer/prompts')).confirm({ message, default: false })
     : undefined;
