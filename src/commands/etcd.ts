@@ -41,14 +41,13 @@ export function register(program: Command): void {
 
 async function run(action: 'snapshot' | 'restore', snapshot: string | undefined, flags: EtcdFlags, command: Command): Promise<void> {
   const globals = command.optsWithGlobals<{ config?: string }>();
-  const [{ etcdCommand }, { canPrompt }] = await Promise.all([import('../addons/etcd.js'), import('../cli/context.js')]);
+  const [{ etcdCommand }, { canPrompt }, { confirmYes }] = await Promise.all([import('../etcd/command.js'), import('../cli/context.js'), import('../ui/prompts.js')]);
   if (action === 'snapshot' && !flags.dryRun) {
     // The snapshot is sealed for the project's backup key (made here on first use, as `addons tfvars` does).
     const key = await (await import('../etcd/backup-key.js')).ensureBackupKey();
     if (key.created) process.stdout.write('generated the etcd backup key .pi-cluster/etcd-backup.key (mode 0600); keep a copy off this machine: without it no backup can be opened\n');
   }
-  const confirm = canPrompt()
-    ? async (message: string) => (await import('@inquirer/prompts')).confirm({ message, default: false })
-    : undefined;
+  // Through src/ui/prompts: Ctrl-C at the question is a cancellation (exit 130), not an internal error.
+  const confirm = canPrompt() ? (message: string) => confirmYes(message, false) : undefined;
   await etcdCommand({ action, snapshot, inventoryPath: flags.inventory, configPath: globals.config, yes: Boolean(flags.yes), dryRun: Boolean(flags.dryRun), confirm });
 }

@@ -1,14 +1,12 @@
-import { hasProgram, skipUnless } from '../helpers/requires.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkSnapshot, etcdCommand, formatCommand, type PlaybookCommand } from '../../src/addons/etcd.js';
 import { findKubeconfig } from '../../src/addons/kubeconfig.js';
 import { addonsTfvarsCommand } from '../../src/addons/tfvars-command.js';
-import { CancelledError, UserError } from '../../src/errors.js';
+import { UserError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';
 
 const fixtures = join(packageRoot(), 'test', 'fixtures', 'addons');
@@ -106,68 +104,6 @@ test('the kubeconfig: .pi-cluster first, else the context named after the cluste
   writeFileSync(join(home, '.kube', 'config'), kubeconfigText(['work-cluster', 'lab'], 'work-cluster'));
   assert.deepEqual(await findKubeconfig({ clusterName: 'lab', cwd: bare, home }), { path: join(home, '.kube', 'config'), context: 'lab' });
   await assert.rejects(findKubeconfig({ clusterName: 'lab', cwd: bare, home, explicitContext: 'nope' }), /has no context nope/);
-});
-
-/** A file that starts like an etcd (bbolt) database. */
-function fakeSnapshot(dir: string): string {
-  const data = Buffer.alloc(8192);
-  data.writeUInt32LE(0xed0cdaed, 16);
-  const path = join(dir, 'etcd-snapshot-2025-01-31T030000Z.db');
-  writeFileSync(path, data);
-  return path;
-}
-
-test('etcd snapshot --dry-run prints the playbook command against the inventory', async () => {
-  const { dir } = project();
-  let printed = '';
-  const command = await etcdCommand({ action: 'snapshot', inventoryPath: 'pi-hosts', yes: false, dryRun: true, cwd: dir, write: (t) => (printed += t) });
-  assert.equal(printed.trim(), formatCommand(command));
-  assert.equal(command.file, 'ansible-playbook');
-  assert.deepEqual(command.args.slice(0, 3), ['-i', join(dir, 'pi-hosts'), join(packageRoot(), 'ansible', 'playbooks', 'etcd-snapshot.yml')]);
-  assert.deepEqual(JSON.parse(command.args[4]), { etcd_backup_local_dir: join(dir, '.pi-cluster', 'etcd-snapshots') });
-  assert.equal(command.env.ANSIBLE_CONFIG, join(packageRoot(), 'ansible', 'ansible.cfg'));
-  assert.match(command.env.ANSIBLE_SSH_ARGS, new RegExp(`UserKnownHostsFile=${join(dir, '.pi-cluster', 'known_hosts')}`));
-  assert.match(printed, /-e '\{"etcd_backup_local_dir":/);
-});
-
-test('etcd restore checks the snapshot, asks first, and runs only when confirmed', async () => {
-  const { dir } = project();
-  const base = { action: 'restore' as const, inventoryPath: 'pi-hosts', dryRun: false, cwd: dir, write: () => {} };
-  const runs: PlaybookCommand[] = [];
-  const run = async (c: PlaybookCommand) => void runs.push(c);
-
-  writeFileSync(join(dir, 'notes.txt'), 'not a snapshot');
-  await assert.rejects(etcdCommand({ ...base, snapshot: 'notes.txt', yes: true, run }), /notes\.txt is not an etcd snapshot/);
-  await assert.rejects(etcdCommand({ ...base, snapshot: 'missing.db', yes: true, run }), /snapshot missing\.db does not exist/);
-  const snapshot = fakeSnapshot(dir);
-  await assert.doesNotReject(checkSnapshot(snapshot));
-
-  await assert.rejects(etcdCommand({ ...base, snapshot, yes: false, run }), /no terminal to ask on/);
-  let asked = '';
-  await assert.rejects(etcdCommand({ ...base, snapshot, yes: false, run, confirm: async (q) => ((asked = q), false) }), CancelledError);
-  assert.match(asked, /onto pi0 \(198\.51\.100\.10\)/);
-  assert.equal(runs.length, 0);
-
-  await etcdCommand({ ...base, snapshot, yes: false, run, confirm: async () => true });
-  await etcdCommand({ ...base, snapshot, yes: true, run });
-  assert.equal(runs.length, 2);
-  assert.match(runs[0].args[2], /etcd-restore\.yml$/);
-  assert.equal(JSON.parse(runs[0].args[4]).etcd_backup_restore_snapshot, snapshot);
-
-  writeFileSync(join(dir, 'pi-hosts'), '[masters]\npi0 ansible_host=198.51.100.10\npi1 ansible_host=198.51.100.11\n');
-  await assert.rejects(etcdCommand({ ...base, snapshot, yes: true, run }), /2 masters; this restore handles a single control-plane node/);
-});
-
-const hasAnsible = hasProgram('ansible-playbook');
-
-test('the etcd playbooks pass ansible-playbook --syntax-check', { skip: skipUnless(hasAnsible, 'ansible-playbook is not installed') }, () => {
-  const { dir } = project();
-  for (const playbook of ['etcd-snapshot.yml', 'etcd-restore.yml']) {
-    const run = spawnSync('ansible-playbook', ['--syntax-check', '-i', join(dir, 'pi-hosts'), join(packageRoot(), 'ansible', 'playbooks', playbook)], {
-      cwd: dir, encoding: 'utf8', env: { ...process.env, ANSIBLE_CONFIG: join(packageRoot(), 'ansible', 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
-    });
-    assert.equal(run.status, 0, `${playbook}:\n${run.stdout}${run.stderr}`);
-  }
 });
 
 test('make apply checks the pins, writes the variables, runs terraform init only when needed, then apply', () => {
