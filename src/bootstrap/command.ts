@@ -35,6 +35,7 @@ export interface ResetCommandOptions {
   sshKey?: string;
   yes: boolean;
   dryRun: boolean;
+  keepEtcdBackups?: boolean;
   color: boolean;
   verbose: boolean;
 }
@@ -189,6 +190,7 @@ export async function resetCommand(options: ResetCommandOptions): Promise<void> 
     inventoryPath: options.inventory,
     privateKeyPath: privateKey,
     dryRun: options.dryRun,
+    keepEtcdBackups: options.keepEtcdBackups,
     report: (event) => ui.event(event),
     onAnsibleEvent: (event) => ui.ansible(layer, hosts, event),
   });

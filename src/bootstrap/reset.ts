@@ -8,6 +8,7 @@ import { playbookArgv, runPlaybook, type AnsibleEvent } from '../ansible/index.j
 import { readClusterInventory } from '../inventory/cluster.js';
 import { RESET_PLAYBOOK } from './layers.js';
 import { loadState, saveState } from './state.js';
+import { removeClusterFromKubeconfig, defaultUserKubeconfig } from './user-kubeconfig.js';
 import { extraVars } from './vars.js';
 
 export interface ResetOptions {
@@ -19,6 +20,10 @@ export interface ResetOptions {
   dryRun?: boolean;
   extraVars?: Record<string, unknown>;
   report: Reporter;
+  /** Keep the etcd snapshots and the data restores kept aside on the nodes (they hold Secrets in plain text). */
+  keepEtcdBackups?: boolean;
+  /** The user's kubeconfig that bootstrap merged the cluster into (default ~/.kube/config). */
+  userKubeconfig?: string;
   onAnsibleEvent?: (event: AnsibleEvent) => void;
 }
 
@@ -38,7 +43,7 @@ export async function reset(options: ResetOptions): Promise<{ command: string[];
     privateKey: options.privateKeyPath,
     knownHosts,
     forks: Math.min(50, inventory.hosts.length),
-    extraVars: extraVars({ config: options.config, stateDir, extra: options.extraVars }),
+    extraVars: extraVars({ config: options.config, stateDir, extra: { reset_keep_etcd_backups: Boolean(options.keepEtcdBackups), ...options.extraVars } }),
     logFile,
     cwd: options.cwd,
     onEvent: options.onAnsibleEvent,
@@ -57,6 +62,10 @@ export async function reset(options: ResetOptions): Promise<{ command: string[];
   delete state.running;
   delete state.lastFailure;
   await saveState(stateDir, state);
+  const merged = options.extraVars?.pi_cluster_user_kubeconfig;
+  const userKubeconfig = options.userKubeconfig ?? (typeof merged === 'string' ? merged : defaultUserKubeconfig());
+  const { removed } = await removeClusterFromKubeconfig(userKubeconfig, options.config.cluster.name);
+  if (removed.length) options.report({ kind: 'info', message: `removed from ${userKubeconfig}: ${removed.join(', ')}` });
   options.report({ kind: 'info', message: `reset ${inventory.hosts.length} nodes; the next \`pi-cluster bootstrap\` starts at 40-control-plane` });
   return { command, logFile };
 }
