@@ -5,6 +5,7 @@ interface EtcdFlags {
   inventory: string;
   yes?: boolean;
   dryRun?: boolean;
+  onto?: string;
 }
 
 export function register(program: Command): void {
@@ -24,8 +25,9 @@ export function register(program: Command): void {
   etcd
     .command('restore')
     .description('restore an etcd snapshot onto the master: stops the API server, swaps etcd data, brings the control plane back')
-    .argument('<snapshot>', 'local etcd-snapshot-*.db file (from the NFS backup share or `pi-cluster etcd snapshot`)')
+    .argument('<snapshot>', 'local etcd-snapshot-*.db file (from the NFS backup share or `pi-cluster etcd snapshot`); with --onto, an opened backup folder (snapshot.db + pki/)')
     .option('-i, --inventory <file>', 'inventory written by `pi-cluster discover`', 'pi-hosts')
+    .option('--onto <host>', "rebuild a dead master: the new card (flashed with the old master's hostname) gets the backed-up PKI, kubeadm init, then the snapshot; resumable")
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'print the ansible-playbook command instead of running it')
     .addHelpText(
@@ -34,6 +36,7 @@ export function register(program: Command): void {
         ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-snapshot-2025-01-31T030000Z.db'],
         ['scp nas:/export/pi-cluster/etcd-backups/etcd-snapshot-2025-01-31T030000Z.db .', 'from the nightly backups'],
         ['pi-cluster etcd restore etcd-snapshot-2025-01-31T030000Z.db --yes', 'no question asked'],
+        ['pi-cluster etcd restore ./backup-opened --onto pi0 --dry-run', "when the master's card died: every step, changing nothing"],
       ]),
     )
     .action(async (snapshot: string, flags: EtcdFlags, command: Command) => run('restore', snapshot, flags, command));
@@ -41,6 +44,7 @@ export function register(program: Command): void {
 
 async function run(action: 'snapshot' | 'restore', snapshot: string | undefined, flags: EtcdFlags, command: Command): Promise<void> {
   const globals = command.optsWithGlobals<{ config?: string }>();
+  if (flags.onto) return runOnto(snapshot as string, flags.onto, flags, globals.config);
   const [{ etcdCommand }, { canPrompt }, { confirmYes }] = await Promise.all([import('../etcd/command.js'), import('../cli/context.js'), import('../ui/prompts.js')]);
   if (action === 'snapshot' && !flags.dryRun) {
     // The snapshot is sealed for the project's backup key (made here on first use, as `addons tfvars` does).
@@ -50,4 +54,20 @@ async function run(action: 'snapshot' | 'restore', snapshot: string | undefined,
   // Through src/ui/prompts: Ctrl-C at the question is a cancellation (exit 130), not an internal error.
   const confirm = canPrompt() ? (message: string) => confirmYes(message, false) : undefined;
   await etcdCommand({ action, snapshot, inventoryPath: flags.inventory, configPath: globals.config, yes: Boolean(flags.yes), dryRun: Boolean(flags.dryRun), confirm });
+}
+
+async function runOnto(backup: string, onto: string, flags: EtcdFlags, configPath: string | undefined): Promise<void> {
+  const [{ recoverCommand }, { extraVars }, { canPrompt }, { confirmYes }] = await Promise.all([
+    import('../etcd/recover-command.js'), import('../bootstrap/vars.js'), import('../cli/context.js'), import('../ui/prompts.js'),
+  ]);
+  await recoverCommand({
+    backupDir: backup,
+    onto,
+    inventoryPath: flags.inventory,
+    configPath,
+    yes: Boolean(flags.yes),
+    dryRun: Boolean(flags.dryRun),
+    clusterVars: (config, stateDir) => extraVars({ config, stateDir }),
+    confirm: canPrompt() ? (message: string) => confirmYes(message, false) : undefined,
+  });
 }

@@ -1,0 +1,72 @@
+/**
+ * The action behind `pi-cluster etcd restore BACKUP --onto HOST`: loads the project, checks the opened backup,
+ * asks, and runs (or, with --dry-run, prints) the recovery steps. BACKUP is an opened backup folder
+ * (snapshot.db + pki/).
+ */
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { resolveSshKeys } from '../config/ssh-keys.js';
+import type { ClusterConfig } from '../config/schema.js';
+import { CancelledError, UserError } from '../errors.js';
+import { readClusterInventory } from '../inventory/cluster.js';
+import { stateDir as stateDirOf } from '../paths.js';
+import { recover, type RecoverOutcome } from './recover.js';
+
+export interface RecoverCommandOptions {
+  backupDir: string;
+  onto: string;
+  inventoryPath: string;
+  configPath?: string;
+  yes: boolean;
+  dryRun: boolean;
+  cwd?: string;
+  lab?: boolean;
+  /** Extra playbook variables (the lab's switches). */
+  extraVars?: Record<string, unknown>;
+  /** The playbook variables of the cluster (bootstrap's, from pi-cluster.yaml); given by the command. */
+  clusterVars: (config: ClusterConfig, stateDir: string) => Record<string, unknown>;
+  confirm?: (question: string) => Promise<boolean>;
+  write?: (text: string) => void;
+}
+
+export async function recoverCommand(options: RecoverCommandOptions): Promise<RecoverOutcome[]> {
+  const cwd = options.cwd ?? process.cwd();
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const stateDir = stateDirOf(cwd);
+  const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
+  const inventory = await readClusterInventory(resolve(cwd, options.inventoryPath));
+  const privateKey = resolveSshKeys(config)?.privateKey;
+  if (!privateKey && !options.dryRun) throw new UserError('no SSH key found', { hint: 'set ssh.privateKey in pi-cluster.yaml, or run `pi-cluster init --generate-key`' });
+
+  if (!options.dryRun && !options.yes) {
+    const question = `Rebuild the master ${options.onto} from ${options.backupDir}? kubeadm init runs there with the backed-up CA, then etcd is restored from the snapshot.`;
+    if (!options.confirm) throw new UserError('a restore needs confirmation and there is no terminal to ask on', { hint: 'pass --yes to restore without asking' });
+    if (!(await options.confirm(question))) throw new CancelledError('restore cancelled; nothing was changed');
+  }
+
+  const outcomes = await recover({
+    backupDir: resolve(cwd, options.backupDir),
+    onto: options.onto,
+    inventory,
+    cwd,
+    stateDir,
+    privateKeyPath: privateKey ? resolve(privateKey) : '(no SSH key)',
+    knownHostsPath: join(stateDir, 'known_hosts'),
+    clusterVars: { ...options.clusterVars(config, stateDir), ...options.extraVars },
+    dryRun: options.dryRun,
+    lab: options.lab,
+    report: (event) => write(`${'message' in event ? event.message : JSON.stringify(event)}\n`),
+  });
+  write(formatOutcomes(outcomes, options.dryRun));
+  return outcomes;
+}
+
+export function formatOutcomes(outcomes: RecoverOutcome[], dryRun: boolean): string {
+  const label: Record<RecoverOutcome['status'], string> = { 'done-before': 'done before', ran: 'done', 'dry-run': 'would run', 'skipped-lab': 'skipped (lab: needs kubeadm/etcd)' };
+  const lines = [dryRun ? 'Dry run: nothing was changed. The steps, in order:' : 'Steps:'];
+  outcomes.forEach((o, i) => {
+    lines.push(`  ${i + 1}. ${o.step}: ${label[o.status]}`);
+    if (dryRun) lines.push(...o.commands.map((c) => `       ${c}`));
+  });
+  return `${lines.join('\n')}\n`;
+}
