@@ -4,11 +4,11 @@
  * context `<name>`. `pi-cluster reset` removes exactly those three; the rest of the file stays as it was
  * (other clusters, comments, order, quoting), and the file is replaced atomically with its own mode.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { writeFileAtomic } from '../remote/atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 export function defaultUserKubeconfig(home = homedir()): string {
   return join(home, '.kube', 'config');
@@ -47,9 +47,8 @@ export async function removeClusterFromKubeconfig(path: string, clusterName: str
   // kubectl itself writes an unset current context as "".
   if (currentContextCleared) doc.set('current-context', '');
   if (!removed.length && !currentContextCleared) return { removed, currentContextCleared };
-  const mode = (await stat(path)).mode & 0o777;
   // kubectl (and Ansible's to_nice_yaml) write a list's items at the key's own indentation: keep the file's style.
   const indentSeq = !/^(clusters|contexts|users):[ \t]*\r?\n-/m.test(text);
-  await writeFileAtomic(path, doc.toString({ indentSeq }), mode);
+  await writeFileAtomic(path, doc.toString({ indentSeq })); // keeps the file's mode
   return { removed, currentContextCleared };
 }

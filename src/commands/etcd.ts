@@ -6,6 +6,7 @@ interface EtcdFlags {
   yes?: boolean;
   dryRun?: boolean;
   onto?: string;
+  key?: string;
 }
 
 export function register(program: Command): void {
@@ -25,8 +26,9 @@ export function register(program: Command): void {
   etcd
     .command('restore')
     .description('restore an etcd snapshot onto the master: stops the API server, swaps etcd data, brings the control plane back')
-    .argument('<snapshot>', 'local etcd-snapshot-*.db file (from the NFS backup share or `pi-cluster etcd snapshot`); with --onto, an opened backup folder (snapshot.db + pki/)')
+    .argument('<snapshot>', 'local etcd-snapshot-*.db file (from the NFS backup share or `pi-cluster etcd snapshot`); with --onto, an etcd-backup-*.enc (or a folder it was opened into: snapshot.db + pki/)')
     .option('-i, --inventory <file>', 'inventory written by `pi-cluster discover`', 'pi-hosts')
+    .option('--key <file>', 'private backup key that opens an etcd-backup-*.enc (default .pi-cluster/etcd-backup.key)')
     .option('--onto <host>', "rebuild a dead master: the new card (flashed with the old master's hostname) gets the backed-up PKI, kubeadm init, then the snapshot; resumable")
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'print the ansible-playbook command instead of running it')
@@ -36,7 +38,7 @@ export function register(program: Command): void {
         ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-snapshot-2025-01-31T030000Z.db'],
         ['scp nas:/export/pi-cluster/etcd-backups/etcd-snapshot-2025-01-31T030000Z.db .', 'from the nightly backups'],
         ['pi-cluster etcd restore etcd-snapshot-2025-01-31T030000Z.db --yes', 'no question asked'],
-        ['pi-cluster etcd restore ./backup-opened --onto pi0 --dry-run', "when the master's card died: every step, changing nothing"],
+        ['pi-cluster etcd restore etcd-backup-2026-11-30T020000Z.enc --onto pi0 --dry-run', "when the master's card died: every step, changing nothing"],
       ]),
     )
     .action(async (snapshot: string, flags: EtcdFlags, command: Command) => run('restore', snapshot, flags, command));
@@ -53,7 +55,7 @@ async function run(action: 'snapshot' | 'restore', snapshot: string | undefined,
   }
   // Through src/ui/prompts: Ctrl-C at the question is a cancellation (exit 130), not an internal error.
   const confirm = canPrompt() ? (message: string) => confirmYes(message, false) : undefined;
-  await etcdCommand({ action, snapshot, inventoryPath: flags.inventory, configPath: globals.config, yes: Boolean(flags.yes), dryRun: Boolean(flags.dryRun), confirm });
+  await etcdCommand({ action, snapshot, keyPath: flags.key, inventoryPath: flags.inventory, configPath: globals.config, yes: Boolean(flags.yes), dryRun: Boolean(flags.dryRun), confirm });
 }
 
 async function runOnto(backup: string, onto: string, flags: EtcdFlags, configPath: string | undefined): Promise<void> {
@@ -61,7 +63,8 @@ async function runOnto(backup: string, onto: string, flags: EtcdFlags, configPat
     import('../etcd/recover-command.js'), import('../bootstrap/vars.js'), import('../cli/context.js'), import('../ui/prompts.js'),
   ]);
   await recoverCommand({
-    backupDir: backup,
+    backup,
+    keyPath: flags.key,
     onto,
     inventoryPath: flags.inventory,
     configPath,

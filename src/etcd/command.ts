@@ -3,21 +3,26 @@
  * etcd playbooks against the first master. The playbooks do the work (ansible/playbooks/etcd-*.yml, role
  * etcd_backup); this checks the inputs, asks before a restore, and runs ansible-playbook.
  */
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { formatCommand, playbookCommand, runPlaybookInTerminal, type PlaybookCommand } from '../ansible/index.js';
 import { loadConfig } from '../config/load.js';
 import { resolveSshKeys } from '../config/ssh-keys.js';
 import { CancelledError, UserError } from '../errors.js';
 import { readClusterInventory } from '../inventory/cluster.js';
 import { stateDir } from '../paths.js';
+import { isBackupBundle, openBackup } from './backup-bundle.js';
+import { defaultBackupKeyPath } from './backup-key.js';
 import { checkSnapshot } from './snapshot-file.js';
 
 export type EtcdAction = 'snapshot' | 'restore';
 
 export interface EtcdOptions {
   action: EtcdAction;
-  /** Local snapshot file to restore (restore only). */
+  /** Local snapshot file to restore (restore only): an etcd-snapshot-*.db or an etcd-backup-*.enc bundle. */
   snapshot?: string;
+  /** The private backup key that opens a bundle (default .pi-cluster/etcd-backup.key). */
+  keyPath?: string;
   inventoryPath: string;
   configPath?: string;
   /** Skip the confirmation of a restore. */
@@ -40,13 +45,20 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
   const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
   const master = inventory.masters[0];
 
+  let opened: string | undefined;
   const extraVars: Record<string, string> = { etcd_backup_local_dir: join(stateDir(cwd), 'etcd-snapshots') };
   if (options.action === 'restore') {
     if (!options.snapshot) throw new UserError('which snapshot? `pi-cluster etcd restore SNAPSHOT`', { hint: 'snapshots are the etcd-snapshot-*.db files on the NFS backup share or in .pi-cluster/etcd-snapshots/' });
-    const snapshot = resolve(cwd, options.snapshot);
-    await checkSnapshot(snapshot, options.snapshot);
-    extraVars.etcd_backup_restore_snapshot = snapshot;
     requireSingleMaster(inventory.masters.length);
+    let snapshot = resolve(cwd, options.snapshot);
+    if (await isBackupBundle(snapshot)) {
+      // Only the snapshot is needed in place; the bundle opens into .pi-cluster/ (0600) and the copy goes after.
+      opened = join(stateDir(cwd), 'restore', basename(snapshot).replace(/\.enc$/, ''));
+      if (!options.dryRun) await openBackup(snapshot, options.keyPath ? resolve(cwd, options.keyPath) : defaultBackupKeyPath(cwd), opened);
+      snapshot = join(opened, 'snapshot.db');
+    }
+    if (!opened || !options.dryRun) await checkSnapshot(snapshot, options.snapshot);
+    extraVars.etcd_backup_restore_snapshot = snapshot;
   }
 
   const command = playbookCommand({ playbook: `etcd-${options.action}.yml`, inventory: inventoryPath, cwd, extraVars, privateKey: resolveSshKeys(config)?.privateKey });
@@ -55,14 +67,17 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
     return command;
   }
 
-  if (options.action === 'restore' && !options.yes) {
-    const question = `Restore ${options.snapshot} onto ${master.name} (${master.address})? The API server stops, etcd's data is replaced (the old data is kept aside), and every change since the snapshot is lost.`;
-    if (!options.confirm) throw new UserError('a restore needs confirmation and there is no terminal to ask on', { hint: 'pass --yes to restore without asking' });
-    if (!(await options.confirm(question))) throw new CancelledError('restore cancelled; nothing was changed');
+  try {
+    if (options.action === 'restore' && !options.yes) {
+      const question = `Restore ${options.snapshot} onto ${master.name} (${master.address})? The API server stops, etcd's data is replaced (the old data is kept aside), and every change since the snapshot is lost.`;
+      if (!options.confirm) throw new UserError('a restore needs confirmation and there is no terminal to ask on', { hint: 'pass --yes to restore without asking' });
+      if (!(await options.confirm(question))) throw new CancelledError('restore cancelled; nothing was changed');
+    }
+    write(`${options.action === 'restore' ? 'restoring etcd on' : 'taking an etcd snapshot on'} ${master.name}: ${formatCommand(command)}\n`);
+    await (options.run ?? runInTerminal)(command);
+  } finally {
+    if (opened) await rm(opened, { recursive: true, force: true });
   }
-
-  write(`${options.action === 'restore' ? 'restoring etcd on' : 'taking an etcd snapshot on'} ${master.name}: ${formatCommand(command)}\n`);
-  await (options.run ?? runInTerminal)(command);
   return command;
 }
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../remote/atomic.js';
+import { writeFileAtomic } from '../atomic-file.js';
 
 /** `.pi-cluster/recover.json`: which steps of `etcd restore --onto` finished, for which backup and host. */
 export interface RecoverState {
@@ -28,5 +28,5 @@ export async function loadRecoverState(stateDir: string, backup: string, onto: s
 }
 
 export async function saveRecoverState(stateDir: string, state: RecoverState): Promise<void> {
-  await writeFileAtomic(recoverStatePath(stateDir), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  await writeFileAtomic(recoverStatePath(stateDir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }

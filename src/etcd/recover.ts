@@ -111,9 +111,10 @@ export function recoverSteps(options: RecoverOptions): RecoverStep[] {
 
 /** Runs the steps in order, from the first one not done; each finished step is saved before the next starts. */
 export async function recover(options: RecoverOptions): Promise<RecoverOutcome[]> {
-  checkRecoverInput(options);
-  await checkSnapshot(join(options.backupDir, 'snapshot.db'));
+  checkRecoverTarget(options);
   const steps = recoverSteps(options);
+  // A dry run of a bundle shows the folder it would open into: that folder need not exist yet.
+  if (!options.dryRun || existsSync(options.backupDir)) await checkRecoverInput(options.backupDir);
   if (options.dryRun) return steps.map((s) => ({ step: s.id, status: options.lab && s.kubernetes ? 'skipped-lab' : 'dry-run', commands: s.commands }));
 
   const state = await loadRecoverState(options.stateDir, resolve(options.backupDir), options.onto);
@@ -143,7 +144,7 @@ export async function recover(options: RecoverOptions): Promise<RecoverOutcome[]
   return outcomes;
 }
 
-function checkRecoverInput(options: RecoverOptions): void {
+function checkRecoverTarget(options: RecoverOptions): void {
   const master = options.inventory.masters[0];
   if (options.inventory.masters.length !== 1) {
     throw new UserError(`the inventory has ${options.inventory.masters.length} masters; --onto replaces the single master`, { hint: 'with several masters, join a new one to the others (kubeadm join --control-plane)' });
@@ -153,9 +154,13 @@ function checkRecoverInput(options: RecoverOptions): void {
       hint: `flash the new card with the old master's hostname: \`pi-cluster flash --hostname ${master.name}\`, then \`--onto ${master.name}\``,
     });
   }
-  if (!existsSync(join(options.backupDir, 'pki', 'ca.crt'))) {
-    throw new UserError(`${options.backupDir} has no pki/ca.crt: not an opened pi-cluster backup`, { hint: 'use a backup taken with the PKI (`pi-cluster etcd snapshot`, or the nightly backup)' });
+}
+
+async function checkRecoverInput(backupDir: string): Promise<void> {
+  if (!existsSync(join(backupDir, 'pki', 'ca.crt'))) {
+    throw new UserError(`${backupDir} has no pki/ca.crt: not a pi-cluster backup (etcd-backup-*.enc) or an opened one`, { hint: 'use a backup taken with the PKI (`pi-cluster etcd snapshot`, or the nightly backup)' });
   }
+  await checkSnapshot(join(backupDir, 'snapshot.db'));
 }
 
 async function saveFailure(stateDir: string, state: RecoverState, step: string, error: unknown): Promise<void> {

@@ -2,7 +2,7 @@
 // and Ctrl-C at that question through the real launcher on a real pseudo-terminal.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +12,9 @@ import { etcdCommand } from '../../src/etcd/command.js';
 import { checkSnapshot } from '../../src/etcd/snapshot-file.js';
 import { packageRoot } from '../../src/paths.js';
 import { hasProgram, skipUnless } from '../helpers/requires.js';
+import { ensureBackupKey } from '../../src/etcd/backup-key.js';
+import { recoverCommand } from '../../src/etcd/recover-command.js';
+import { makePki, makeSnapshot, seal } from './bundle-helpers.js';
 
 const fixtures = join(packageRoot(), 'test', 'fixtures', 'addons');
 
@@ -111,4 +114,39 @@ test('Ctrl-C at the restore question cancels (exit 130), not "internal error Exi
   assert.doesNotMatch(output, /internal error|ExitPromptError/, output);
   assert.equal(code, 130, output);
   assert.match(output, /[Cc]ancelled/);
+});
+
+/** An etcd-backup-*.enc sealed by the real seal script for the project's own backup key. */
+async function sealedBackup(dir: string): Promise<{ bundle: string; snapshot: Buffer }> {
+  const { publicKeyPath } = await ensureBackupKey(dir);
+  const pki = join(dir, 'pki-source');
+  makePki(pki);
+  const snapshot = makeSnapshot(join(dir, 'snapshot-source.db'));
+  const bundle = join(dir, 'etcd-backup-2026-11-30T020000Z.enc');
+  const sealed = seal({ publicKey: publicKeyPath, snapshot: join(dir, 'snapshot-source.db'), pkiDir: pki, out: bundle });
+  assert.equal(sealed.status, 0, sealed.stderr);
+  return { bundle, snapshot };
+}
+
+test('etcd restore of an encrypted backup: opened with the project key, its snapshot restored, the plain copy removed after', { skip: skipUnless(hasProgram('openssl', ['version']), 'openssl is not installed') }, async () => {
+  const { dir } = project();
+  const { bundle, snapshot } = await sealedBackup(dir);
+  let seen: Buffer | undefined;
+  let path = '';
+  await etcdCommand({ action: 'restore', snapshot: bundle, inventoryPath: 'pi-hosts', yes: true, dryRun: false, cwd: dir, write: () => {},
+    run: async (command) => { path = extraVarsOf(command).etcd_backup_restore_snapshot; seen = readFileSync(path); } });
+  assert.ok(seen?.equals(snapshot), 'the playbook got the sealed snapshot, byte for byte');
+  assert.equal(existsSync(path), false, 'the opened copy is gone after the run');
+});
+
+test('etcd restore BUNDLE --onto --dry-run says where it would open the bundle and lists the steps in order, writing nothing', { skip: skipUnless(hasProgram('openssl', ['version']), 'openssl is not installed') }, async () => {
+  const { dir } = project();
+  const { bundle } = await sealedBackup(dir);
+  let printed = '';
+  const outcomes = await recoverCommand({ backup: bundle, onto: 'pi0', inventoryPath: 'pi-hosts', yes: false, dryRun: true, cwd: dir, clusterVars: () => ({}), write: (t) => (printed += t) });
+  assert.deepEqual(outcomes.map((o) => o.step), ['find-host', 'prepare-node', 'lay-pki', 'control-plane', 'restore-etcd', 'check-workers', 'validate']);
+  assert.match(printed, /would open \S+etcd-backup-2026-11-30T020000Z\.enc with \S+etcd-backup\.key into \S+\/\.pi-cluster\/recover\/etcd-backup-2026-11-30T020000Z/);
+  assert.match(printed, /Dry run: nothing was changed/);
+  assert.equal(existsSync(join(dir, '.pi-cluster', 'recover')), false);
+  assert.equal(existsSync(join(dir, '.pi-cluster', 'recover.json')), false);
 });
