@@ -11,9 +11,9 @@ import { resolveSshKeys } from '../config/ssh-keys.js';
 import { CancelledError, UserError } from '../errors.js';
 import { readClusterInventory } from '../inventory/cluster.js';
 import { stateDir } from '../paths.js';
-import { isBackupBundle, openBackup } from './backup-bundle.js';
+import { openBackup } from './backup-bundle.js';
 import { defaultBackupKeyPath } from './backup-key.js';
-import { checkSnapshot } from './snapshot-file.js';
+import { checkSnapshot, isBundleFile } from './snapshot-file.js';
 
 export type EtcdAction = 'snapshot' | 'restore';
 
@@ -51,7 +51,7 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
     if (!options.snapshot) throw new UserError('which snapshot? `pi-cluster etcd restore SNAPSHOT`', { hint: 'snapshots are the etcd-snapshot-*.db files on the NFS backup share or in .pi-cluster/etcd-snapshots/' });
     requireSingleMaster(inventory.masters.length);
     let snapshot = resolve(cwd, options.snapshot);
-    if (await isBackupBundle(snapshot)) {
+    if (await isBundleFile(snapshot)) {
       // Only the snapshot is needed in place; the bundle opens into .pi-cluster/ (0600) and the copy goes after.
       opened = join(stateDir(cwd), 'restore', basename(snapshot).replace(/\.enc$/, ''));
       if (!options.dryRun) await openBackup(snapshot, options.keyPath ? resolve(cwd, options.keyPath) : defaultBackupKeyPath(cwd), opened);

@@ -4,7 +4,7 @@
  * (etcd-backup-*.enc, opened here with the project's backup key into .pi-cluster/recover/, removed when all
  * steps are done) or a folder already opened (snapshot.db + pki/).
  */
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { resolveSshKeys } from '../config/ssh-keys.js';
@@ -12,9 +12,10 @@ import type { ClusterConfig } from '../config/schema.js';
 import { CancelledError, UserError } from '../errors.js';
 import { readClusterInventory } from '../inventory/cluster.js';
 import { stateDir as stateDirOf } from '../paths.js';
-import { isBackupBundle, openBackup } from './backup-bundle.js';
+import { openBackup } from './backup-bundle.js';
 import { defaultBackupKeyPath } from './backup-key.js';
 import { recover, type RecoverOutcome } from './recover.js';
+import { isBundleFile } from './snapshot-file.js';
 
 export interface RecoverCommandOptions {
   /** An etcd-backup-*.enc bundle, or an opened backup folder. */
@@ -52,7 +53,7 @@ export async function recoverCommand(options: RecoverCommandOptions): Promise<Re
   }
 
   const input = resolve(cwd, options.backup);
-  const bundle = (await stat(input).catch(() => undefined))?.isFile() && (await isBackupBundle(input));
+  const bundle = await isBundleFile(input);
   // A bundle opens into the same folder on every run, so the saved progress (keyed on that folder) resumes.
   const backupDir = bundle ? join(stateDir, 'recover', basename(input).replace(/\.enc$/, '')) : input;
   if (bundle && !options.dryRun) {

@@ -1,5 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { isBackupBundle } from './backup-bundle.js';
 import { userFileProblem } from '../user-files.js';
 
 /** bbolt's meta page magic, at byte 16 of every etcd snapshot (and data file). */
@@ -19,4 +20,10 @@ export async function checkSnapshot(path: string, label = path): Promise<void> {
   if (info.size < 4096 || header.readUInt32LE(16) !== BOLT_MAGIC) {
     throw new UserError(`${label} is not an etcd snapshot (no bbolt database header)`, { hint: 'use a file written by `etcdctl snapshot save`: etcd-snapshot-*.db' });
   }
+}
+
+/** True for a regular file that starts like an encrypted backup bundle (a folder or a missing file is not one). */
+export async function isBundleFile(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  return Boolean(info?.isFile()) && (await isBackupBundle(path));
 }

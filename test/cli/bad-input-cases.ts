@@ -251,6 +251,8 @@ add('etcd restore: a folder', ['etcd', 'restore', '{work}'], /snapshot .* is a f
 add('etcd restore: a missing file', ['etcd', 'restore', 'nope.db'], /snapshot nope\.db does not exist/, { files: PROJECT });
 add('etcd restore: no argument', ['etcd', 'restore'], /missing required argument 'snapshot'/);
 add('etcd restore: not a snapshot', ['etcd', 'restore', 'snap.db'], /snap\.db is not an etcd snapshot/, { files: { ...PROJECT, 'snap.db': 'x' } });
+add('etcd restore --onto: not the master', ['etcd', 'restore', '{work}', '--onto', 'pi9', '--dry-run'], /--onto pi9 is not the inventory's master/, { files: PROJECT });
+add('etcd restore --onto: a folder without the PKI', ['etcd', 'restore', '{work}', '--onto', 'pi0', '--dry-run'], /has no pki\/ca\.crt: not a pi-cluster backup/, { files: PROJECT });
 add('etcd: an unknown subcommand', ['etcd', 'backup'], /unknown command 'backup'/);
 
 // ---- status (reads pi-hosts the same way, before any connection).
