@@ -61,7 +61,7 @@ export async function planCards(options: DryRunOptions): Promise<CardPlan[]> {
     const stored = rotate.has(hostname) ? undefined : await storedPublicHostKey(options.stateDir ?? stateDir(), hostname);
     const entries = overlay.render(overlayVariables(hostname, identity, { keys, hostKey: PLACEHOLDER_KEY, version }, config), identity.timezone);
     const address = identity.addresses.get(hostname);
-    const { wifi } = identity;
+    const wifi = identity.wifi.get(hostname);
     plans.push({
       hostname,
       address: address ? `${address.cidr} on ${config.network.interface}, gateway ${address.gateway}, dns ${address.dns.join(' ')}` : `DHCP on ${config.network.interface}`,

@@ -22,7 +22,8 @@ export interface IdentityOptions {
 export interface RunIdentity {
   addresses: Map<string, StaticAddress>;
   consolePassword: ConsolePassword;
-  wifi?: WifiSettings;
+  /** Per host; a host without Wi-Fi has no entry. */
+  wifi: Map<string, WifiSettings>;
   /** etc/zoneinfo/<zone> and etc/localtime, or nothing (UTC). */
   timezone: OverlayEntry[];
 }
@@ -31,7 +32,7 @@ export interface RunIdentity {
 export async function resolveRunIdentity(options: IdentityOptions, config: ClusterConfig, hostnames: string[]): Promise<RunIdentity> {
   const addresses = resolveAddresses(options.addresses, config, hostnames);
   const timezone = config.alpine.timezone ? await timezoneEntries(config.alpine.timezone, options.zoneinfoDir) : [];
-  const wifi = await resolveWifi(options.wifi ?? {}, config);
+  const wifi = await resolveWifi(options.wifi ?? {}, config, hostnames);
   const consolePassword = await resolveConsolePassword({ hash: options.consolePasswordHash, file: options.consolePasswordFile }, config);
   return { addresses, consolePassword, wifi, timezone };
 }
@@ -50,6 +51,6 @@ export function overlayVariables(hostname: string, identity: RunIdentity, card: 
     consolePasswordHash: identity.consolePassword.hash,
     address: identity.addresses.get(hostname),
     ntp: config.network.ntp,
-    wifi: identity.wifi,
+    wifi: identity.wifi.get(hostname),
   };
 }

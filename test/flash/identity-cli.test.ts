@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha512Crypt } from '../../src/config/crypt-hash.js';
 import { wpaPsk } from '../../src/config/wifi.js';
-import { carvePartition, cli, mtoolsFiles, workspace } from './helpers.js';
+import { carvePartition, cli, mtoolsFiles, needRoot, needTools, workspace } from './helpers.js';
+import { readWithWpaSupplicant } from './wpa-supplicant.js';
 
 /** The card's <hostname>.apkovl.tar.gz unpacked by GNU tar into a folder; returns that folder. */
 export function unpackCardOverlay(image: string, hostname: string, dir: string): string {
@@ -210,6 +211,95 @@ describe('flash: Wi-Fi', () => {
       assert.deepEqual(readdirSync(dir).sort(), before);
     });
   }
+});
+
+describe('flash: Wi-Fi per host (hosts.<name>.wifi)', () => {
+  const space = workspace();
+  const { dir } = space;
+  const HOME = 'the home passphrase 1';
+  const GARAGE = 'garage passphrase 22';
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [cli, 'flash', '--image', space.image, '--ssh-key', space.key, '--boot-size', '64MiB', ...args], {
+    cwd: dir,
+    env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: join(dir, 'cache'), NO_COLOR: '1', CI: '', ...env },
+  });
+  const config = (hosts: string) => writeFileSync(join(dir, 'pi-cluster.yaml'), `network:\n  wifi: {ssid: home, country: DE, passphraseEnv: HOME_WIFI}\nhosts:\n${hosts}`);
+
+  it('pi0 takes the cluster\'s network, pi1 its own SSID, country and passphrase, pi2 none; wpa_supplicant reads each card\'s file', (t) => {
+    config('  pi1: {wifi: {ssid: garage, country: AT, passphraseEnv: GARAGE_WIFI}}\n  pi2: {wifi: false}\n');
+    const result = run(['--output', join(dir, '{hostname}.img'), '--hostnames', 'pi0,pi1,pi2'], { HOME_WIFI: HOME, GARAGE_WIFI: GARAGE });
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const roots = Object.fromEntries(['pi0', 'pi1', 'pi2'].map((name) => [name, unpackCardOverlay(join(dir, `${name}.img`), name, dir)]));
+    const conf = (name: string) => join(roots[name]!, 'etc/wpa_supplicant/wpa_supplicant.conf');
+    assert.equal(existsSync(conf('pi2')), false, 'pi2 opted out');
+    assert.ok(!readFileSync(join(roots.pi2!, 'etc/apk/world'), 'utf8').split('\n').includes('wpa_supplicant'));
+    assert.doesNotMatch(readFileSync(join(roots.pi2!, 'etc/network/interfaces'), 'utf8'), /wlan0/);
+    for (const name of ['pi0', 'pi1']) {
+      assert.equal(statSync(conf(name)).mode & 0o7777, 0o600, name);
+      assert.ok(readFileSync(join(roots[name]!, 'etc/apk/world'), 'utf8').split('\n').includes('wpa_supplicant'), name);
+    }
+    for (const name of ['pi0', 'pi1', 'pi2']) {
+      const image = readFileSync(join(dir, `${name}.img`));
+      assert.equal(image.indexOf(HOME), -1);
+      assert.equal(image.indexOf(GARAGE), -1);
+    }
+    assert.doesNotMatch(`${result.stdout}${result.stderr}`, new RegExp(`${HOME}|${GARAGE}`));
+    if (!needTools(t, 'wpa_supplicant', 'ip') || !needRoot(t)) return;
+    const expected = { pi0: ['DE', 'home', wpaPsk('home', HOME)], pi1: ['AT', 'garage', wpaPsk('garage', GARAGE)] };
+    for (const [name, [country, ssid, psk]] of Object.entries(expected)) {
+      const read = readWithWpaSupplicant(conf(name));
+      assert.ok(read.parsed, `${name}: ${read.output}`);
+      assert.deepEqual([read.country, read.ssids, read.psks], [country, [ssid], [psk]], name);
+    }
+  });
+
+  it('a host\'s own passphrase file with the cluster\'s SSID: the PSK is made for that SSID', () => {
+    writeFileSync(join(dir, 'pi1-wifi.txt'), `${GARAGE}\n`);
+    config('  pi1: {wifi: {passphraseFile: pi1-wifi.txt}}\n');
+    const image = join(dir, 'own-file.img');
+    const result = run(['--output', image, '--hostname', 'pi1'], { HOME_WIFI: HOME });
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const text = readFileSync(join(unpackCardOverlay(image, 'pi1', dir), 'etc/wpa_supplicant/wpa_supplicant.conf'), 'utf8');
+    assert.match(text, new RegExp(`^\\s+psk=${wpaPsk('home', GARAGE)}$`, 'm'));
+    assert.match(text, /^country=DE$/m);
+  });
+
+  const refusals: Array<[string, string, NodeJS.ProcessEnv, RegExp]> = [
+    ['an SSID with a newline', '  pi0: {wifi: {ssid: "home\\nnetwork={"}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.ssid.*holds a newline/],
+    ['an SSID with a quote', '  pi0: {wifi: {ssid: \'ho"me\'}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.ssid.*a quote/],
+    ['a passphrase of 7 characters', '  pi0: {wifi: {passphraseEnv: PI0_WIFI}}\n', { HOME_WIFI: HOME, PI0_WIFI: 'seven77' }, /\$PI0_WIFI \(pi0\) has 7 characters; a WPA passphrase has 8 to 63/],
+    ['a passphrase of 64 characters', '  pi0: {wifi: {passphraseEnv: PI0_WIFI}}\n', { HOME_WIFI: HOME, PI0_WIFI: 'p'.repeat(64) }, /\(pi0\) has 64 characters/],
+    ['a passphrase with a quote', '  pi0: {wifi: {passphraseEnv: PI0_WIFI}}\n', { HOME_WIFI: HOME, PI0_WIFI: 'quote"inside' }, /\(pi0\) holds a quote/],
+    ['a passphrase file of two lines', '  pi0: {wifi: {passphraseFile: two-lines.txt}}\n', { HOME_WIFI: HOME }, /two-lines\.txt \(pi0\) holds a character outside printable ASCII \(a newline/],
+    ['a missing passphrase file', '  pi0: {wifi: {passphraseFile: nowhere.txt}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.passphraseFile: Wi-Fi passphrase file nowhere\.txt does not exist/],
+    ['an unset variable', '  pi0: {wifi: {passphraseEnv: PI0_UNSET}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.passphraseEnv: the environment variable PI0_UNSET \(the Wi-Fi passphrase\) is not set/],
+    ['a file and a variable', '  pi0: {wifi: {passphraseFile: a.txt, passphraseEnv: PI0_WIFI}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi.*passphraseFile or passphraseEnv, not both/],
+    ['a lower-case country', '  pi0: {wifi: {country: de}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.country.*two-letter country code/],
+    ['wifi: true', '  pi0: {wifi: true}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi.*must be false \(no Wi-Fi on this host\)/],
+    ['a passphrase on the host line itself', '  pi0: {wifi: {passphrase: "in the file 123"}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi.*passphrase/],
+  ];
+  for (const [what, hosts, env, message] of refusals) {
+    it(`refuses ${what} with one line and a hint, writing nothing`, () => {
+      writeFileSync(join(dir, 'two-lines.txt'), 'first line 123\nsecond line\n');
+      config(hosts);
+      const image = join(dir, 'refused.img');
+      const before = readdirSync(dir).sort();
+      const result = run(['--output', image, '--hostname', 'pi0'], env);
+      assert.equal(result.status, 1, `${result.stdout}${result.stderr}`);
+      const lines = result.stderr.toString().trim().split('\n');
+      assert.match(lines[0]!, message);
+      assert.ok(lines.length <= 2 && (lines.length === 1 || lines[1]!.startsWith('hint: ')), lines.join('\n'));
+      assert.ok(!/the home passphrase|seven77|quote"inside|pppppppp/.test(result.stderr.toString()), 'no passphrase is printed');
+      assert.equal(existsSync(image), false);
+      assert.deepEqual(readdirSync(dir).sort(), before);
+    });
+  }
+
+  it('refuses a host without an SSID when the cluster has no Wi-Fi', () => {
+    writeFileSync(join(dir, 'pi-cluster.yaml'), 'hosts:\n  pi0: {wifi: {country: DE, passphraseEnv: PI0_WIFI}}\n');
+    const result = run(['--output', join(dir, 'refused.img'), '--hostname', 'pi0'], { PI0_WIFI: GARAGE });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr.toString().split('\n')[0]!, /^pi-cluster: hosts\.pi0\.wifi has no ssid, and the cluster has no Wi-Fi to take it from$/);
+  });
 });
 
 describe('flash --dry-run', () => {
