@@ -3,6 +3,7 @@ import { compareVersions } from '../versions.js';
 import { alpineBranch, oldestAlpineBranch } from './kubernetes-releases.js';
 import { addressProblems, gatewayProblems, parseHostAddress } from './addresses.js';
 import { cryptHashProblem } from './crypt-hash.js';
+import { keymapProblem } from './keymap.js';
 import { COUNTRY, ENV_NAME, ssidProblem } from './wifi.js';
 import { cidrContains, isIPv4, parseCidr, parseRange, rangeContains } from './net.js';
 import { hostOrAddress, hostPort, interfaceName, localPath, shown, unsafePathCharacter } from './strings.js';
@@ -192,6 +193,14 @@ export const configSchema = z
           .string()
           .refine((value) => /^[A-Za-z][A-Za-z0-9_+-]{0,29}(\/[A-Za-z0-9][A-Za-z0-9_+-]{0,29}){0,2}$/.test(value), {
             error: (issue) => `${JSON.stringify(issue.input)} must be a time zone name like Europe/Berlin or UTC`,
+          })
+          .optional(),
+        /** The console keyboard layout, a kbd-bkeymaps name (de, de-nodeadkeys, fr, us); default: none, the kernel's US map. */
+        keymap: z
+          .string()
+          .superRefine((value, ctx) => {
+            const problem = keymapProblem(value);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
           })
           .optional(),
         /** Written as lines of the card's /etc/apk/repositories: no white space, quotes or shell characters. */

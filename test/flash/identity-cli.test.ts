@@ -302,6 +302,46 @@ describe('flash: Wi-Fi per host (hosts.<name>.wifi)', () => {
   });
 });
 
+describe('flash: keymap (alpine.keymap)', () => {
+  const space = workspace();
+  const { dir } = space;
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, 'flash', '--image', space.image, '--ssh-key', space.key, '--boot-size', '64MiB', ...args], {
+    cwd: dir,
+    env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: join(dir, 'cache'), NO_COLOR: '1', CI: '' },
+  });
+
+  it('a card without one has no loadkmap settings and no kbd-bkeymaps', () => {
+    writeFileSync(join(dir, 'pi-cluster.yaml'), 'alpine: {}\n');
+    const image = join(dir, 'plain.img');
+    const result = run(['--output', image, '--hostname', 'pi0']);
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const root = unpackCardOverlay(image, 'pi0', dir);
+    assert.equal(readFileSync(join(root, 'etc/apk/world'), 'utf8'), 'alpine-base\nchrony\nopenssh\n');
+    for (const path of ['etc/conf.d/loadkmap', 'etc/keymap', 'etc/runlevels/boot/loadkmap']) assert.equal(existsSync(join(root, path)), false, path);
+  });
+
+  const refusals: Array<[string, RegExp]> = [
+    ['qwertz', /alpine\.keymap: "qwertz" is not a keyboard layout of Alpine's kbd-bkeymaps/],
+    ['de;reboot', /alpine\.keymap: "de;reboot" is not a keymap name/],
+    ['../../etc/shadow', /alpine\.keymap: .* is not a keymap name/],
+    ['fi', /alpine\.keymap: "fi" has no file in kbd-bkeymaps: Finnish is fi-kotoistus/],
+  ];
+  for (const [keymap, message] of refusals) {
+    it(`refuses keymap ${JSON.stringify(keymap)} with one line and a hint, writing nothing`, () => {
+      writeFileSync(join(dir, 'pi-cluster.yaml'), `alpine:\n  keymap: ${JSON.stringify(keymap)}\n`);
+      const image = join(dir, 'refused.img');
+      const before = readdirSync(dir).sort();
+      const result = run(['--output', image, '--hostname', 'pi0']);
+      assert.equal(result.status, 1, `${result.stdout}${result.stderr}`);
+      const lines = result.stderr.toString().trim().split('\n');
+      assert.match(lines[0]!, message);
+      assert.ok(lines.length === 2 && lines[1]!.startsWith('hint: '), lines.join('\n'));
+      assert.equal(existsSync(image), false);
+      assert.deepEqual(readdirSync(dir).sort(), before);
+    });
+  }
+});
+
 describe('flash --dry-run', () => {
   const space = workspace();
   const { dir } = space;
@@ -312,7 +352,7 @@ describe('flash --dry-run', () => {
   const listing = () => execFileSync('find', [dir, '-printf', '%P %s %T@\n']).toString().split('\n').sort().join('\n');
 
   it('prints each card\'s identity and overlay files, and writes (and downloads) nothing', () => {
-    writeFileSync(join(dir, 'pi-cluster.yaml'), 'network:\n  subnet: 192.168.1.0/24\n  gateway: 192.168.1.1\n  ntp: [192.168.1.1]\nalpine:\n  timezone: Europe/Berlin\nhosts:\n  pi1: {address: 192.168.1.51/24}\n');
+    writeFileSync(join(dir, 'pi-cluster.yaml'), 'network:\n  subnet: 192.168.1.0/24\n  gateway: 192.168.1.1\n  ntp: [192.168.1.1]\nalpine:\n  timezone: Europe/Berlin\n  keymap: de-nodeadkeys\nhosts:\n  pi1: {address: 192.168.1.51/24}\n');
     const before = listing();
     // No --image: a real run would download the release; the dry run must not even look it up.
     const result = run(['--count', '2', '--dry-run', '--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: 'passphrase123', PI_CLUSTER_ALPINE_MIRROR: 'http://198.51.100.250:9/alpine' });
@@ -324,6 +364,8 @@ describe('flash --dry-run', () => {
     assert.match(out, /^ {2}ssh host key {3}new \(made when the card is written\)$/m);
     assert.match(out, /^ {2}console login {2}root: locked$/m);
     assert.match(out, /^ {2}time {11}Europe\/Berlin, NTP 192\.168\.1\.1$/m);
+    assert.match(out, /^ {2}keymap {9}de-nodeadkeys$/m);
+    for (const file of ['-0644  etc/conf.d/loadkmap', 'l0777  etc/keymap/de-nodeadkeys.bmap.gz -> /usr/share/bkeymaps/de/de-nodeadkeys.bmap.gz', 'l0777  etc/runlevels/boot/loadkmap -> /etc/init.d/loadkmap']) assert.ok(out.includes(`    ${file}\n`), file);
     for (const file of ['-0640  etc/shadow', '-0600  etc/wpa_supplicant/wpa_supplicant.conf', '-0600  root/.ssh/authorized_keys', 'l0777  etc/localtime -> /etc/zoneinfo/Europe/Berlin']) assert.ok(out.includes(`    ${file}\n`), file);
     assert.equal((out.match(/ {4}-0644 {2}etc\/resolv\.conf\n/g) ?? []).length, 1, 'only pi1 has resolv.conf');
     assert.match(out, /Dry run: 2 cards checked, nothing written\.\n$/);
