@@ -3,6 +3,7 @@ import { compareVersions } from '../versions.js';
 import { alpineBranch, oldestAlpineBranch } from './kubernetes-releases.js';
 import { addressProblems, gatewayProblems, parseHostAddress } from './addresses.js';
 import { cryptHashProblem } from './crypt-hash.js';
+import { keymapProblem } from './keymap.js';
 import { COUNTRY, ENV_NAME, ssidProblem } from './wifi.js';
 import { cidrContains, isIPv4, parseCidr, parseRange, rangeContains } from './net.js';
 import { hostOrAddress, hostPort, interfaceName, localPath, shown, unsafePathCharacter } from './strings.js';
@@ -47,6 +48,19 @@ const hostOrIpv4 = z.string().refine((value) => isIPv4(value) || (value.length <
   error: (issue) => `${JSON.stringify(issue.input)} is not a host name or an IPv4 address`,
 });
 
+/** Wi-Fi fields shared by network.wifi and hosts.<name>.wifi. */
+const wifiSsid = z.string().superRefine((value, ctx) => {
+  const problem = ssidProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${problem}` });
+});
+/** Regulatory domain (which channels and power the radio may use): two capital letters, e.g. DE. */
+const wifiCountry = z.string().regex(COUNTRY, 'must be a two-letter country code like DE or US');
+/** A file holding the passphrase (one line); relative to the working folder. */
+const passphraseFile = z.string().min(1);
+/** An environment variable holding the passphrase. */
+const passphraseEnv = z.string().regex(ENV_NAME, 'must be an environment variable name like PI_WIFI_PASSPHRASE');
+const onePassphraseSource = { error: 'set passphraseFile or passphraseEnv, not both' };
+
 const HOSTNAME = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const hostname = z.string().regex(HOSTNAME, 'must be lower-case letters, digits and dashes, starting with a letter (RFC 1123)');
 
@@ -59,6 +73,18 @@ const hostSettings = z.strictObject({
       const parsed = parseHostAddress(value);
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
     })
+    .optional(),
+  /**
+   * This host's Wi-Fi: false for none (whatever the cluster has), or fields that replace the cluster's
+   * (network.wifi and the --wifi-* flags) for this host only; the passphrase only from a file or a variable.
+   */
+  wifi: z
+    .union([
+      z.literal(false),
+      z
+        .strictObject({ ssid: wifiSsid.optional(), country: wifiCountry.optional(), passphraseFile: passphraseFile.optional(), passphraseEnv: passphraseEnv.optional() })
+        .refine((w) => !(w.passphraseFile && w.passphraseEnv), onePassphraseSource),
+    ], { error: 'must be false (no Wi-Fi on this host) or {ssid, country, passphraseFile or passphraseEnv}' })
     .optional(),
 });
 export type HostSettings = z.output<typeof hostSettings>;
@@ -169,6 +195,14 @@ export const configSchema = z
             error: (issue) => `${JSON.stringify(issue.input)} must be a time zone name like Europe/Berlin or UTC`,
           })
           .optional(),
+        /** The console keyboard layout, a kbd-bkeymaps name (de, de-nodeadkeys, fr, us); default: none, the kernel's US map. */
+        keymap: z
+          .string()
+          .superRefine((value, ctx) => {
+            const problem = keymapProblem(value);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .optional(),
         /** Written as lines of the card's /etc/apk/repositories: no white space, quotes or shell characters. */
         mirror: z.string().superRefine((value, ctx) => {
           if (!/^https?:\/\/[A-Za-z0-9._~:/%@+=,-]+$/.test(value) || !URL.canParse(value)) {
@@ -206,19 +240,8 @@ export const configSchema = z
         ntp: z.array(hostOrIpv4).min(1).max(8).optional(),
         /** Wi-Fi for every Pi (wired stays preferred); the passphrase only from a file, a variable or the prompt. */
         wifi: z
-          .strictObject({
-            ssid: z.string().superRefine((value, ctx) => {
-              const problem = ssidProblem(value);
-              if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${problem}` });
-            }),
-            /** Regulatory domain (which channels and power the radio may use): two capital letters, e.g. DE. */
-            country: z.string().regex(COUNTRY, 'must be a two-letter country code like DE or US'),
-            /** A file holding the passphrase (one line); relative to the working folder. */
-            passphraseFile: z.string().min(1).optional(),
-            /** An environment variable holding the passphrase. */
-            passphraseEnv: z.string().regex(ENV_NAME, 'must be an environment variable name like PI_WIFI_PASSPHRASE').optional(),
-          })
-          .refine((w) => !(w.passphraseFile && w.passphraseEnv), { error: 'set passphraseFile or passphraseEnv, not both' })
+          .strictObject({ ssid: wifiSsid, country: wifiCountry, passphraseFile: passphraseFile.optional(), passphraseEnv: passphraseEnv.optional() })
+          .refine((w) => !(w.passphraseFile && w.passphraseEnv), onePassphraseSource)
           .optional(),
         /** Name servers of hosts with a fixed address (up to 3, musl reads no more); default: the gateway. */
         dns: z.array(ipv4).min(1).max(3).optional(),

@@ -119,6 +119,7 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
       sshConfigPath: resolve(state, 'ssh_config'),
       sshKeyPath: keyPath,
       sweep: options.sweep,
+      fixedAddresses: Object.fromEntries(Object.entries(config.hosts.byName).flatMap(([name, host]) => (host.address ? [[name, host.address.split('/')[0]]] : []))),
       expect,
       dryRun: options.dryRun,
       mdnsPort: options.mdnsPort,

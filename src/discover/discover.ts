@@ -9,6 +9,7 @@ import { fingerprint, KnownHosts, type HostKeyCheck } from '../remote/known-host
 import { formatInventory, inventoryHosts, mergeInventory, roleOf, type InventoryChange, type Role } from '../inventory/ini.js';
 import type { BrowseResult } from './mdns.js';
 import type { DiscoveredFacts, ProbeResult } from './probe.js';
+import { planFixedAddresses } from './fixed-addresses.js';
 import { byHostNumber, planRoles, type RoleRequest } from './roles.js';
 import { isClusterName, startSearch, type FoundHost, type Search, type SearchResult } from './search.js';
 import { sshConfigSnippet } from './ssh-config.js';
@@ -31,8 +32,8 @@ export interface CheckedHost {
    * key replaced on purpose ("replaced", --replace-key). A changed key that was not accepted is a problem.
    */
   hostKey?: { status: HostKeyStatus; fingerprint: string; previous?: string };
-  /** Where the host's name came from: its mDNS announcement, its flashed key, or only what `hostname` printed. */
-  nameFrom?: 'mdns' | 'host-key' | 'hostname';
+  /** Where the host's name came from: its mDNS announcement, its flashed key, only what `hostname` printed, or its fixed address in pi-cluster.yaml. */
+  nameFrom?: 'mdns' | 'host-key' | 'hostname' | 'config';
   /** Set when the SSH check failed. */
   problem?: { reason: string; message: string; hint?: string };
   role?: Role;
@@ -51,6 +52,8 @@ export interface DiscoverOptions {
   sshConfigPath: string;
   sshKeyPath: string;
   sweep?: string;
+  /** hosts.<name>.address of pi-cluster.yaml (name -> IPv4): probed there when mDNS is silent, and must agree with mDNS. */
+  fixedAddresses?: Record<string, string>;
   /** Stop browsing as soon as this many cluster hosts are found. */
   expect?: number;
   /** Compute everything, write nothing. */
@@ -125,14 +128,16 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   }
   const { found, browse, firstHostMs } = searched;
   const where = interfaces.map((i) => `${i.name} (${i.address})`).concat(options.sweep ? [`sweep ${options.sweep}`] : []).join(', ');
-  if (!found.size) {
+  const fixed = Object.fromEntries(Object.entries(options.fixedAddresses ?? {}).filter(([name]) => isClusterName(name, options.prefix)));
+  const { added, disagreements } = planFixedAddresses(found, fixed);
+  if (!found.size && !added.length) {
     throw new UserError(`no hosts found on ${where} within ${Math.round(options.timeoutMs / 1000)} s`, {
       hint: 'are the Pis booted and on this network? A first boot takes a minute or two: try --timeout 60s; if multicast is blocked, use --sweep CIDR',
     });
   }
 
   // 2. Check the cluster's hosts over SSH (hosts found only by the sweep: all of them, to learn their names).
-  const candidates = [...found.values()].filter((h) => h.name === undefined || isClusterName(h.name, options.prefix));
+  const candidates = [...found.values(), ...added].filter((h) => h.name === undefined || isClusterName(h.name, options.prefix));
   const key = await loadPrivateKey(options.sshKeyPath);
   const { probeHosts } = await import('./probe.js');
   const probes = await probeHosts(
@@ -150,8 +155,17 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
       others.push({ ...host, name });
       continue;
     }
+    if (host.source === 'config' && !probe.ok && (probe.reason === 'unreachable' || probe.reason === 'timeout')) {
+      // Not announced and not answering at its fixed address: missing, as a Pi that is switched off.
+      warn(`${host.name}: not announced over mDNS and no SSH at its fixed address ${host.address} (hosts.${host.name}.address): ${probe.message}`, host.name);
+      continue;
+    }
     const checked = toChecked(host, name ?? host.address, probe);
-    checked.nameFrom = host.name !== undefined ? 'mdns' : byKey.length ? 'host-key' : 'hostname';
+    checked.nameFrom = host.source === 'config' ? 'config' : host.name !== undefined ? 'mdns' : byKey.length ? 'host-key' : 'hostname';
+    const disagreement = host.name !== undefined ? disagreements.get(host.name) : undefined;
+    if (disagreement && !checked.problem) {
+      checked.problem = { reason: 'address-disagrees', message: disagreement, hint: `flash ${host.name} again with its address, or correct hosts.${host.name}.address in pi-cluster.yaml` };
+    }
     if (checked.nameFrom === 'host-key' && probe.ok && probe.facts.hostname && probe.facts.hostname !== name) {
       warn(`${name}: found at ${host.address} by its flashed host key, but it calls itself ${probe.facts.hostname}`, name);
     }
@@ -159,7 +173,19 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     cluster.push(checked);
     options.onChecked?.(checked);
   }
+  // A configured address that another host announces: that host is not probed as this one.
+  for (const [name, message] of disagreements) {
+    if (cluster.some((h) => h.name === name)) continue;
+    const checked: CheckedHost = { name, address: fixed[name]!, source: 'config', nameFrom: 'config', problem: { reason: 'address-disagrees', message, hint: `give ${name} and the host announcing ${fixed[name]} different addresses, then flash again` } };
+    cluster.push(checked);
+    options.onChecked?.(checked);
+  }
   cluster.sort((a, b) => byHostNumber(a.name, b.name));
+  if (!cluster.length && !others.length) {
+    throw new UserError(`no hosts found on ${where} within ${Math.round(options.timeoutMs / 1000)} s, and none answers at its fixed address in pi-cluster.yaml`, {
+      hint: 'are the Pis booted and on this network? A first boot takes a minute or two: try --timeout 60s',
+    });
+  }
   if (!cluster.length) {
     throw new UserError(`found ${others.length} host${others.length === 1 ? '' : 's'} but none named ${options.prefix}<number> (${others.map((o) => o.name).join(', ')})`, {
       hint: 'pass the prefix your Pis use with --prefix, or set hosts.prefix in pi-cluster.yaml',

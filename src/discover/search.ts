@@ -15,12 +15,13 @@ import { vendorOf } from './vendor.js';
 
 /** A host seen on the network, before any SSH. */
 export interface FoundHost {
-  /** From mDNS; hosts found only by --sweep are named by the SSH probe. */
+  /** From mDNS (or pi-cluster.yaml for a fixed address); hosts found only by --sweep are named by the SSH probe. */
   name?: string;
   address: string;
   mac?: string;
   vendor?: string;
-  source: 'mdns' | 'sweep';
+  /** config: a fixed address of pi-cluster.yaml that mDNS did not announce. */
+  source: 'mdns' | 'sweep' | 'config';
   foundMs: number;
   /** The local interface it answered on (mDNS). */
   via?: string;

@@ -95,6 +95,7 @@ function renderPlans(plans: CardPlan[]): string {
     lines.push(`  wifi           ${plan.wifi ?? 'none'}`);
     lines.push(`  ssh host key   ${plan.hostKey ? `${plan.hostKey} (kept in .pi-cluster/host-keys)` : 'new (made when the card is written)'}`);
     lines.push(`  console login  root: ${plan.consolePassword}`);
+    lines.push(`  keymap         ${plan.keymap}`);
     lines.push(`  time           ${plan.time}`);
     lines.push(`  overlay        ${plan.hostname}.apkovl.tar.gz:`);
     for (const file of plan.files) lines.push(`    ${file.mode}  ${file.path}${file.target ? ` -> ${file.target}` : ''}`);

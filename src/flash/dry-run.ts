@@ -19,6 +19,7 @@ export interface CardPlan {
   /** The fingerprint of the kept host key, or undefined when the card would get a new one. */
   hostKey?: string;
   consolePassword: string;
+  keymap: string;
   time: string;
   /** The overlay's files and links: mode and path (content never shown: keys and hashes are in it). */
   files: Array<{ mode: string; path: string; target?: string }>;
@@ -59,15 +60,16 @@ export async function planCards(options: DryRunOptions): Promise<CardPlan[]> {
   const plans: CardPlan[] = [];
   for (const hostname of hostnames) {
     const stored = rotate.has(hostname) ? undefined : await storedPublicHostKey(options.stateDir ?? stateDir(), hostname);
-    const entries = overlay.render(overlayVariables(hostname, identity, { keys, hostKey: PLACEHOLDER_KEY, version }, config), identity.timezone);
+    const entries = overlay.render(overlayVariables(hostname, identity, { keys, hostKey: PLACEHOLDER_KEY, version }, config), identity.extraEntries);
     const address = identity.addresses.get(hostname);
-    const { wifi } = identity;
+    const wifi = identity.wifi.get(hostname);
     plans.push({
       hostname,
       address: address ? `${address.cidr} on ${config.network.interface}, gateway ${address.gateway}, dns ${address.dns.join(' ')}` : `DHCP on ${config.network.interface}`,
       wifi: wifi ? `${wifi.ssid} (country ${wifi.country}) on wlan0, wired preferred` : undefined,
       hostKey: stored ? fingerprint(publicHostKey({ private: '', public: stored })) : undefined,
       consolePassword: identity.consolePassword.source,
+      keymap: config.alpine.keymap ?? 'us (the kernel\'s default)',
       time: `${config.alpine.timezone ?? 'UTC'}, NTP ${config.network.ntp?.join(' ') ?? 'pool.ntp.org (chrony\'s default)'}`,
       files: entries.map((entry) => ({
         mode: `${entry.type === 'directory' ? 'd' : entry.type === 'symlink' ? 'l' : '-'}${(entry.mode & 0o777).toString(8).padStart(4, '0')}`,

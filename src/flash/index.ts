@@ -147,7 +147,7 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
     for (const hostname of hostnames) {
       const hostKey = await hostKeyFor(projectState, hostname, rotate.has(hostname));
       hostKeys.set(hostname, hostKey);
-      cards.set(hostname, await hostCard(base, hostname, overlay.render(overlayVariables(hostname, identity, { keys, hostKey, version: about.version }, config), identity.timezone)));
+      cards.set(hostname, await hostCard(base, hostname, overlay.render(overlayVariables(hostname, identity, { keys, hostKey, version: about.version }, config), identity.extraEntries)));
     }
     stopIfInterrupted(options.signal);
   } catch (error) {

@@ -8,7 +8,7 @@ import { renderTable } from './table.js';
 /** `pi0  198.51.100.10  dc:a6:32:00:00:10  Raspberry Pi  (35 ms)`, printed as each host appears. */
 export function foundLine(host: FoundHost, color: boolean): string {
   const name = (host.name ?? '?').padEnd(8);
-  const columns = [name, host.address.padEnd(15), (host.mac ?? '').padEnd(17), (host.vendor ?? '').padEnd(12), paint('dim', `${host.foundMs} ms${host.source === 'sweep' ? ', sweep' : ''}`, color)];
+  const columns = [name, host.address.padEnd(15), (host.mac ?? '').padEnd(17), (host.vendor ?? '').padEnd(12), paint('dim', `${host.foundMs} ms${host.source === 'mdns' ? '' : `, ${host.source}`}`, color)];
   return columns.join('  ').replace(/\s+$/, '');
 }
 
@@ -52,6 +52,7 @@ function noteOf(h: CheckedHost): string {
   const parts = [h.hostKey ? KEY_WORDS[h.hostKey.status] : ''];
   if (h.nameFrom === 'hostname') parts.push('name from its hostname (not verified)');
   if (h.nameFrom === 'host-key') parts.push('named by its flashed key');
+  if (h.nameFrom === 'config') parts.push('found at its fixed address (pi-cluster.yaml)');
   return parts.filter(Boolean).join('; ');
 }
 

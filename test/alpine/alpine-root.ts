@@ -70,7 +70,7 @@ export class AlpineRoot {
         writeFileSync(join(this.dir, to), substitute(readFileSync(join(src, from), 'utf8')));
         chmodSync(join(this.dir, to), mode);
       };
-      for (const tool of ['lbu', 'setup-disk', 'genfstab']) install(`${tool}.in`, `sbin/${tool}`, 0o755);
+      for (const tool of ['lbu', 'setup-disk', 'genfstab', 'setup-keymap']) install(`${tool}.in`, `sbin/${tool}`, 0o755);
       for (const lib of ['libalpine.sh', 'dasd-functions.sh']) install(`${lib}.in`, `lib/${lib}`, 0o644);
       mkdirSync(join(this.dir, 'etc/lbu'), { recursive: true });
       copyFileSync(join(src, 'lbu.conf'), join(this.dir, 'etc/lbu/lbu.conf'));

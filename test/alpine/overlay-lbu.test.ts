@@ -21,14 +21,15 @@ const rootOnly = process.getuid?.() === 0 ? false : process.env.CI ? false : 'ne
  * brings each (aports: main/openrc ships networking.initd, main/openssh sshd.initd through
  * openssh-server-openrc, main/chrony chronyd.initd through chrony-openrc; alpine-base depends on openrc).
  */
-const SERVICE_PACKAGES: Record<string, string> = { networking: 'alpine-base', sshd: 'openssh', chronyd: 'chrony' };
+// loadkmap: aports main/openrc/loadkmap.initd (openrc, which alpine-base depends on).
+const SERVICE_PACKAGES: Record<string, string> = { networking: 'alpine-base', loadkmap: 'alpine-base', sshd: 'openssh', chronyd: 'chrony' };
 
 describe('the flashed overlay through Alpine\'s initramfs unpack and lbu package', { skip: rootOnly }, () => {
   const dir = tempDir('pi-cluster-alpine-ovl-');
   let card: FlashedCard;
   before(async () => {
     // A time zone and NTP servers too, so their files (a binary TZif file, a link, chrony.conf) are checked as well.
-    writeFileSync(join(dir, 'pi-cluster.yaml'), 'alpine:\n  timezone: Europe/Berlin\nnetwork:\n  ntp: [198.51.100.9]\n');
+    writeFileSync(join(dir, 'pi-cluster.yaml'), 'alpine:\n  timezone: Europe/Berlin\n  keymap: de-nodeadkeys\nnetwork:\n  ntp: [198.51.100.9]\n');
     card = await flashCard(dir);
   });
 
@@ -47,7 +48,7 @@ describe('the flashed overlay through Alpine\'s initramfs unpack and lbu package
       it('every file and link of the overlay is in lbu\'s package (so setup-disk and lbu commit keep it)', () => {
         const packaged = new Set(root.must('lbu package - | tar -tzf -').trim().split('\n').map((p) => p.replace(/^\.\//, '').replace(/\/$/, '')));
         const shipped = unpacked.filter((p) => !p.endsWith('/'));
-        assert.ok(shipped.includes('root/.ssh/authorized_keys') && shipped.includes('etc/init.d/pi-cluster-mdns') && shipped.includes('etc/shadow') && shipped.includes('etc/localtime') && shipped.includes('etc/zoneinfo/Europe/Berlin'), shipped.join(' '));
+        assert.ok(shipped.includes('root/.ssh/authorized_keys') && shipped.includes('etc/init.d/pi-cluster-mdns') && shipped.includes('etc/shadow') && shipped.includes('etc/localtime') && shipped.includes('etc/zoneinfo/Europe/Berlin') && shipped.includes('etc/conf.d/loadkmap') && shipped.includes('etc/keymap/de-nodeadkeys.bmap.gz'), shipped.join(' '));
         const missing = shipped.filter((p) => !packaged.has(p));
         assert.deepEqual(missing, [], `lbu package drops ${missing.join(', ')}`);
       });

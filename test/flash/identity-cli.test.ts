@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sha512Crypt } from '../../src/config/crypt-hash.js';
 import { wpaPsk } from '../../src/config/wifi.js';
-import { carvePartition, cli, mtoolsFiles, workspace } from './helpers.js';
+import { carvePartition, cli, mtoolsFiles, needRoot, needTools, workspace } from './helpers.js';
+import { readWithWpaSupplicant } from './wpa-supplicant.js';
 
 /** The card's <hostname>.apkovl.tar.gz unpacked by GNU tar into a folder; returns that folder. */
 export function unpackCardOverlay(image: string, hostname: string, dir: string): string {
@@ -212,6 +213,135 @@ describe('flash: Wi-Fi', () => {
   }
 });
 
+describe('flash: Wi-Fi per host (hosts.<name>.wifi)', () => {
+  const space = workspace();
+  const { dir } = space;
+  const HOME = 'the home passphrase 1';
+  const GARAGE = 'garage passphrase 22';
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [cli, 'flash', '--image', space.image, '--ssh-key', space.key, '--boot-size', '64MiB', ...args], {
+    cwd: dir,
+    env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: join(dir, 'cache'), NO_COLOR: '1', CI: '', ...env },
+  });
+  const config = (hosts: string) => writeFileSync(join(dir, 'pi-cluster.yaml'), `network:\n  wifi: {ssid: home, country: DE, passphraseEnv: HOME_WIFI}\nhosts:\n${hosts}`);
+
+  it('pi0 takes the cluster\'s network, pi1 its own SSID, country and passphrase, pi2 none; wpa_supplicant reads each card\'s file', (t) => {
+    config('  pi1: {wifi: {ssid: garage, country: AT, passphraseEnv: GARAGE_WIFI}}\n  pi2: {wifi: false}\n');
+    const result = run(['--output', join(dir, '{hostname}.img'), '--hostnames', 'pi0,pi1,pi2'], { HOME_WIFI: HOME, GARAGE_WIFI: GARAGE });
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const roots = Object.fromEntries(['pi0', 'pi1', 'pi2'].map((name) => [name, unpackCardOverlay(join(dir, `${name}.img`), name, dir)]));
+    const conf = (name: string) => join(roots[name]!, 'etc/wpa_supplicant/wpa_supplicant.conf');
+    assert.equal(existsSync(conf('pi2')), false, 'pi2 opted out');
+    assert.ok(!readFileSync(join(roots.pi2!, 'etc/apk/world'), 'utf8').split('\n').includes('wpa_supplicant'));
+    assert.doesNotMatch(readFileSync(join(roots.pi2!, 'etc/network/interfaces'), 'utf8'), /wlan0/);
+    for (const name of ['pi0', 'pi1']) {
+      assert.equal(statSync(conf(name)).mode & 0o7777, 0o600, name);
+      assert.ok(readFileSync(join(roots[name]!, 'etc/apk/world'), 'utf8').split('\n').includes('wpa_supplicant'), name);
+    }
+    for (const name of ['pi0', 'pi1', 'pi2']) {
+      const image = readFileSync(join(dir, `${name}.img`));
+      assert.equal(image.indexOf(HOME), -1);
+      assert.equal(image.indexOf(GARAGE), -1);
+    }
+    assert.doesNotMatch(`${result.stdout}${result.stderr}`, new RegExp(`${HOME}|${GARAGE}`));
+    if (!needTools(t, 'wpa_supplicant', 'ip') || !needRoot(t)) return;
+    const expected = { pi0: ['DE', 'home', wpaPsk('home', HOME)], pi1: ['AT', 'garage', wpaPsk('garage', GARAGE)] };
+    for (const [name, [country, ssid, psk]] of Object.entries(expected)) {
+      const read = readWithWpaSupplicant(conf(name));
+      assert.ok(read.parsed, `${name}: ${read.output}`);
+      assert.deepEqual([read.country, read.ssids, read.psks], [country, [ssid], [psk]], name);
+    }
+  });
+
+  it('a host\'s own passphrase file with the cluster\'s SSID: the PSK is made for that SSID', () => {
+    writeFileSync(join(dir, 'pi1-wifi.txt'), `${GARAGE}\n`);
+    config('  pi1: {wifi: {passphraseFile: pi1-wifi.txt}}\n');
+    const image = join(dir, 'own-file.img');
+    const result = run(['--output', image, '--hostname', 'pi1'], { HOME_WIFI: HOME });
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const text = readFileSync(join(unpackCardOverlay(image, 'pi1', dir), 'etc/wpa_supplicant/wpa_supplicant.conf'), 'utf8');
+    assert.match(text, new RegExp(`^\\s+psk=${wpaPsk('home', GARAGE)}$`, 'm'));
+    assert.match(text, /^country=DE$/m);
+  });
+
+  const refusals: Array<[string, string, NodeJS.ProcessEnv, RegExp]> = [
+    ['an SSID with a newline', '  pi0: {wifi: {ssid: "home\\nnetwork={"}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.ssid.*holds a newline/],
+    ['an SSID with a quote', '  pi0: {wifi: {ssid: \'ho"me\'}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.ssid.*a quote/],
+    ['a passphrase of 7 characters', '  pi0: {wifi: {passphraseEnv: PI0_WIFI}}\n', { HOME_WIFI: HOME, PI0_WIFI: 'seven77' }, /\$PI0_WIFI \(pi0\) has 7 characters; a WPA passphrase has 8 to 63/],
+    ['a passphrase of 64 characters', '  pi0: {wifi: {passphraseEnv: PI0_WIFI}}\n', { HOME_WIFI: HOME, PI0_WIFI: 'p'.repeat(64) }, /\(pi0\) has 64 characters/],
+    ['a passphrase with a quote', '  pi0: {wifi: {passphraseEnv: PI0_WIFI}}\n', { HOME_WIFI: HOME, PI0_WIFI: 'quote"inside' }, /\(pi0\) holds a quote/],
+    ['a passphrase file of two lines', '  pi0: {wifi: {passphraseFile: two-lines.txt}}\n', { HOME_WIFI: HOME }, /two-lines\.txt \(pi0\) holds a character outside printable ASCII \(a newline/],
+    ['a missing passphrase file', '  pi0: {wifi: {passphraseFile: nowhere.txt}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.passphraseFile: Wi-Fi passphrase file nowhere\.txt does not exist/],
+    ['an unset variable', '  pi0: {wifi: {passphraseEnv: PI0_UNSET}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.passphraseEnv: the environment variable PI0_UNSET \(the Wi-Fi passphrase\) is not set/],
+    ['a file and a variable', '  pi0: {wifi: {passphraseFile: a.txt, passphraseEnv: PI0_WIFI}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi.*passphraseFile or passphraseEnv, not both/],
+    ['a lower-case country', '  pi0: {wifi: {country: de}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi\.country.*two-letter country code/],
+    ['wifi: true', '  pi0: {wifi: true}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi.*must be false \(no Wi-Fi on this host\)/],
+    ['a passphrase on the host line itself', '  pi0: {wifi: {passphrase: "in the file 123"}}\n', { HOME_WIFI: HOME }, /hosts\.pi0\.wifi.*passphrase/],
+  ];
+  for (const [what, hosts, env, message] of refusals) {
+    it(`refuses ${what} with one line and a hint, writing nothing`, () => {
+      writeFileSync(join(dir, 'two-lines.txt'), 'first line 123\nsecond line\n');
+      config(hosts);
+      const image = join(dir, 'refused.img');
+      const before = readdirSync(dir).sort();
+      const result = run(['--output', image, '--hostname', 'pi0'], env);
+      assert.equal(result.status, 1, `${result.stdout}${result.stderr}`);
+      const lines = result.stderr.toString().trim().split('\n');
+      assert.match(lines[0]!, message);
+      assert.ok(lines.length <= 2 && (lines.length === 1 || lines[1]!.startsWith('hint: ')), lines.join('\n'));
+      assert.ok(!/the home passphrase|seven77|quote"inside|pppppppp/.test(result.stderr.toString()), 'no passphrase is printed');
+      assert.equal(existsSync(image), false);
+      assert.deepEqual(readdirSync(dir).sort(), before);
+    });
+  }
+
+  it('refuses a host without an SSID when the cluster has no Wi-Fi', () => {
+    writeFileSync(join(dir, 'pi-cluster.yaml'), 'hosts:\n  pi0: {wifi: {country: DE, passphraseEnv: PI0_WIFI}}\n');
+    const result = run(['--output', join(dir, 'refused.img'), '--hostname', 'pi0'], { PI0_WIFI: GARAGE });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr.toString().split('\n')[0]!, /^pi-cluster: hosts\.pi0\.wifi has no ssid, and the cluster has no Wi-Fi to take it from$/);
+  });
+});
+
+describe('flash: keymap (alpine.keymap)', () => {
+  const space = workspace();
+  const { dir } = space;
+  const run = (args: string[]) => spawnSync(process.execPath, [cli, 'flash', '--image', space.image, '--ssh-key', space.key, '--boot-size', '64MiB', ...args], {
+    cwd: dir,
+    env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: join(dir, 'cache'), NO_COLOR: '1', CI: '' },
+  });
+
+  it('a card without one has no loadkmap settings and no kbd-bkeymaps', () => {
+    writeFileSync(join(dir, 'pi-cluster.yaml'), 'alpine: {}\n');
+    const image = join(dir, 'plain.img');
+    const result = run(['--output', image, '--hostname', 'pi0']);
+    assert.equal(result.status, 0, `${result.stderr}`);
+    const root = unpackCardOverlay(image, 'pi0', dir);
+    assert.equal(readFileSync(join(root, 'etc/apk/world'), 'utf8'), 'alpine-base\nchrony\nopenssh\n');
+    for (const path of ['etc/conf.d/loadkmap', 'etc/keymap', 'etc/runlevels/boot/loadkmap']) assert.equal(existsSync(join(root, path)), false, path);
+  });
+
+  const refusals: Array<[string, RegExp]> = [
+    ['qwertz', /alpine\.keymap: "qwertz" is not a keyboard layout of Alpine's kbd-bkeymaps/],
+    ['de;reboot', /alpine\.keymap: "de;reboot" is not a keymap name/],
+    ['../../etc/shadow', /alpine\.keymap: .* is not a keymap name/],
+    ['fi', /alpine\.keymap: "fi" has no file in kbd-bkeymaps: Finnish is fi-kotoistus/],
+  ];
+  for (const [keymap, message] of refusals) {
+    it(`refuses keymap ${JSON.stringify(keymap)} with one line and a hint, writing nothing`, () => {
+      writeFileSync(join(dir, 'pi-cluster.yaml'), `alpine:\n  keymap: ${JSON.stringify(keymap)}\n`);
+      const image = join(dir, 'refused.img');
+      const before = readdirSync(dir).sort();
+      const result = run(['--output', image, '--hostname', 'pi0']);
+      assert.equal(result.status, 1, `${result.stdout}${result.stderr}`);
+      const lines = result.stderr.toString().trim().split('\n');
+      assert.match(lines[0]!, message);
+      assert.ok(lines.length === 2 && lines[1]!.startsWith('hint: '), lines.join('\n'));
+      assert.equal(existsSync(image), false);
+      assert.deepEqual(readdirSync(dir).sort(), before);
+    });
+  }
+});
+
 describe('flash --dry-run', () => {
   const space = workspace();
   const { dir } = space;
@@ -222,7 +352,7 @@ describe('flash --dry-run', () => {
   const listing = () => execFileSync('find', [dir, '-printf', '%P %s %T@\n']).toString().split('\n').sort().join('\n');
 
   it('prints each card\'s identity and overlay files, and writes (and downloads) nothing', () => {
-    writeFileSync(join(dir, 'pi-cluster.yaml'), 'network:\n  subnet: 192.168.1.0/24\n  gateway: 192.168.1.1\n  ntp: [192.168.1.1]\nalpine:\n  timezone: Europe/Berlin\nhosts:\n  pi1: {address: 192.168.1.51/24}\n');
+    writeFileSync(join(dir, 'pi-cluster.yaml'), 'network:\n  subnet: 192.168.1.0/24\n  gateway: 192.168.1.1\n  ntp: [192.168.1.1]\nalpine:\n  timezone: Europe/Berlin\n  keymap: de-nodeadkeys\nhosts:\n  pi1: {address: 192.168.1.51/24}\n');
     const before = listing();
     // No --image: a real run would download the release; the dry run must not even look it up.
     const result = run(['--count', '2', '--dry-run', '--wifi-ssid', 'home', '--wifi-country', 'DE', '--wifi-passphrase-env', 'PI_WIFI'], { PI_WIFI: 'passphrase123', PI_CLUSTER_ALPINE_MIRROR: 'http://198.51.100.250:9/alpine' });
@@ -234,6 +364,8 @@ describe('flash --dry-run', () => {
     assert.match(out, /^ {2}ssh host key {3}new \(made when the card is written\)$/m);
     assert.match(out, /^ {2}console login {2}root: locked$/m);
     assert.match(out, /^ {2}time {11}Europe\/Berlin, NTP 192\.168\.1\.1$/m);
+    assert.match(out, /^ {2}keymap {9}de-nodeadkeys$/m);
+    for (const file of ['-0644  etc/conf.d/loadkmap', 'l0777  etc/keymap/de-nodeadkeys.bmap.gz -> /usr/share/bkeymaps/de/de-nodeadkeys.bmap.gz', 'l0777  etc/runlevels/boot/loadkmap -> /etc/init.d/loadkmap']) assert.ok(out.includes(`    ${file}\n`), file);
     for (const file of ['-0640  etc/shadow', '-0600  etc/wpa_supplicant/wpa_supplicant.conf', '-0600  root/.ssh/authorized_keys', 'l0777  etc/localtime -> /etc/zoneinfo/Europe/Berlin']) assert.ok(out.includes(`    ${file}\n`), file);
     assert.equal((out.match(/ {4}-0644 {2}etc\/resolv\.conf\n/g) ?? []).length, 1, 'only pi1 has resolv.conf');
     assert.match(out, /Dry run: 2 cards checked, nothing written\.\n$/);

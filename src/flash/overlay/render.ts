@@ -23,6 +23,8 @@ export interface OverlayVariables {
   wifi?: { ssid: string; country: string; psk: string };
   /** A fixed IPv4 address for `interface`; absent: DHCP. */
   address?: { cidr: string; ip: string; netmask: string; gateway: string; dns: string[] };
+  /** The console keymap (etc/conf.d/loadkmap, kbd-bkeymaps in the world); absent: the kernel's US map. */
+  keymap?: { layout: string; name: string };
 }
 
 export type OverlayEntry =
