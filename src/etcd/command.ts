@@ -46,9 +46,10 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
   const master = inventory.masters[0];
 
   let opened: string | undefined;
-  const extraVars: Record<string, string> = { etcd_backup_local_dir: join(stateDir(cwd), 'etcd-snapshots') };
+  // The snapshot is sealed on this machine by the Node.js that runs pi-cluster (not whatever `node` is on PATH).
+  const extraVars: Record<string, string> = { etcd_backup_local_dir: join(stateDir(cwd), 'etcd-snapshots'), etcd_backup_node: process.execPath };
   if (options.action === 'restore') {
-    if (!options.snapshot) throw new UserError('which snapshot? `pi-cluster etcd restore SNAPSHOT`', { hint: 'snapshots are the etcd-snapshot-*.db files on the NFS backup share or in .pi-cluster/etcd-snapshots/' });
+    if (!options.snapshot) throw new UserError('which snapshot? `pi-cluster etcd restore SNAPSHOT`', { hint: 'backups are the etcd-backup-*.enc files on the NFS backup share or in .pi-cluster/etcd-snapshots/ (older plain etcd-snapshot-*.db files work too)' });
     requireSingleMaster(inventory.masters.length);
     let snapshot = resolve(cwd, options.snapshot);
     if (await isBundleFile(snapshot)) {

@@ -46,7 +46,7 @@ test('etcd snapshot --dry-run prints the playbook command against the inventory'
   assert.equal(command.file, 'ansible-playbook');
   assert.deepEqual(command.args.slice(0, 2), ['-i', join(dir, 'pi-hosts')]);
   assert.equal(command.args.at(-1), join(packageRoot(), 'ansible', 'playbooks', 'etcd-snapshot.yml'));
-  assert.deepEqual(extraVarsOf(command), { etcd_backup_local_dir: join(dir, '.pi-cluster', 'etcd-snapshots') });
+  assert.deepEqual(extraVarsOf(command), { etcd_backup_local_dir: join(dir, '.pi-cluster', 'etcd-snapshots'), etcd_backup_node: process.execPath });
   assert.equal(command.env.ANSIBLE_CONFIG, join(packageRoot(), 'ansible', 'ansible.cfg'));
   assert.match(command.env.ANSIBLE_SSH_ARGS, new RegExp(`UserKnownHostsFile=${join(dir, '.pi-cluster', 'known_hosts')}`));
   assert.match(printed, /-e '\{"etcd_backup_local_dir":/);
