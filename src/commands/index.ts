@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { register as addons } from './addons.js';
-import { register as bootstrap } from './bootstrap.js';
-import { register as discover } from './discover.js';
-import { register as doctor } from './doctor.js';
-import { register as flash } from './flash.js';
+import { register as bootstrap } from './bootstrap/index.js';
+import { register as discover } from './discover/index.js';
+import { register as doctor } from './doctor/index.js';
+import { register as flash } from './flash/index.js';
 import { register as etcd } from './etcd.js';
 import { register as init } from './init.js';
 import { register as reset } from './reset.js';

@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples([['pi-cluster reset'], ['pi-cluster reset --yes', 'scripts'], ['pi-cluster reset && pi-cluster bootstrap', 'a fresh cluster']]))
     .action(async (flags: { inventory: string; sshKey?: string; dryRun?: boolean; yes?: boolean; keepEtcdBackups?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<{ config?: string; color: boolean; verbose: boolean }>();
-      const { resetCommand } = await import('../bootstrap/command.js');
+      const { resetCommand } = await import('./bootstrap/action.js');
       await resetCommand({
         configPath: globals.config,
         inventory: flags.inventory,

@@ -9,6 +9,12 @@ export async function choose<T>(message: string, choices: Array<{ name: string; 
   return ask(() => select({ message, choices, pageSize: 12 }));
 }
 
+/** Several of the choices (at least one). */
+export async function chooseSome<T>(message: string, choices: Array<{ name: string; value: T; checked?: boolean }>): Promise<T[]> {
+  const { checkbox } = await import('@inquirer/prompts');
+  return ask(() => checkbox({ message, choices, required: true }));
+}
+
 export async function confirmYes(message: string, defaultAnswer = false): Promise<boolean> {
   const { confirm } = await import('@inquirer/prompts');
   return ask(() => confirm({ message, default: defaultAnswer }));

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseDuration } from '../../src/discover/command.js';
+import { parseDuration } from '../../src/commands/discover/action.js';
 import { discoveredFacts } from '../../src/discover/probe.js';
 import { parseSweepRange, sweepAddresses } from '../../src/discover/sweep.js';
 import { isRaspberryPiMac } from '../../src/discover/vendor.js';

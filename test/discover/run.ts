@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discoverCommand, type DiscoverCommandOptions } from '../../src/discover/command.js';
+import { discoverCommand, type DiscoverCommandOptions } from '../../src/commands/discover/action.js';
 import type { DiscoverResult } from '../../src/discover/discover.js';
 
 export interface Run {

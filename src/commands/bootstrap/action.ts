@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
-import { canPrompt } from '../cli/context.js';
-import { loadConfig } from '../config/load.js';
-import { resolveSshKeys } from '../config/ssh-keys.js';
-import { UserError } from '../errors.js';
-import { checkPrivateKeyPath } from '../remote/keys.js';
-import type { StageEvent } from '../events.js';
-import { paint, useColor } from '../ui/style.js';
-import type { AnsibleEvent } from '../ansible/index.js';
-import type { Layer } from './layers.js';
-import { LayerProgress } from './progress.js';
+import { canPrompt } from '../../cli/context.js';
+import { loadConfig } from '../../config/load.js';
+import { resolveSshKeys } from '../../config/ssh-keys.js';
+import { UserError } from '../../errors.js';
+import { checkPrivateKeyPath } from '../../remote/keys.js';
+import type { StageEvent } from '../../events.js';
+import { paint, useColor } from '../../ui/style.js';
+import type { AnsibleEvent } from '../../ansible/index.js';
+import type { Layer } from '../../bootstrap/layers.js';
+import { LayerProgress } from '../../bootstrap/progress.js';
 
 export interface BootstrapCommandOptions {
   configPath?: string;
@@ -110,12 +110,12 @@ function terminal(color: boolean, verbose: boolean) {
 }
 
 export async function bootstrapCommand(options: BootstrapCommandOptions): Promise<void> {
-  const { bootstrap, layerSelection } = await import('./run.js');
+  const { bootstrap, layerSelection } = await import('../../bootstrap/run.js');
   layerSelection(options); // conflicting flags are refused before anything is read
   const { config, privateKey, needs } = options.dryRun
     ? await configForDryRun(options.configPath, options.sshKey)
     : { ...(await keyAndConfig(options.configPath, options.sshKey)), needs: [] as string[] };
-  const { readClusterInventory } = await import('../inventory/cluster.js');
+  const { readClusterInventory } = await import('../../inventory/cluster.js');
   const cwd = process.cwd();
   const hosts = (await readClusterInventory(resolve(cwd, options.inventory), { allowConnectionOverrides: options.allowSshOverrides })).hosts.map((h) => h.name);
   if (!options.dryRun) checkPrivateKeyPath(privateKey); // a folder or a missing key: said before any connection
@@ -124,7 +124,7 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
     ? undefined
     : async (question: string) => {
         if (!canPrompt()) throw new UserError(`${question.split('.')[0]}: confirmation needed`, { hint: 're-run with --yes to confirm without a prompt' });
-        const { confirmYes } = await import('../ui/prompts.js');
+        const { confirmYes } = await import('../../ui/prompts.js');
         return confirmYes(question, true);
       };
   try {
@@ -168,16 +168,16 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
 
 export async function resetCommand(options: ResetCommandOptions): Promise<void> {
   const { config, privateKey } = await keyAndConfig(options.configPath, options.sshKey);
-  const { reset } = await import('./reset.js');
-  const { readClusterInventory } = await import('../inventory/cluster.js');
+  const { reset } = await import('../../bootstrap/reset.js');
+  const { readClusterInventory } = await import('../../inventory/cluster.js');
   const inventory = await readClusterInventory(resolve(process.cwd(), options.inventory));
   if (!options.dryRun) checkPrivateKeyPath(privateKey);
   if (!options.yes && !options.dryRun) {
     if (!canPrompt()) throw new UserError('reset needs confirmation', { hint: 're-run with --yes to reset without a prompt' });
-    const { confirmYes } = await import('../ui/prompts.js');
+    const { confirmYes } = await import('../../ui/prompts.js');
     const names = inventory.hosts.map((h) => h.name).join(', ');
     if (!(await confirmYes(`Run kubeadm reset on ${names}? The cluster and its data (etcd) are deleted.`, false))) {
-      const { CancelledError } = await import('../errors.js');
+      const { CancelledError } = await import('../../errors.js');
       throw new CancelledError('Reset cancelled: nothing was changed');
     }
   }

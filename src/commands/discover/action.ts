@@ -1,15 +1,15 @@
 import { relative, resolve } from 'node:path';
-import { canPrompt } from '../cli/context.js';
-import { CancelledError, UserError } from '../errors.js';
-import type { StageEvent } from '../events.js';
-import { stateDir } from '../paths.js';
-import { checkPrivateKeyPath } from '../remote/keys.js';
-import { changeLines, checksTable, discoverJson, foundLine, otherHostsLine, summaryLines } from '../ui/discover.js';
-import { useColor } from '../ui/style.js';
-import type { DiscoverResult } from './discover.js';
+import { canPrompt } from '../../cli/context.js';
+import { CancelledError, UserError } from '../../errors.js';
+import type { StageEvent } from '../../events.js';
+import { stateDir } from '../../paths.js';
+import { checkPrivateKeyPath } from '../../remote/keys.js';
+import { changeLines, checksTable, discoverJson, foundLine, otherHostsLine, summaryLines } from '../../ui/discover.js';
+import { useColor } from '../../ui/style.js';
+import type { DiscoverResult } from '../../discover/discover.js';
 // Only what sending the first query needs loads before it: the config (yaml, zod) and the rest of
 // discover load while the first answers come in.
-import { startSearch } from './search.js';
+import { startSearch } from '../../discover/search.js';
 
 /** `pi-cluster discover` after flag parsing: typed, with defaults not yet applied from the config. */
 export interface DiscoverCommandOptions {
@@ -93,7 +93,7 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
   let prefix: string;
   try {
     // Loading the config (yaml, zod) is the longest step before the first host can be printed.
-    const [{ loadConfig }, { resolveSshKeys }] = await Promise.all([import('../config/load.js'), import('../config/ssh-keys.js')]);
+    const [{ loadConfig }, { resolveSshKeys }] = await Promise.all([import('../../config/load.js'), import('../../config/ssh-keys.js')]);
     const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
     prefix = options.prefix ?? config.hosts.prefix;
     checkPrefix(prefix);
@@ -108,7 +108,7 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
     ].filter(Boolean);
     line(`Looking for hosts named ${prefix}<N> ${ways.join(' and ')} (up to ${timeoutMs / 1000} s)`);
     search.setPrefix(prefix); // prints the hosts found so far
-    const { discover } = await import('./discover.js');
+    const { discover } = await import('../../discover/discover.js');
     result = await discover({
       timeoutMs,
       interfaces: options.interfaces,
@@ -130,7 +130,7 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
       confirmKeyChange: interactive
         ? async (name, recorded, offered) => {
             line(`\n${name}: its host key CHANGED since it was recorded.\n  recorded: ${recorded}\n  offered:  ${offered}\nThat happens when a Pi is re-flashed or reinstalled elsewhere, and when another machine poses as it.`);
-            const { confirmYes } = await import('../ui/prompts.js');
+            const { confirmYes } = await import('../../ui/prompts.js');
             return confirmYes(`Trust the new key of ${name}?`, false);
           }
         : undefined,
@@ -139,8 +139,8 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
         ? async (changes) => {
             line(`\nChanges to ${show(inventoryPath)}:`);
             for (const change of changeLines(changes, color)) line(change);
-            const { confirm } = await import('@inquirer/prompts');
-            return confirm({ message: 'Write these files?', default: true });
+            const { confirmYes } = await import('../../ui/prompts.js');
+            return confirmYes('Write these files?', true);
           }
         : undefined,
     });
@@ -183,10 +183,9 @@ function describeStop(reason: DiscoverResult['browse']['stoppedBy']): string {
 }
 
 async function chooseMasters(candidates: string[], suggested: string[]): Promise<string[]> {
-  const { checkbox } = await import('@inquirer/prompts');
-  return checkbox({
-    message: 'Which hosts are masters (control plane)? The others become workers.',
-    choices: candidates.map((name) => ({ name, value: name, checked: suggested.includes(name) })),
-    required: true,
-  });
+  const { chooseSome } = await import('../../ui/prompts.js');
+  return chooseSome(
+    'Which hosts are masters (control plane)? The others become workers.',
+    candidates.map((name) => ({ name, value: name, checked: suggested.includes(name) })),
+  );
 }

@@ -1,17 +1,17 @@
-import { canPrompt } from '../cli/context.js';
-import { generateKeyIfMissing } from '../config/init.js';
-import { loadConfig } from '../config/load.js';
-import { resolveSshKeys } from '../config/ssh-keys.js';
-import { CancelledError, UserError } from '../errors.js';
-import { createProgressRenderer } from '../ui/progress.js';
-import { consolePasswordProblem, sha512Crypt } from '../config/crypt-hash.js';
-import { passphraseProblem } from '../config/wifi.js';
-import { askSecret, choose, confirmYes, pressEnter } from '../ui/prompts.js';
-import { paint, useColor } from '../ui/style.js';
-import { renderTable } from '../ui/table.js';
-import { formatBytes } from './drives/safety.js';
-import { flash, planCards, type CardPlan, type FlashOptions, type FlashPrompts, type WriteResult } from './index.js';
-import { describeDrive } from './targets.js';
+import { canPrompt } from '../../cli/context.js';
+import { generateKeyIfMissing } from '../../config/init.js';
+import { loadConfig } from '../../config/load.js';
+import { resolveSshKeys } from '../../config/ssh-keys.js';
+import { CancelledError, UserError } from '../../errors.js';
+import { createProgressRenderer } from '../../ui/progress.js';
+import { consolePasswordProblem, sha512Crypt } from '../../config/crypt-hash.js';
+import { passphraseProblem } from '../../config/wifi.js';
+import { askSecret, choose, confirmYes, pressEnter } from '../../ui/prompts.js';
+import { paint, useColor } from '../../ui/style.js';
+import { renderTable } from '../../ui/table.js';
+import { formatBytes } from '../../flash/drives/safety.js';
+import { flash, planCards, type CardPlan, type FlashOptions, type FlashPrompts, type WriteResult } from '../../flash/index.js';
+import { describeDrive } from '../../flash/targets.js';
 
 export interface FlashCommandOptions extends Omit<FlashOptions, 'config' | 'report' | 'prompts' | 'signal' | 'consolePasswordHash'> {
   configPath?: string;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { examples } from './help.js';
+import { examples } from '../help.js';
 
 interface DiscoverFlags {
   timeout: string;
@@ -49,7 +49,7 @@ export function register(program: Command): void {
     )
     .action(async (flags: DiscoverFlags, command: Command) => {
       const globals = command.optsWithGlobals<{ config?: string; color: boolean; verbose: boolean }>();
-      const { discoverCommand } = await import('../discover/command.js');
+      const { discoverCommand } = await import('./action.js');
       await discoverCommand({
         timeout: flags.timeout,
         interfaces: flags.interface ?? [],

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { examples } from './help.js';
+import { examples } from '../help.js';
 
 interface FlashFlags {
   device?: string[];
@@ -77,7 +77,7 @@ export function register(program: Command): void {
     )
     .action(async (flags: FlashFlags, command: Command) => {
       const globals = command.optsWithGlobals<{ config?: string; color: boolean }>();
-      const { flashCommand } = await import('../flash/command.js');
+      const { flashCommand } = await import('./action.js');
       await flashCommand({
         configPath: globals.config,
         color: globals.color,

@@ -1,8 +1,8 @@
-import { loadConfig } from '../config/load.js';
-import { UserError } from '../errors.js';
-import { renderTable } from '../ui/table.js';
-import { paint, useColor } from '../ui/style.js';
-import { runDoctor, type Status } from './checks.js';
+import { loadConfig } from '../../config/load.js';
+import { UserError } from '../../errors.js';
+import { renderTable } from '../../ui/table.js';
+import { paint, useColor } from '../../ui/style.js';
+import { runDoctor, type Status } from '../../doctor/checks.js';
 
 export interface DoctorOptions {
   json: boolean;
@@ -15,7 +15,7 @@ const MARK: Record<Status, [string, 'green' | 'yellow' | 'red']> = { ok: ['ok', 
 
 export async function doctorCommand(options: DoctorOptions): Promise<void> {
   if (options.writeConfig) {
-    const { initCommand } = await import('../config/init.js');
+    const { initCommand } = await import('../../config/init.js');
     await initCommand({ path: options.configPath, force: false, stdout: false, generateKey: false });
   }
   const { config } = await loadConfig({ explicitPath: options.configPath });

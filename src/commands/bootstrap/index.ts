@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { examples } from './help.js';
+import { examples } from '../help.js';
 
 const positive = (value: string): number => {
   const n = /^\d+$/.test(value) ? Number(value) : NaN; // digits only: not 1e1, 0x10, ' 3' or 3.0
@@ -49,7 +49,7 @@ export function register(program: Command): void {
     ]))
     .action(async (flags: { inventory: string; from?: string; only?: string; to?: string; dryRun?: boolean; forks?: number; kubeVersion?: string; sshKey?: string; yes?: boolean; extraVars?: Record<string, unknown>; allowSshOverrides?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<{ config?: string; color: boolean; verbose: boolean }>();
-      const { bootstrapCommand } = await import('../bootstrap/command.js');
+      const { bootstrapCommand } = await import('./action.js');
       await bootstrapCommand({
         configPath: globals.config,
         inventory: flags.inventory,
