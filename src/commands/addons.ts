@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { GlobalOptions } from '../cli/context.js';
+import { collect } from './flags.js';
 import { examples } from './help.js';
 
 export function register(program: Command): void {
@@ -24,7 +26,7 @@ export function register(program: Command): void {
       ]),
     )
     .action(async (flags: { inventory: string; terraformDir: string; kubeconfig?: string; context?: string; json?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<{ config?: string }>();
+      const globals = command.optsWithGlobals<GlobalOptions>();
       const { addonsTfvarsCommand } = await import('../addons/tfvars-command.js');
       await addonsTfvarsCommand({
         configPath: globals.config,
@@ -65,8 +67,4 @@ export function register(program: Command): void {
         skip: Boolean(flags.skipCheck),
       });
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

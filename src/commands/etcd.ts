@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { GlobalOptions } from '../cli/context.js';
 import { examples } from './help.js';
 
 interface EtcdFlags {
@@ -45,7 +46,7 @@ export function register(program: Command): void {
 }
 
 async function run(action: 'snapshot' | 'restore', snapshot: string | undefined, flags: EtcdFlags, command: Command): Promise<void> {
-  const globals = command.optsWithGlobals<{ config?: string }>();
+  const globals = command.optsWithGlobals<GlobalOptions>();
   if (flags.onto) return runOnto(snapshot as string, flags.onto, flags, globals.config);
   const [{ etcdCommand }, { canPrompt }, { confirmYes }] = await Promise.all([import('../etcd/command.js'), import('../cli/context.js'), import('../ui/prompts.js')]);
   if (action === 'snapshot' && !flags.dryRun) {

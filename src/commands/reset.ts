@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { GlobalOptions } from '../cli/context.js';
 import { examples } from './help.js';
 
 export function register(program: Command): void {
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .option('--keep-etcd-backups', 'keep etcd snapshots and /var/lib/etcd.before-restore-* on the nodes (they hold Secrets in plain text)')
     .addHelpText('after', examples([['pi-cluster reset'], ['pi-cluster reset --yes', 'scripts'], ['pi-cluster reset && pi-cluster bootstrap', 'a fresh cluster']]))
     .action(async (flags: { inventory: string; sshKey?: string; dryRun?: boolean; yes?: boolean; keepEtcdBackups?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<{ config?: string; color: boolean; verbose: boolean }>();
+      const globals = command.optsWithGlobals<GlobalOptions>();
       const { resetCommand } = await import('./bootstrap/action.js');
       await resetCommand({
         configPath: globals.config,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { GlobalOptions } from '../cli/context.js';
 import { examples } from './help.js';
 
 interface StatusFlags {
@@ -22,7 +23,7 @@ export function register(program: Command): void {
       ]),
     )
     .action(async (flags: StatusFlags, command: Command) => {
-      const globals = command.optsWithGlobals<{ config?: string; color: boolean }>();
+      const globals = command.optsWithGlobals<GlobalOptions>();
       const [{ resolve }, { loadConfig }, { resolveSshKeys }, { readClusterInventory }, { stateDir }, { clusterStatus }, ui, { useColor }, { UserError }] = await Promise.all([
         import('node:path'),
         import('../config/load.js'),

@@ -1,11 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { GlobalOptions } from '../../cli/context.js';
+import { positive } from '../flags.js';
 import { examples } from '../help.js';
 
-const positive = (value: string): number => {
-  const n = /^\d+$/.test(value) ? Number(value) : NaN; // digits only: not 1e1, 0x10, ' 3' or 3.0
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
-  return n;
-};
 const version = (value: string): string => {
   if (!/^\d+\.\d+\.\d+$/.test(value.replace(/^v/, ''))) throw new InvalidArgumentError('must be a version like 1.34.2');
   return value.replace(/^v/, '');
@@ -33,7 +30,7 @@ export function register(program: Command): void {
     .option('--only <layer>', 'run just this layer')
     .option('--to <layer>', 'stop after this layer')
     .option('--dry-run', 'print the layers, hosts and commands; change nothing')
-    .option('--forks <n>', 'hosts Ansible works on at once (default: all, up to 50)', positive)
+    .option('--forks <n>', 'hosts Ansible works on at once (default: all, up to 50)', positive('must be a whole number of 1 or more'))
     .option('--kube-version <x.y.z>', 'Kubernetes version (default: kubernetes.version, else the installed kubeadm)', version)
     .option('--ssh-key <path>', 'private key (default: ssh.privateKey, else ~/.ssh/id_ed25519)')
     .option('-y, --yes', 'do not ask before partitioning the cards (20-disk)')
@@ -48,7 +45,7 @@ export function register(program: Command): void {
       ['pi-cluster bootstrap --kube-version 1.34.2 --yes'],
     ]))
     .action(async (flags: { inventory: string; from?: string; only?: string; to?: string; dryRun?: boolean; forks?: number; kubeVersion?: string; sshKey?: string; yes?: boolean; extraVars?: Record<string, unknown>; allowSshOverrides?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<{ config?: string; color: boolean; verbose: boolean }>();
+      const globals = command.optsWithGlobals<GlobalOptions>();
       const { bootstrapCommand } = await import('./action.js');
       await bootstrapCommand({
         configPath: globals.config,

@@ -6,6 +6,7 @@ import { stateDir } from '../../paths.js';
 import { checkPrivateKeyPath } from '../../remote/keys.js';
 import { changeLines, checksTable, discoverJson, foundLine, otherHostsLine, summaryLines } from '../../ui/discover.js';
 import { useColor } from '../../ui/style.js';
+import { parseCount } from '../flags.js';
 import type { DiscoverResult } from '../../discover/discover.js';
 // Only what sending the first query needs loads before it: the config (yaml, zod) and the rest of
 // discover load while the first answers come in.
@@ -44,12 +45,6 @@ export function parseDuration(text: string, flag = '--timeout'): number {
   const value = Number(match[1]) * { ms: 1, s: 1000, m: 60_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm'];
   if (value <= 0) throw new UserError(`${flag} ${text}: must be more than zero`, { hint: 'write it like 5s, 1500ms or 2m' });
   return value;
-}
-
-function parseCount(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UserError(`${flag} ${text}: expected a whole number of at least 1`, { hint: `e.g. ${flag} 1` });
-  return Number(text);
 }
 
 export async function discoverCommand(options: DiscoverCommandOptions): Promise<DiscoverResult> {

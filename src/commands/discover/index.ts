@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { GlobalOptions } from '../../cli/context.js';
+import { collect } from '../flags.js';
 import { examples } from '../help.js';
 
 interface DiscoverFlags {
@@ -16,8 +18,6 @@ interface DiscoverFlags {
   dryRun?: boolean;
   replaceKey?: string[];
 }
-
-const collect = (value: string, previous: string[] | undefined) => (previous ?? []).concat(value);
 
 export function register(program: Command): void {
   program
@@ -48,7 +48,7 @@ export function register(program: Command): void {
       ]),
     )
     .action(async (flags: DiscoverFlags, command: Command) => {
-      const globals = command.optsWithGlobals<{ config?: string; color: boolean; verbose: boolean }>();
+      const globals = command.optsWithGlobals<GlobalOptions>();
       const { discoverCommand } = await import('./action.js');
       await discoverCommand({
         timeout: flags.timeout,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { GlobalOptions } from '../../cli/context.js';
 import { examples } from '../help.js';
 
 export function register(program: Command): void {
@@ -9,7 +10,7 @@ export function register(program: Command): void {
     .option('--write-config', 'also write a commented pi-cluster.yaml (same as `pi-cluster init`)')
     .addHelpText('after', examples([['pi-cluster doctor'], ['pi-cluster doctor --json', 'for scripts'], ['pi-cluster doctor --write-config', 'then edit pi-cluster.yaml']]))
     .action(async (flags: { json?: boolean; writeConfig?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<{ config?: string; color: boolean }>();
+      const globals = command.optsWithGlobals<GlobalOptions>();
       const { doctorCommand } = await import('./action.js');
       await doctorCommand({ json: Boolean(flags.json), writeConfig: Boolean(flags.writeConfig), configPath: globals.config, color: globals.color });
     });

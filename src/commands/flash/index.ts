@@ -1,4 +1,6 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../../cli/context.js';
+import { collect, positive } from '../flags.js';
 import { examples } from '../help.js';
 
 interface FlashFlags {
@@ -26,12 +28,7 @@ interface FlashFlags {
   wifiPassphraseEnv?: string;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-const positive = (value: string) => {
-  const n = /^\d+$/.test(value) ? Number(value) : NaN; // digits only: not 1e1, 0x10, ' 3' or 3.0
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of cards (1 or more)');
-  return n;
-};
+const cardCount = positive('expected a whole number of cards (1 or more)');
 
 export function register(program: Command): void {
   program
@@ -43,7 +40,7 @@ export function register(program: Command): void {
     .option('--alpine <version>', 'Alpine version to download (default: alpine.version in pi-cluster.yaml)')
     .option('--hostname <name>', 'hostname of a single card')
     .option('--hostnames <a,b,c>', 'one card per hostname (one --device: swap cards between writes)')
-    .option('--count [n]', 'n cards named <prefix><start>.. from pi-cluster.yaml (default: hosts.count)', positive)
+    .option('--count [n]', 'n cards named <prefix><start>.. from pi-cluster.yaml (default: hosts.count)', cardCount)
     .option('--ssh-key <pubkey>', 'public key for root (a .pub file or the key text; default: ssh.publicKey or ~/.ssh/id_*.pub)')
     .option('--boot-size <size>', 'size of the FAT boot partition (default: card.bootSize, 1GiB)')
     .option('-y, --yes', 'do not ask before erasing (only together with --device)')
@@ -76,7 +73,7 @@ export function register(program: Command): void {
       ]),
     )
     .action(async (flags: FlashFlags, command: Command) => {
-      const globals = command.optsWithGlobals<{ config?: string; color: boolean }>();
+      const globals = command.optsWithGlobals<GlobalOptions>();
       const { flashCommand } = await import('./action.js');
       await flashCommand({
         configPath: globals.config,

@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from 'commander';
+import { UserError } from '../errors.js';
+
+/** `--flag a --flag b` -> ['a', 'b'] (commander's argParser for a repeatable option). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** A whole number of at least 1 written with digits only (not 1e1, 0x10, ' 3' or 3.0); undefined otherwise. */
+export function wholeNumber(text: string): number | undefined {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
+}
+
+/** commander's argParser for a count of 1 or more; `problem` is the message commander prints after the flag. */
+export function positive(problem: string): (value: string) => number {
+  return (value) => {
+    const n = wholeNumber(value);
+    if (n === undefined) throw new InvalidArgumentError(problem);
+    return n;
+  };
+}
+
+/** The same check for a flag an action reads as text (absent stays undefined), as a UserError. */
+export function parseCount(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = wholeNumber(text);
+  if (n === undefined) throw new UserError(`${flag} ${text}: expected a whole number of at least 1`, { hint: `e.g. ${flag} 1` });
+  return n;
+}
