@@ -5,7 +5,7 @@ import { register as discover } from './discover/index.js';
 import { register as doctor } from './doctor/index.js';
 import { register as flash } from './flash/index.js';
 import { register as etcd } from './etcd.js';
-import { register as init } from './init.js';
+import { register as init } from './init/index.js';
 import { register as reset } from './reset.js';
 import { register as status } from './status.js';
 

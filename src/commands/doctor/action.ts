@@ -15,7 +15,7 @@ const MARK: Record<Status, [string, 'green' | 'yellow' | 'red']> = { ok: ['ok', 
 
 export async function doctorCommand(options: DoctorOptions): Promise<void> {
   if (options.writeConfig) {
-    const { initCommand } = await import('../../config/init.js');
+    const { initCommand } = await import('../init/action.js');
     await initCommand({ path: options.configPath, force: false, stdout: false, generateKey: false });
   }
   const { config } = await loadConfig({ explicitPath: options.configPath });

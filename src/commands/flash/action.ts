@@ -1,7 +1,6 @@
 import { canPrompt } from '../../cli/context.js';
-import { generateKeyIfMissing } from '../../config/init.js';
 import { loadConfig } from '../../config/load.js';
-import { resolveSshKeys } from '../../config/ssh-keys.js';
+import { generateKeyIfMissing, resolveSshKeys } from '../../config/ssh-keys.js';
 import { CancelledError, UserError } from '../../errors.js';
 import { createProgressRenderer } from '../../ui/progress.js';
 import { consolePasswordProblem, sha512Crypt } from '../../config/crypt-hash.js';

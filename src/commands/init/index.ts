@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { GlobalOptions } from '../cli/context.js';
-import { examples } from './help.js';
+import type { GlobalOptions } from '../../cli/context.js';
+import { examples } from '../help.js';
 
 export function register(program: Command): void {
   program
@@ -12,7 +12,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples([['pi-cluster init'], ['pi-cluster init --generate-key', 'first time on this computer'], ['pi-cluster --config lab.yaml init', 'another file name'], ['pi-cluster init --stdout | less']]))
     .action(async (flags: { force?: boolean; stdout?: boolean; generateKey?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const { initCommand } = await import('../config/init.js');
+      const { initCommand } = await import('./action.js');
       await initCommand({ path: globals.config, force: Boolean(flags.force), stdout: Boolean(flags.stdout), generateKey: Boolean(flags.generateKey) });
     });
 }
