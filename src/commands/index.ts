@@ -6,7 +6,7 @@ import { register as doctor } from './doctor/index.js';
 import { register as flash } from './flash/index.js';
 import { register as etcd } from './etcd.js';
 import { register as init } from './init/index.js';
-import { register as reset } from './reset.js';
+import { register as reset } from './reset/index.js';
 import { register as status } from './status.js';
 
 /** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */

@@ -32,37 +32,69 @@ interface Task {
   quarter: number;
 }
 
-export function createProgressRenderer(options: ProgressOptions = {}): ProgressRenderer {
-  const stream = options.stream ?? process.stderr;
-  const live = options.live ?? Boolean(stream.isTTY);
-  const now = options.now ?? (() => performance.now());
-  const tasks = new Map<string, Task>();
+/**
+ * The live lines at the bottom of a terminal, shared by every renderer: messages print above them, and they are
+ * redrawn in place (cursor up, clear to the end). Off a terminal (`live` false) only messages are written.
+ */
+export interface LiveRegion {
+  readonly live: boolean;
+  /** Writes `text` (whole lines, or '') above the live lines, then redraws them. */
+  print(text: string): void;
+  /** Redraws the live lines now. */
+  draw(): void;
+  /** Redraws within 100 ms: at most 10 times a second however often it is asked. */
+  schedule(): void;
+  /** Cancels a pending redraw. */
+  cancel(): void;
+  /** Leaves the lines drawn so far on screen; the next draw starts below them. */
+  keep(): void;
+}
+
+/** `lines(width)` gives the live lines to draw, or undefined when there is nothing live yet (the screen is left as it is). */
+export function createLiveRegion(stream: Writable & { columns?: number }, live: boolean, lines: (width: number) => string[] | undefined): LiveRegion {
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-
-  const write = (text: string) => stream.write(text);
   const clear = () => {
-    if (drawn > 0) write(`\x1b[${drawn}A\x1b[0J`);
+    if (live && drawn > 0) stream.write(`\x1b[${drawn}A\x1b[0J`);
     drawn = 0;
   };
-  const draw = () => {
-    timer = undefined;
-    if (!live) return;
-    clear();
-    const width = Math.max(40, (stream.columns ?? 100) - 1);
-    const lines = [...tasks.values()].map((task) => formatTask(task, now()).slice(0, width));
-    if (lines.length) write(`${lines.join('\n')}\n`);
-    drawn = lines.length;
+  const region: LiveRegion = {
+    live,
+    print(text) {
+      clear();
+      if (text) stream.write(text);
+      region.draw();
+    },
+    draw() {
+      timer = undefined;
+      if (!live) return;
+      const shown = lines(Math.max(40, (stream.columns ?? 100) - 1));
+      if (!shown) return;
+      clear();
+      if (shown.length) stream.write(`${shown.join('\n')}\n`);
+      drawn = shown.length;
+    },
+    schedule() {
+      if (live && !timer) timer = setTimeout(region.draw, 100);
+    },
+    cancel() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+    keep() {
+      drawn = 0;
+    },
   };
-  const schedule = () => {
-    if (live && !timer && !stopped) timer = setTimeout(draw, 100);
-  };
-  const say = (line: string) => {
-    if (live) clear();
-    write(`${line}\n`);
-    if (live) draw();
-  };
+  return region;
+}
+
+export function createProgressRenderer(options: ProgressOptions = {}): ProgressRenderer {
+  const stream = options.stream ?? process.stderr;
+  const now = options.now ?? (() => performance.now());
+  const tasks = new Map<string, Task>();
+  const region = createLiveRegion(stream, options.live ?? Boolean(stream.isTTY), (width) => [...tasks.values()].map((task) => formatTask(task, now()).slice(0, width)));
+  let stopped = false;
+  const say = (line: string) => region.print(`${line}\n`);
 
   const report: Reporter = (event: StageEvent) => {
     switch (event.kind) {
@@ -81,12 +113,13 @@ export function createProgressRenderer(options: ProgressOptions = {}): ProgressR
         task.done = event.done;
         task.total = event.total;
         task.updated = now();
-        if (live) schedule();
-        else {
+        if (region.live) {
+          if (!stopped) region.schedule();
+        } else {
           const quarter = task.total ? Math.floor((4 * task.done) / task.total) : 0;
           if (quarter > task.quarter) {
             task.quarter = quarter;
-            write(`${formatTask(task, now())}\n`);
+            stream.write(`${formatTask(task, now())}\n`);
           }
         }
         break;
@@ -105,8 +138,8 @@ export function createProgressRenderer(options: ProgressOptions = {}): ProgressR
   return {
     report,
     stop() {
-      if (timer) clearTimeout(timer);
-      if (live && !stopped) draw();
+      region.cancel();
+      if (!stopped) region.draw();
       stopped = true;
     },
   };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { GlobalOptions } from '../cli/context.js';
-import { examples } from './help.js';
+import type { GlobalOptions } from '../../cli/context.js';
+import { examples } from '../help.js';
 
 export function register(program: Command): void {
   program
@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .addHelpText('after', examples([['pi-cluster reset'], ['pi-cluster reset --yes', 'scripts'], ['pi-cluster reset && pi-cluster bootstrap', 'a fresh cluster']]))
     .action(async (flags: { inventory: string; sshKey?: string; dryRun?: boolean; yes?: boolean; keepEtcdBackups?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const { resetCommand } = await import('./bootstrap/action.js');
+      const { resetCommand } = await import('./action.js');
       await resetCommand({
         configPath: globals.config,
         inventory: flags.inventory,
