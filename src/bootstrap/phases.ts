@@ -2,7 +2,8 @@ import type { Reporter } from '../events.js';
 
 /**
  * A bootstrap step (k0sctl's phase pattern): `run` does the work; the optional abilities let the manager
- * skip it (`shouldRun`), describe it without doing it (`dryRun`), get ready (`prepare`) and tidy up (`cleanUp`).
+ * skip it (`shouldRun`), describe it without doing it (`dryRun`) and get ready (`prepare`). No phase needs a
+ * clean-up: what a layer did is recorded in the bootstrap state, and a re-run resumes from there.
  */
 export interface Phase<C> {
   title: string;
@@ -11,7 +12,6 @@ export interface Phase<C> {
   /** Says what `run` would do; must change nothing. Phases without it are reported as "would run". */
   dryRun?(ctx: C): Promise<string[]>;
   run(ctx: C): Promise<void>;
-  cleanUp?(ctx: C): Promise<void>;
 }
 
 export interface PhaseOutcome {
@@ -21,37 +21,25 @@ export interface PhaseOutcome {
   plan?: string[];
 }
 
-/** Runs phases in order; stops at the first failure (after every started phase's cleanUp). */
+/** Runs phases in order; stops at the first failure. */
 export async function runPhases<C>(phases: ReadonlyArray<Phase<C>>, ctx: C, options: { dryRun: boolean; report: Reporter }): Promise<PhaseOutcome[]> {
   const outcomes: PhaseOutcome[] = [];
-  const started: Array<Phase<C>> = [];
-  try {
-    for (const phase of phases) {
-      const t0 = Date.now();
-      if (phase.shouldRun && !(await phase.shouldRun(ctx))) {
-        outcomes.push({ title: phase.title, status: 'skipped', ms: 0 });
-        options.report({ kind: 'step', step: phase.title, detail: 'skipped' });
-        continue;
-      }
-      if (options.dryRun) {
-        const plan = phase.dryRun ? await phase.dryRun(ctx) : ['would run'];
-        outcomes.push({ title: phase.title, status: 'dry-run', ms: Date.now() - t0, plan });
-        continue;
-      }
-      started.push(phase);
-      await phase.prepare?.(ctx);
-      options.report({ kind: 'step', step: phase.title });
-      await phase.run(ctx);
-      outcomes.push({ title: phase.title, status: 'ran', ms: Date.now() - t0 });
+  for (const phase of phases) {
+    const t0 = Date.now();
+    if (phase.shouldRun && !(await phase.shouldRun(ctx))) {
+      outcomes.push({ title: phase.title, status: 'skipped', ms: 0 });
+      options.report({ kind: 'step', step: phase.title, detail: 'skipped' });
+      continue;
     }
-  } finally {
-    for (const phase of started.reverse()) {
-      try {
-        await phase.cleanUp?.(ctx);
-      } catch (error) {
-        options.report({ kind: 'warn', message: `${phase.title}: clean-up failed: ${String(error)}` });
-      }
+    if (options.dryRun) {
+      const plan = phase.dryRun ? await phase.dryRun(ctx) : ['would run'];
+      outcomes.push({ title: phase.title, status: 'dry-run', ms: Date.now() - t0, plan });
+      continue;
     }
+    await phase.prepare?.(ctx);
+    options.report({ kind: 'step', step: phase.title });
+    await phase.run(ctx);
+    outcomes.push({ title: phase.title, status: 'ran', ms: Date.now() - t0 });
   }
   return outcomes;
 }

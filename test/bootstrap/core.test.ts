@@ -249,14 +249,14 @@ describe('phase manager', () => {
     assert.deepEqual(outcomes.map((o) => [o.title, o.status]), [['a', 'dry-run'], ['b', 'skipped']]);
   });
 
-  it('stops at the first failure and still cleans up started phases', async () => {
+  it('stops at the first failure: later phases do not run', async () => {
     const log: string[] = [];
     const phases: Array<Phase<null>> = [
-      { title: 'a', run: async () => void log.push('run a'), cleanUp: async () => void log.push('clean a') },
+      { title: 'a', run: async () => void log.push('run a') },
       { title: 'b', run: async () => { throw new Error('b broke'); } },
       { title: 'c', run: async () => void log.push('run c') },
     ];
     await assert.rejects(runPhases(phases, null, { dryRun: false, report: () => {} }), /b broke/);
-    assert.deepEqual(log, ['run a', 'clean a']);
+    assert.deepEqual(log, ['run a']);
   });
 });
