@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { clusterHosts } from '../src/inventory/cluster.js';
 import { playbookEnv } from '../src/ansible/index.js';
 import { runPreflight } from '../src/bootstrap/preflight.js';
-import { bootstrap } from '../src/bootstrap/run.js';
+import { bootstrap } from '../src/bootstrap/bootstrap.js';
 import { readFileSync } from 'node:fs';
 import { Lab } from '../test/lab/index.js';
 import { labBootstrapOptions, labPolicy, makeProject } from '../test/bootstrap/lab-helpers.js';

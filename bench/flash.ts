@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../src/config/schema.js';
-import { flash, type FlashOptions } from '../src/flash/index.js';
+import { flash, type FlashOptions } from '../src/flash/flash.js';
 import { buildSyntheticRelease, writeSha256File } from '../test/fixtures/flash/synthetic-release.js';
 
 const rounds = Number(process.argv[2] ?? 5);

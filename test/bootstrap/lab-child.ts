@@ -1,7 +1,7 @@
 // Runs a lab bootstrap in its own process so a test can kill it with SIGKILL in the middle of a layer.
 // Input: PI_CLUSTER_TEST_OPTIONS (JSON of labBootstrapOptions without functions).
 // Prints "LAYER <id> TASK <n>" lines as the events arrive.
-import { bootstrap, type BootstrapOptions } from '../../src/bootstrap/run.js';
+import { bootstrap, type BootstrapOptions } from '../../src/bootstrap/bootstrap.js';
 
 const options = JSON.parse(process.env.PI_CLUSTER_TEST_OPTIONS ?? '{}') as BootstrapOptions;
 const tasks = new Map<string, number>();

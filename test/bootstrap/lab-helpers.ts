@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../../src/config/schema.js';
 import { LAB_POLICY, type PreflightPolicy } from '../../src/bootstrap/preflight.js';
-import type { BootstrapOptions } from '../../src/bootstrap/run.js';
+import type { BootstrapOptions } from '../../src/bootstrap/bootstrap.js';
 import type { Lab, LabHost } from '../lab/index.js';
 
 /** The lab hosts are this machine's architecture, not aarch64. */

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { clusterHosts } from '../../src/inventory/cluster.js';
 import { runPreflight } from '../../src/bootstrap/preflight.js';
-import { bootstrap } from '../../src/bootstrap/run.js';
+import { bootstrap } from '../../src/bootstrap/bootstrap.js';
 import { loadState, planLayers } from '../../src/bootstrap/state.js';
 import { LAYERS } from '../../src/bootstrap/layers.js';
 import { Lab, labSkipReason } from '../lab/index.js';

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { bootstrap } from '../../src/bootstrap/run.js';
+import { bootstrap } from '../../src/bootstrap/bootstrap.js';
 import { loadState } from '../../src/bootstrap/state.js';
 import { configSchema } from '../../src/config/schema.js';
 import { UserError } from '../../src/errors.js';

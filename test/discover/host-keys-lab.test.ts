@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
-import { flash } from '../../src/flash/index.js';
+import { flash } from '../../src/flash/flash.js';
 import { carvePartition, release, sshKeyPair, TEST_BOOT } from '../flash/helpers.js';
 import { Lab, labSkipReason } from '../lab/index.js';
 import { runDiscover, tempProject } from './run.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { composeCard } from '../../src/flash/card/compose.js';
 import { batches, MAX_BATCH, planWrites, totalBytes, WIPE_TAIL } from '../../src/flash/card/plan.js';
-import { flash } from '../../src/flash/index.js';
+import { flash } from '../../src/flash/flash.js';
 import { ALPINE_CMDLINE } from '../fixtures/flash/synthetic-release.js';
 import { allocatedBytes, carvePartition, config, fsckFat, MiB, mtoolsFiles, needTools, release, sfdiskJson, sshKeyPair, tempDir, TEST_BOOT } from './helpers.js';
 

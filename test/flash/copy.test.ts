@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { StageEvent } from '../../src/events.js';
 import { loadComposed } from '../../src/flash/card/cache.js';
 import { diskSignatureFor } from '../../src/flash/card/compose.js';
-import { flash, type FlashOptions } from '../../src/flash/index.js';
+import { flash, type FlashOptions } from '../../src/flash/flash.js';
 import { packOverlay } from '../../src/flash/overlay/archive.js';
 import { loadOverlay, overlayDir } from '../../src/flash/overlay/render.js';
 import { FileDestination } from '../../src/flash/write/destination.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
 import { snapshotDrives } from '../../src/flash/drives/scan.js';
-import { flash } from '../../src/flash/index.js';
+import { flash } from '../../src/flash/flash.js';
 import { candidates } from '../../src/flash/targets.js';
 import { carvePartition, config, fsckFat, MiB, needRoot, needTools, release, sfdiskJson, sshKeyPair, tempDir, TEST_BOOT } from './helpers.js';
 

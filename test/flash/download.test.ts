@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
-import { flash } from '../../src/flash/index.js';
+import { flash } from '../../src/flash/flash.js';
 import { downloadFile } from '../../src/flash/release/download.js';
 import { obtainRelease } from '../../src/flash/release/source.js';
 import { config, release, sshKeyPair, tempDir, TEST_BOOT } from './helpers.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } f
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
-import { flash } from '../../src/flash/index.js';
+import { flash } from '../../src/flash/flash.js';
 import { unmountDrive } from '../../src/flash/drives/platform.js';
 import { assertWritable, driveHolding, judgeDrive } from '../../src/flash/drives/safety.js';
 import { drivesFrom, type Drive, type DriveSnapshot, type LsblkNode } from '../../src/flash/drives/scan.js';

@@ -6,7 +6,7 @@ import { CancelledError, UserError } from '../../src/errors.js';
 import type { StageEvent } from '../../src/events.js';
 import { composeCard } from '../../src/flash/card/compose.js';
 import { outputFor, resolveHostnames } from '../../src/flash/hostnames.js';
-import { flash } from '../../src/flash/index.js';
+import { flash } from '../../src/flash/flash.js';
 import { loadPublicKeys } from '../../src/flash/ssh-key.js';
 import { FileDestination, type Destination } from '../../src/flash/write/destination.js';
 import { writeCards } from '../../src/flash/write/write.js';

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
-import { flash } from '../../src/flash/index.js';
+import { flash } from '../../src/flash/flash.js';
 import { KnownHosts } from '../../src/remote/known-hosts.js';
 import { runCli } from '../helpers/cli.js';
 import { carvePartition, config, mtoolsFiles, TEST_BOOT, workspace } from './helpers.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
-import { flash } from '../../src/flash/index.js';
+import { flash } from '../../src/flash/flash.js';
 import { readReleaseArchive } from '../../src/flash/release/archive.js';
 import { adjustCmdline, adjustUsercfg } from '../../src/flash/release/boot-config.js';
 import { validateRelease } from '../../src/flash/release/validate.js';

@@ -25,7 +25,7 @@ export interface BootstrapCommandOptions {
 }
 
 export async function bootstrapCommand(options: BootstrapCommandOptions): Promise<void> {
-  const { bootstrap, layerSelection } = await import('../../bootstrap/run.js');
+  const { bootstrap, layerSelection } = await import('../../bootstrap/bootstrap.js');
   layerSelection(options); // conflicting flags are refused before anything is read
   const { config, privateKey, needs } = options.dryRun
     ? await configForDryRun(options.configPath, options.sshKey)

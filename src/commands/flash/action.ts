@@ -9,7 +9,7 @@ import { askSecret, choose, confirmYes, pressEnter } from '../../ui/prompts.js';
 import { paint, useColor } from '../../ui/style.js';
 import { renderTable } from '../../ui/table.js';
 import { formatBytes } from '../../flash/drives/safety.js';
-import { flash, planCards, type CardPlan, type FlashOptions, type FlashPrompts, type WriteResult } from '../../flash/index.js';
+import { flash, planCards, type CardPlan, type FlashOptions, type FlashPrompts, type WriteResult } from '../../flash/flash.js';
 import { describeDrive } from '../../flash/targets.js';
 
 export interface FlashCommandOptions extends Omit<FlashOptions, 'config' | 'report' | 'prompts' | 'signal' | 'consolePasswordHash'> {
