@@ -10,7 +10,10 @@ export interface PlaybookRun extends PlaybookSpec {
   /** Full readable output (the default callback) goes here. */
   logFile: string;
   onEvent?: (event: AnsibleEvent) => void;
-  /** Aborts the run (SIGTERM to ansible-playbook). */
+  /**
+   * Stops the run: SIGINT to ansible-playbook's process group (its workers and their ssh with it), SIGKILL to
+   * the group if it is still there 10 s later. The result then has `interrupted: true`.
+   */
   signal?: AbortSignal;
 }
 
@@ -19,6 +22,8 @@ export interface PlaybookResult {
   recap: Record<string, HostRecap>;
   /** Failed or unreachable results, in the order they happened. */
   failures: Array<Extract<AnsibleEvent, { event: 'result' }>>;
+  /** The run was stopped through `signal`. */
+  interrupted: boolean;
 }
 
 /** Where runPlaybook writes the extra vars: the given file, or beside the log. */
@@ -47,9 +52,13 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
     extendEnv: true,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     reject: false,
-    cancelSignal: run.signal,
-    forceKillAfterDelay: 10_000,
+    // Its own process group: a terminal's Ctrl-C reaches pi-cluster only, which then stops the whole group
+    // (ansible-playbook, its forked workers and their ssh), not just the one process execa would signal.
+    detached: true,
   });
+  const stopGroup = () => stopProcessGroup(child.pid);
+  if (run.signal?.aborted) stopGroup();
+  run.signal?.addEventListener('abort', stopGroup, { once: true });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
 
@@ -69,9 +78,24 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
     lines.on('close', () => resolve());
   });
   const result = await child;
+  run.signal?.removeEventListener('abort', stopGroup);
   await reading;
   await new Promise<void>((resolve) => log.end(resolve));
-  return { exitCode: typeof result.exitCode === 'number' ? result.exitCode : 1, recap, failures };
+  return { exitCode: typeof result.exitCode === 'number' ? result.exitCode : 1, recap, failures, interrupted: Boolean(run.signal?.aborted) };
+}
+
+/** SIGINT to a process group (Ansible's own way to stop), SIGKILL 10 s later if any of it is left. */
+function stopProcessGroup(pid: number | undefined): void {
+  if (!pid) return;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+      return true;
+    } catch {
+      return false; // the group is gone
+    }
+  };
+  if (signalGroup('SIGINT')) setTimeout(() => signalGroup('SIGKILL'), 10_000).unref();
 }
 
 /** Runs a command with the terminal attached (Ansible's own output); returns its exit code. */

@@ -81,7 +81,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
   const ctx = await context(options);
   const plan = planLayers(LAYERS, ctx.state, ctx.inputsHash, { from, only: selected, to });
   const phases: Array<Phase<Ctx>> = [preflightPhase(), ...plan.map((item) => layerPhase(item)), validatePhase()];
-  const outcomes = await runPhases(phases, ctx, { dryRun: options.dryRun, report: options.report });
+  const outcomes = await runPhases(phases, ctx, { dryRun: options.dryRun, report: options.report, signal: options.signal });
   return { plan, outcomes, findings: ctx.findings, checks: ctx.checks, commands: ctx.commands, logDir: ctx.logDir, needs: ctx.needs };
 }
 
@@ -201,6 +201,12 @@ function layerPhase(item: LayerPlan): Phase<Ctx> {
       ctx.state.running = { layer: layer.id, startedAt: new Date().toISOString(), pid: process.pid };
       await saveState(ctx.stateDir, ctx.state);
       const result: PlaybookResult = await runPlaybook({ ...run(ctx), onEvent: (event) => ctx.options.onAnsibleEvent?.(layer, event) });
+      if (result.interrupted) {
+        delete ctx.state.running;
+        ctx.state.lastFailure = { layer: layer.id, message: 'stopped by the user (Ctrl-C or a signal)', at: new Date().toISOString() };
+        await saveState(ctx.stateDir, ctx.state);
+        throw new CancelledError(`Stopped during ${layer.id}; \`pi-cluster bootstrap\` resumes at ${layer.id} (log: ${logFile(ctx)})`);
+      }
       if (result.exitCode !== 0) {
         const first = result.failures[0];
         ctx.state.lastFailure = { layer: layer.id, host: first?.host, task: first?.task, message: first?.message, at: new Date().toISOString() };

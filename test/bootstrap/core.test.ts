@@ -13,6 +13,7 @@ import { LayerProgress } from '../../src/bootstrap/progress.js';
 import { emptyState, hashOf, loadState, planLayers, saveState, statePath, type BootstrapState } from '../../src/bootstrap/state.js';
 import { extraVars } from '../../src/bootstrap/vars.js';
 import { runPhases, type Phase } from '../../src/bootstrap/phases.js';
+import { CancelledError } from '../../src/errors.js';
 
 const fixture = readFileSync(new URL('../../../test/fixtures/bootstrap/pi-hosts', import.meta.url), 'utf8');
 
@@ -257,6 +258,22 @@ describe('phase manager', () => {
       { title: 'c', run: async () => void log.push('run c') },
     ];
     await assert.rejects(runPhases(phases, null, { dryRun: false, report: () => {} }), /b broke/);
+    assert.deepEqual(log, ['run a']);
+  });
+
+  it('stops before the next phase once the signal is aborted (Ctrl-C), as a cancellation (exit 130)', async () => {
+    const log: string[] = [];
+    const interrupt = new AbortController();
+    const phases: Array<Phase<null>> = [
+      { title: 'a: first', run: async () => { log.push('run a'); interrupt.abort(); } },
+      { title: 'b: second', run: async () => void log.push('run b') },
+    ];
+    await assert.rejects(runPhases(phases, null, { dryRun: false, report: () => {}, signal: interrupt.signal }), (error: unknown) => {
+      assert.ok(error instanceof CancelledError);
+      assert.equal(error.exitCode, 130);
+      assert.match(error.message, /Stopped before b; `pi-cluster bootstrap` resumes there/);
+      return true;
+    });
     assert.deepEqual(log, ['run a']);
   });
 });

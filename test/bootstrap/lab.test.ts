@@ -1,7 +1,7 @@
 // The orchestrator against the virtual lab: preflight failures, --dry-run, a killed run that resumes,
 // and a re-run of a completed bootstrap that executes no layer.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -72,6 +72,48 @@ describe('bootstrap on the virtual lab', { skip, timeout: 1_200_000 }, () => {
     } finally {
       await lab.start('pi3');
     }
+  });
+
+  it('Ctrl-C during a layer stops ansible-playbook and its ssh, records the layer, says how to resume, exits 130', async () => {
+    const project = makeProject(lab, [lab.host('pi0'), lab.host('pi1')]);
+    const bin = fileURLToPath(new URL('../../../bin/pi-cluster.js', import.meta.url));
+    // The real command, as a user runs it against the lab (`make demo` does the same).
+    const child = spawn(process.execPath, [bin, 'bootstrap', '--to', '30-node', '--ssh-key', lab.privateKeyPath, '-e', 'pi_cluster_lab=true', '--yes'], {
+      cwd: project.dir,
+      env: { ...process.env, CI: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Wait until 10-prepare's playbook is under way (state.json names it), then give Ansible a moment to be in a task.
+    const statePath = join(project.dir, '.pi-cluster', 'state.json');
+    const deadline = Date.now() + 120_000;
+    while (!(existsSync(statePath) && /"running":\s*\{\s*"layer":\s*"10-prepare"/.test(readFileSync(statePath, 'utf8')))) {
+      assert.ok(Date.now() < deadline, `10-prepare never started; stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const ansibleOf = () => spawnSync('pgrep', ['-f', `ansible-playbook.*${project.inventory}`], { encoding: 'utf8' }).stdout.trim();
+    assert.notEqual(ansibleOf(), '', 'ansible-playbook runs before the signal');
+    child.kill('SIGINT'); // what a terminal's Ctrl-C sends to the foreground process (pi-cluster)
+
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /Stopped during 10-prepare; `pi-cluster bootstrap` resumes at 10-prepare/);
+    assert.doesNotMatch(stderr, /internal error/);
+    assert.equal(ansibleOf(), '', 'no ansible-playbook is left running');
+    // ssh calls of the stopped workers (a ControlPersist master renames itself "ssh: PATH [mux]" and may stay:
+    // it is the shared connection, which ends on its own).
+    const sshOf = () => spawnSync('pgrep', ['-f', `ssh .*${lab.privateKeyPath}`], { encoding: 'utf8' }).stdout.trim();
+    for (let i = 0; i < 30 && sshOf() !== ''; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sshOf(), '', 'no ssh of the run is left');
+    const state = await loadState(join(project.dir, '.pi-cluster'));
+    assert.equal(state.running, undefined);
+    assert.equal(state.lastFailure?.layer, '10-prepare');
+    assert.match(state.lastFailure?.message ?? '', /stopped by the user/);
+    assert.equal(state.layers['10-prepare'], undefined, 'the layer is not marked done');
+    assert.ok(state.layers['00-preflight'], 'the layer before it stays done');
   });
 
   it('a run killed in the middle of 30-node resumes at 30-node; a completed run re-executes no layer', async () => {

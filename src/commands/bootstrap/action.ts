@@ -42,8 +42,18 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
         const { confirmYes } = await import('../../ui/prompts.js');
         return confirmYes(question, true);
       };
+  // Ctrl-C (or SIGTERM/SIGHUP) stops the Ansible run under way and records where; a second one ends at once.
+  const interrupt = new AbortController();
+  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!interrupt.signal.aborted) return interrupt.abort();
+    for (const s of stopSignals) process.off(s, onSignal);
+    process.kill(process.pid, signal);
+  };
+  for (const signal of stopSignals) process.on(signal, onSignal);
   try {
     const result = await bootstrap({
+      signal: interrupt.signal,
       config,
       cwd,
       inventoryPath: options.inventory,
@@ -77,6 +87,7 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
         + 'Nodes become Ready once the pod network is installed: run `make apply` next.\n');
     }
   } finally {
+    for (const signal of stopSignals) process.off(signal, onSignal);
     ui.finish();
   }
 }
