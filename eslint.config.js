@@ -4,15 +4,26 @@ import tseslint from 'typescript-eslint';
 
 // Each entry: globs for no-restricted-imports, and the same rule as a regular expression for import() expressions
 // (esquery ends a regex at '/', so the slash is written \x2F).
-const INQUIRER = { group: ['@inquirer/*'], regex: '^@inquirer\\x2F', message: 'Ask through src/ui/prompts.ts (Ctrl-C becomes a CancelledError there).' };
-const TERMINAL = { group: ['**/ui/*', '**/cli/*'], regex: '(^|\\x2F)(ui|cli)\\x2F', message: 'Only src/commands/ and src/ui/ draw or prompt: report StageEvents or take a callback instead.' };
+const INQUIRER = {
+  group: ['@inquirer/*'],
+  regex: '^@inquirer\\x2F',
+  message: 'Ask through src/ui/prompts.ts (Ctrl-C becomes a CancelledError there).',
+};
+const TERMINAL = {
+  group: ['**/ui/*', '**/cli/*'],
+  regex: '(^|\\x2F)(ui|cli)\\x2F',
+  message: 'Only src/commands/ and src/ui/ draw or prompt: report StageEvents or take a callback instead.',
+};
 
 /** no-restricted-imports for static imports, and no-restricted-syntax for import() expressions. */
 function layerRules(entries) {
   return {
     rules: {
       'no-restricted-imports': ['error', { patterns: entries.map(({ group, message }) => ({ group, message })) }],
-      'no-restricted-syntax': ['error', ...entries.map(({ regex, message }) => ({ selector: `ImportExpression[source.value=/${regex}/]`, message }))],
+      'no-restricted-syntax': [
+        'error',
+        ...entries.map(({ regex, message }) => ({ selector: `ImportExpression[source.value=/${regex}/]`, message })),
+      ],
     },
   };
 }

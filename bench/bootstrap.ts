@@ -35,17 +35,35 @@ async function benchmark(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const start = Date.now();
       const result = await runPreflight({
-        hosts, privateKeyPath: lab.privateKeyPath, knownHostsPath: project.knownHosts, done: { prepare: false, disk: false, node: false }, interfaceName: 'eth0', policy: labPolicy,
+        hosts,
+        privateKeyPath: lab.privateKeyPath,
+        knownHostsPath: project.knownHosts,
+        done: { prepare: false, disk: false, node: false },
+        interfaceName: 'eth0',
+        policy: labPolicy,
       });
       preflight.push(Date.now() - start);
       if (result.findings.some((f) => f.severity === 'fail')) throw new Error(`preflight failed: ${JSON.stringify(result.findings)}`);
       // A fresh control-path folder each time: no SSH master connection is reused between runs.
-      ping.push(timeCommand('ansible', ['all', '-i', project.inventory, '--private-key', lab.privateKeyPath, '--forks', String(HOSTS), '-m', 'ping'], {
-        cwd: project.dir, env: { ...env, ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, `cp-bench-${i}`) },
-      }));
+      ping.push(
+        timeCommand(
+          'ansible',
+          ['all', '-i', project.inventory, '--private-key', lab.privateKeyPath, '--forks', String(HOSTS), '-m', 'ping'],
+          {
+            cwd: project.dir,
+            env: { ...env, ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, `cp-bench-${i}`) },
+          },
+        ),
+      );
     }
-    console.log(ratioLine(`bootstrap: preflight / ansible -m ping (${HOSTS} hosts)`, median(preflight) / median(ping), '<= 0.5',
-      `(medians ${median(preflight).toFixed(0)} ms / ${median(ping).toFixed(0)} ms, ${RUNS} runs each)`));
+    console.log(
+      ratioLine(
+        `bootstrap: preflight / ansible -m ping (${HOSTS} hosts)`,
+        median(preflight) / median(ping),
+        '<= 0.5',
+        `(medians ${median(preflight).toFixed(0)} ms / ${median(ping).toFixed(0)} ms, ${RUNS} runs each)`,
+      ),
+    );
 
     const options = labBootstrapOptions(lab, project, { forks: HOSTS });
     const first = Date.now();
@@ -59,9 +77,10 @@ async function benchmark(): Promise<void> {
       rerun.push(Date.now() - start);
       executed += result.outcomes.filter((o) => o.status === 'ran' && /^\d\d-/.test(o.title)).length;
     }
-    console.log(`bootstrap: re-run of a completed bootstrap: ${executed} layers re-executed (target 0), median ${(median(rerun) / 1000).toFixed(2)} s (target <= 5 s, preflight included, ${RUNS} runs)`);
+    console.log(
+      `bootstrap: re-run of a completed bootstrap: ${executed} layers re-executed (target 0), median ${(median(rerun) / 1000).toFixed(2)} s (target <= 5 s, preflight included, ${RUNS} runs)`,
+    );
   } finally {
     await lab.down();
   }
 }
-

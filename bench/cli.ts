@@ -33,5 +33,12 @@ for (const node of nodes) {
     help.push(timeCommand(node, [bin, '--help']));
   }
   const ratio = median(help) / median(reference);
-  console.log(ratioLine(`cli (Node.js ${version}): pi-cluster --help / node -e 0`, ratio, '<= 2.5', `(medians ${median(help).toFixed(1)} ms / ${median(reference).toFixed(1)} ms, ${RUNS} runs each)`));
+  console.log(
+    ratioLine(
+      `cli (Node.js ${version}): pi-cluster --help / node -e 0`,
+      ratio,
+      '<= 2.5',
+      `(medians ${median(help).toFixed(1)} ms / ${median(reference).toFixed(1)} ms, ${RUNS} runs each)`,
+    ),
+  );
 }

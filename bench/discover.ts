@@ -42,7 +42,18 @@ interface Timing {
 }
 
 /** Spawns a command and times the lines that name hosts, until `count` distinct names were seen. */
-function timeLines(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; hostOf: (line: string) => string | undefined; count: number; timeoutMs: number; killWhenDone: boolean }): Promise<Timing> {
+function timeLines(
+  command: string,
+  args: string[],
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    hostOf: (line: string) => string | undefined;
+    count: number;
+    timeoutMs: number;
+    killWhenDone: boolean;
+  },
+): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,7 +64,9 @@ function timeLines(command: string, args: string[], options: { env?: NodeJS.Proc
     let stderr = '';
     const timer = setTimeout(() => {
       child.kill();
-      reject(new Error(`${command}: found ${seen.size}/${options.count} hosts in ${options.timeoutMs} ms: ${[...seen].join(' ')}\n${stderr}`));
+      reject(
+        new Error(`${command}: found ${seen.size}/${options.count} hosts in ${options.timeoutMs} ms: ${[...seen].join(' ')}\n${stderr}`),
+      );
     }, options.timeoutMs);
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.stdout.on('data', (chunk: Buffer) => {
@@ -73,9 +86,15 @@ function timeLines(command: string, args: string[], options: { env?: NodeJS.Proc
     });
     child.on('exit', () => {
       clearTimeout(timer);
-      if (allMs === undefined || firstMs === undefined) return reject(new Error(`${command} ended having found ${seen.size}/${options.count} hosts\n${stderr}`));
+      if (allMs === undefined || firstMs === undefined)
+        return reject(new Error(`${command} ended having found ${seen.size}/${options.count} hosts\n${stderr}`));
       const query = /^mDNS query 1 at 0 ms \((\d+) ms after the process started\)$/m.exec(stderr);
-      resolve({ firstMs, allMs, exitMs: options.killWhenDone ? undefined : performance.now() - started, queryMs: query ? Number(query[1]) : undefined });
+      resolve({
+        firstMs,
+        allMs,
+        exitMs: options.killWhenDone ? undefined : performance.now() - started,
+        queryMs: query ? Number(query[1]) : undefined,
+      });
     });
   });
 }
@@ -107,12 +126,27 @@ class ReferenceAvahi {
     );
     writeFileSync(
       join(this.dir, 'avahi-daemon.conf'),
-      ['[server]', 'use-ipv4=yes', 'use-ipv6=no', `allow-interfaces=${bridge}`, 'enable-dbus=yes', 'ratelimit-interval-usec=1000000', 'ratelimit-burst=1000', '[wide-area]', 'enable-wide-area=no', '[publish]', 'disable-publishing=yes', ''].join('\n'),
+      [
+        '[server]',
+        'use-ipv4=yes',
+        'use-ipv6=no',
+        `allow-interfaces=${bridge}`,
+        'enable-dbus=yes',
+        'ratelimit-interval-usec=1000000',
+        'ratelimit-burst=1000',
+        '[wide-area]',
+        'enable-wide-area=no',
+        '[publish]',
+        'disable-publishing=yes',
+        '',
+      ].join('\n'),
     );
   }
 
   async startBus(): Promise<void> {
-    this.dbus = spawn('dbus-daemon', ['--nofork', `--config-file=${join(this.dir, 'dbus.conf')}`, '--print-address'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.dbus = spawn('dbus-daemon', ['--nofork', `--config-file=${join(this.dir, 'dbus.conf')}`, '--print-address'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
       this.dbus!.stdout!.once('data', () => resolve());
       this.dbus!.once('exit', (code) => reject(new Error(`dbus-daemon exited with ${code}`)));
@@ -181,7 +215,8 @@ async function main(): Promise<void> {
         avahi.push(
           await timeLines('avahi-browse', ['-rpt', '_ssh._tcp'], {
             env: reference.env,
-            hostOf: (line) => (line.startsWith('=;') && line.split(';')[2] === 'IPv4' && names.has(line.split(';')[3]) ? line.split(';')[3] : undefined),
+            hostOf: (line) =>
+              line.startsWith('=;') && line.split(';')[2] === 'IPv4' && names.has(line.split(';')[3]) ? line.split(';')[3] : undefined,
             count: HOSTS,
             timeoutMs: 20_000,
             killWhenDone: false,
@@ -192,18 +227,51 @@ async function main(): Promise<void> {
       }
     };
     const timeCli = async (bin: string, into: Timing[]) => {
-      const args = [bin, '--no-color', '--verbose', 'discover', '--interface', lab.bridgeInterface, '--ssh-key', lab.privateKeyPath, '--dry-run', '--yes', '--timeout', '10s'];
-      into.push(await timeLines(process.execPath, args, { cwd: project, hostOf: (line) => /^(pi\d+)\s+198\.51\.100\./.exec(line)?.[1], count: HOSTS, timeoutMs: 20_000, killWhenDone: true }));
+      const args = [
+        bin,
+        '--no-color',
+        '--verbose',
+        'discover',
+        '--interface',
+        lab.bridgeInterface,
+        '--ssh-key',
+        lab.privateKeyPath,
+        '--dry-run',
+        '--yes',
+        '--timeout',
+        '10s',
+      ];
+      into.push(
+        await timeLines(process.execPath, args, {
+          cwd: project,
+          hostOf: (line) => /^(pi\d+)\s+198\.51\.100\./.exec(line)?.[1],
+          count: HOSTS,
+          timeoutMs: 20_000,
+          killWhenDone: true,
+        }),
+      );
     };
     const runCli = () => timeCli(join(packageRoot(), 'bin', 'pi-cluster.js'), cli);
     const runBaseline = () => timeCli(BASELINE_BIN!, baseline);
     // Node alone: spawn to the first line a script prints, as soon as it runs.
     const runNode = async () => {
-      node.push(await timeLines(process.execPath, ['-e', 'process.stdout.write("ready\\n")'], { hostOf: (line) => (line === 'ready' ? line : undefined), count: 1, timeoutMs: 10_000, killWhenDone: false }));
+      node.push(
+        await timeLines(process.execPath, ['-e', 'process.stdout.write("ready\\n")'], {
+          hostOf: (line) => (line === 'ready' ? line : undefined),
+          count: 1,
+          timeoutMs: 10_000,
+          killWhenDone: false,
+        }),
+      );
     };
     const runBrowse = async () => {
       const times: number[] = [];
-      const result = await browseMdns({ interfaces: selectInterfaces(listInterfaces(), [lab.bridgeInterface]), timeoutMs: 10_000, expect: HOSTS, onHost: (h) => times.push(h.foundMs ?? 0) });
+      const result = await browseMdns({
+        interfaces: selectInterfaces(listInterfaces(), [lab.bridgeInterface]),
+        timeoutMs: 10_000,
+        expect: HOSTS,
+        onHost: (h) => times.push(h.foundMs ?? 0),
+      });
       if (result.hosts.length !== HOSTS) throw new Error(`browse found ${result.hosts.length}/${HOSTS}`);
       browse.push({ firstMs: Math.min(...times), allMs: Math.max(...times) });
     };
@@ -219,18 +287,54 @@ async function main(): Promise<void> {
     const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
     const ready = med(node, 'allMs');
     const [cliAll, cliFirst, avahiAll] = [med(cli, 'allMs'), med(cli, 'firstMs'), med(avahi, 'allMs')];
-    console.log(`discover: ${HOSTS} virtual Pis, ${ROUNDS} rounds each, medians (spawn to last host line); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`  avahi-browse -rpt _ssh._tcp  all found ${fmt(avahiAll)}, first ${fmt(med(avahi, 'firstMs'))}, exits ${fmt(med(avahi, 'exitMs'))}`);
-    console.log(`  pi-cluster discover (CLI)    all found ${fmt(cliAll)}, first ${fmt(cliFirst)}, first query sent ${fmt(med(cli, 'queryMs'))} after the process started`);
-    if (BASELINE_BIN) console.log(`  baseline CLI                 all found ${fmt(med(baseline, 'allMs'))}, first ${fmt(med(baseline, 'firstMs'))} (${BASELINE_BIN})`);
+    console.log(
+      `discover: ${HOSTS} virtual Pis, ${ROUNDS} rounds each, medians (spawn to last host line); load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(
+      `  avahi-browse -rpt _ssh._tcp  all found ${fmt(avahiAll)}, first ${fmt(med(avahi, 'firstMs'))}, exits ${fmt(med(avahi, 'exitMs'))}`,
+    );
+    console.log(
+      `  pi-cluster discover (CLI)    all found ${fmt(cliAll)}, first ${fmt(cliFirst)}, first query sent ${fmt(med(cli, 'queryMs'))} after the process started`,
+    );
+    if (BASELINE_BIN)
+      console.log(
+        `  baseline CLI                 all found ${fmt(med(baseline, 'allMs'))}, first ${fmt(med(baseline, 'firstMs'))} (${BASELINE_BIN})`,
+      );
     console.log(`  node -e (Node ready)         ${fmt(ready)} to its first line`);
     console.log(`  discover browse (in-process) all found ${fmt(med(browse, 'allMs'))}, first ${fmt(med(browse, 'firstMs'))}`);
-    console.log(ratioLine('discover: pi-cluster discover / avahi-browse, all found, from spawn', cliAll / avahiAll, '<= 1.0', `(${fmt(cliAll)} / ${fmt(avahiAll)})`));
-    console.log(ratioLine('discover: pi-cluster discover after Node ready / avahi-browse, all found', (cliAll - ready) / avahiAll, '<= 1.0', `((${fmt(cliAll)} - ${fmt(ready)}) / ${fmt(avahiAll)}; Node's own start-up left out, reference unchanged)`));
-    console.log(ratioLine('discover: browse alone / avahi-browse, all found', med(browse, 'allMs') / avahiAll, '<= 1.0', '(in-process, from the first query)'));
-    console.log(`discover: first host ${fmt(cliFirst)} after spawning the CLI (target <= 200 ms), ${fmt(cliFirst - ready)} after Node ready, ${fmt(med(browse, 'firstMs'))} after the first query (in-process)`);
+    console.log(
+      ratioLine(
+        'discover: pi-cluster discover / avahi-browse, all found, from spawn',
+        cliAll / avahiAll,
+        '<= 1.0',
+        `(${fmt(cliAll)} / ${fmt(avahiAll)})`,
+      ),
+    );
+    console.log(
+      ratioLine(
+        'discover: pi-cluster discover after Node ready / avahi-browse, all found',
+        (cliAll - ready) / avahiAll,
+        '<= 1.0',
+        `((${fmt(cliAll)} - ${fmt(ready)}) / ${fmt(avahiAll)}; Node's own start-up left out, reference unchanged)`,
+      ),
+    );
+    console.log(
+      ratioLine(
+        'discover: browse alone / avahi-browse, all found',
+        med(browse, 'allMs') / avahiAll,
+        '<= 1.0',
+        '(in-process, from the first query)',
+      ),
+    );
+    console.log(
+      `discover: first host ${fmt(cliFirst)} after spawning the CLI (target <= 200 ms), ${fmt(cliFirst - ready)} after Node ready, ${fmt(med(browse, 'firstMs'))} after the first query (in-process)`,
+    );
     if (ready + med(browse, 'allMs') > avahiAll) {
-      console.log(`discover: Node ready (${fmt(ready)}) plus the browse alone (${fmt(med(browse, 'allMs'))}) already exceeds avahi-browse's whole run (${fmt(avahiAll)}): a ratio <= 1.0 from spawn is out of reach for a Node CLI here`);
+      console.log(
+        `discover: Node ready (${fmt(ready)}) plus the browse alone (${fmt(med(browse, 'allMs'))}) already exceeds avahi-browse's whole run (${fmt(avahiAll)}): a ratio <= 1.0 from spawn is out of reach for a Node CLI here`,
+      );
     }
   } finally {
     await reference.close();

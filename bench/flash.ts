@@ -29,7 +29,15 @@ async function main(): Promise<void> {
   await writeSha256File(built.path, built.sha256);
   const releaseBytes = [...built.files.values()].reduce((sum, data) => sum + data.length, 0);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'key')]);
-  const common: FlashOptions = { config: configSchema.parse({}), image: built.path, hostname: 'pi0', sshKey: join(dir, 'key.pub'), bootSize: '1GiB', cacheDir: join(dir, 'cache'), yes: true };
+  const common: FlashOptions = {
+    config: configSchema.parse({}),
+    image: built.path,
+    hostname: 'pi0',
+    sshKey: join(dir, 'key.pub'),
+    bootSize: '1GiB',
+    cacheDir: join(dir, 'cache'),
+    yes: true,
+  };
 
   const timed = async (options: Partial<FlashOptions>, output: string) => {
     rmSync(output, { force: true });
@@ -42,7 +50,8 @@ async function main(): Promise<void> {
 
   // First flash of this release: nothing composed yet (read + decompress + compose + write); fills the cache.
   const cold: number[] = [];
-  for (let i = 0; i < Math.max(1, Math.floor(rounds / 2)); i++) cold.push((await timed({ verify: false, composedCache: false }, join(dir, 'cold.img'))).seconds);
+  for (let i = 0; i < Math.max(1, Math.floor(rounds / 2)); i++)
+    cold.push((await timed({ verify: false, composedCache: false }, join(dir, 'cold.img'))).seconds);
   await timed({ verify: false }, join(dir, 'warmup.img'));
 
   const a: number[] = [];
@@ -73,8 +82,12 @@ async function main(): Promise<void> {
     write.push(checked.result.writeSeconds);
   }
 
-  line(`synthetic release ${(releaseBytes / 1e6).toFixed(1)} MB (${built.files.size} files, ${(statSync(built.path).size / 1e6).toFixed(1)} MB gzip'd), boot partition 1024 MiB, ${rounds} rounds, medians (min)`);
-  line(`(a) flash to an image file:            ${s(median(a))} (${s(min(a))}), ${(written / 1e6).toFixed(1)} MB written (${(onDisk / 1e6).toFixed(1)} MB on disk); with read-back verify ${s(median(withVerify))}`);
+  line(
+    `synthetic release ${(releaseBytes / 1e6).toFixed(1)} MB (${built.files.size} files, ${(statSync(built.path).size / 1e6).toFixed(1)} MB gzip'd), boot partition 1024 MiB, ${rounds} rounds, medians (min)`,
+  );
+  line(
+    `(a) flash to an image file:            ${s(median(a))} (${s(min(a))}), ${(written / 1e6).toFixed(1)} MB written (${(onDisk / 1e6).toFixed(1)} MB on disk); with read-back verify ${s(median(withVerify))}`,
+  );
   line(`(b) cp + sync of the composed image:   ${s(median(b))} (${s(min(b))})`);
   line(`(c) flash writing the whole partition: ${s(median(c))} (${s(min(c))}), ${((2 ** 20 + 2 ** 30) / 1e6).toFixed(1)} MB written`);
   line(`first flash of the release (cold):    ${s(median(cold))} (${s(min(cold))})`);

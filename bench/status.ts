@@ -44,12 +44,28 @@ async function benchmark(): Promise<void> {
     const ping: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       status.push(timeStatus(cli, lab.privateKeyPath, project.dir, HOSTS));
-      ping.push(timeCommand('ansible', ['all', '-i', project.inventory, '--private-key', lab.privateKeyPath, '--forks', String(HOSTS), '-m', 'ping'], {
-        cwd: project.dir, env: { ...env, ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, `cp-bench-${i}`) },
-      }));
+      ping.push(
+        timeCommand(
+          'ansible',
+          ['all', '-i', project.inventory, '--private-key', lab.privateKeyPath, '--forks', String(HOSTS), '-m', 'ping'],
+          {
+            cwd: project.dir,
+            env: { ...env, ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, `cp-bench-${i}`) },
+          },
+        ),
+      );
     }
-    console.log(`status: ${HOSTS} virtual Pis, from spawn, median of ${RUNS}: ${(median(status) / 1000).toFixed(2)} s (target <= 2 s); runs ${status.map((ms) => (ms / 1000).toFixed(2)).join(' ')} s`);
-    console.log(ratioLine(`status: pi-cluster status / ansible -m ping (${HOSTS} hosts)`, median(status) / median(ping), '<= 1.0', `(medians ${median(status).toFixed(0)} ms / ${median(ping).toFixed(0)} ms)`));
+    console.log(
+      `status: ${HOSTS} virtual Pis, from spawn, median of ${RUNS}: ${(median(status) / 1000).toFixed(2)} s (target <= 2 s); runs ${status.map((ms) => (ms / 1000).toFixed(2)).join(' ')} s`,
+    );
+    console.log(
+      ratioLine(
+        `status: pi-cluster status / ansible -m ping (${HOSTS} hosts)`,
+        median(status) / median(ping),
+        '<= 1.0',
+        `(medians ${median(status).toFixed(0)} ms / ${median(ping).toFixed(0)} ms)`,
+      ),
+    );
   } finally {
     await lab.down();
   }

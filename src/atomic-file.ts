@@ -15,7 +15,12 @@ export interface AtomicWriteOptions {
 export async function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const folder = dirname(path);
   await mkdir(folder, { recursive: true });
-  const mode = options.mode ?? (await stat(path).then((info) => info.mode & 0o7777, () => 0o644));
+  const mode =
+    options.mode ??
+    (await stat(path).then(
+      (info) => info.mode & 0o7777,
+      () => 0o644,
+    ));
   const temporary = join(folder, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let handle: FileHandle | undefined;
   try {

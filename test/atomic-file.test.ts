@@ -44,20 +44,39 @@ describe('writeFileAtomic', () => {
     assert.equal(readFileSync(join(dir, 'target', 'inside'), 'utf8'), 'kept');
   });
 
-  it('fsyncs the file before the rename and the folder after it (seen by strace)', { skip: skipUnless(hasProgram('strace', ['-V']), 'strace is not installed') }, () => {
-    const dir = scratch();
-    const script = `import(${JSON.stringify(join(packageRoot(), 'dist/src/atomic-file.js'))}).then((m) => m.writeFileAtomic(${JSON.stringify(join(dir, 'f'))}, 'x'))`;
-    const trace = join(dir, 'trace');
-    execFileSync('strace', ['-f', '-o', trace, '-e', 'trace=openat,fsync,fdatasync,rename,renameat,renameat2', process.execPath, '-e', script]);
-    const lines = readFileSync(trace, 'utf8').split('\n');
-    const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
-    const renamed = at(/rename(at2?)?\(.*\.f\.\d+\.[0-9a-f]+\.tmp".*"[^"]*\/f"/);
-    assert.ok(renamed > 0, 'renamed');
-    const fileFd = /= (\d+)$/.exec(lines[at(/openat\(.*\.f\.\d+\.[0-9a-f]+\.tmp"/)])?.[1];
-    const syncs = lines.map((l, i) => [i, /^\d+\s+f(data)?sync\((\d+)\)/.exec(l)?.[2]] as const).filter(([, fd]) => fd !== undefined);
-    assert.ok(syncs.some(([i, fd]) => i < renamed && fd === fileFd), `the file's fsync before the rename:\n${lines.join('\n')}`);
-    const dirOpen = lines.findIndex((l, i) => i > renamed && l.includes(`"${dir}"`) && /openat/.test(l));
-    const dirFd = /= (\d+)$/.exec(lines[dirOpen] ?? '')?.[1];
-    assert.ok(syncs.some(([i, fd]) => i > dirOpen && fd === dirFd), `the folder's fsync after the rename:\n${lines.join('\n')}`);
-  });
+  it(
+    'fsyncs the file before the rename and the folder after it (seen by strace)',
+    { skip: skipUnless(hasProgram('strace', ['-V']), 'strace is not installed') },
+    () => {
+      const dir = scratch();
+      const script = `import(${JSON.stringify(join(packageRoot(), 'dist/src/atomic-file.js'))}).then((m) => m.writeFileAtomic(${JSON.stringify(join(dir, 'f'))}, 'x'))`;
+      const trace = join(dir, 'trace');
+      execFileSync('strace', [
+        '-f',
+        '-o',
+        trace,
+        '-e',
+        'trace=openat,fsync,fdatasync,rename,renameat,renameat2',
+        process.execPath,
+        '-e',
+        script,
+      ]);
+      const lines = readFileSync(trace, 'utf8').split('\n');
+      const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
+      const renamed = at(/rename(at2?)?\(.*\.f\.\d+\.[0-9a-f]+\.tmp".*"[^"]*\/f"/);
+      assert.ok(renamed > 0, 'renamed');
+      const fileFd = /= (\d+)$/.exec(lines[at(/openat\(.*\.f\.\d+\.[0-9a-f]+\.tmp"/)])?.[1];
+      const syncs = lines.map((l, i) => [i, /^\d+\s+f(data)?sync\((\d+)\)/.exec(l)?.[2]] as const).filter(([, fd]) => fd !== undefined);
+      assert.ok(
+        syncs.some(([i, fd]) => i < renamed && fd === fileFd),
+        `the file's fsync before the rename:\n${lines.join('\n')}`,
+      );
+      const dirOpen = lines.findIndex((l, i) => i > renamed && l.includes(`"${dir}"`) && /openat/.test(l));
+      const dirFd = /= (\d+)$/.exec(lines[dirOpen] ?? '')?.[1];
+      assert.ok(
+        syncs.some(([i, fd]) => i > dirOpen && fd === dirFd),
+        `the folder's fsync after the rename:\n${lines.join('\n')}`,
+      );
+    },
+  );
 });

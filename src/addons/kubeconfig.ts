@@ -27,16 +27,21 @@ export interface KubeconfigQuery {
 export async function findKubeconfig(query: KubeconfigQuery): Promise<KubeconfigChoice> {
   const cwd = query.cwd ?? process.cwd();
   const home = query.home ?? homedir();
-  const candidates = query.explicitPath ? [resolve(cwd, query.explicitPath)] : [join(stateDir(cwd), 'kubeconfig'), join(home, '.kube', 'config')];
+  const candidates = query.explicitPath
+    ? [resolve(cwd, query.explicitPath)]
+    : [join(stateDir(cwd), 'kubeconfig'), join(home, '.kube', 'config')];
   for (const [index, path] of candidates.entries()) {
     if (!existsSync(path)) {
-      if (query.explicitPath) throw new UserError(`kubeconfig ${query.explicitPath} does not exist`, { hint: 'check the --kubeconfig path' });
+      if (query.explicitPath)
+        throw new UserError(`kubeconfig ${query.explicitPath} does not exist`, { hint: 'check the --kubeconfig path' });
       continue;
     }
     const { contexts, current } = await readContexts(path);
     if (query.explicitContext) {
       if (!contexts.includes(query.explicitContext)) {
-        throw new UserError(`kubeconfig ${path} has no context ${query.explicitContext}`, { hint: `its contexts: ${contexts.join(', ') || 'none'}` });
+        throw new UserError(`kubeconfig ${path} has no context ${query.explicitContext}`, {
+          hint: `its contexts: ${contexts.join(', ') || 'none'}`,
+        });
       }
       return { path, context: query.explicitContext };
     }
@@ -45,9 +50,12 @@ export async function findKubeconfig(query: KubeconfigQuery): Promise<Kubeconfig
     const isShared = !query.explicitPath && index === 1;
     if (!isShared && current) return { path };
   }
-  throw new UserError(`no kubeconfig for the cluster ${query.clusterName}: neither .pi-cluster/kubeconfig nor a context ${query.clusterName} in ~/.kube/config`, {
-    hint: 'run `pi-cluster bootstrap` first (it writes .pi-cluster/kubeconfig), or pass --kubeconfig FILE [--context NAME]',
-  });
+  throw new UserError(
+    `no kubeconfig for the cluster ${query.clusterName}: neither .pi-cluster/kubeconfig nor a context ${query.clusterName} in ~/.kube/config`,
+    {
+      hint: 'run `pi-cluster bootstrap` first (it writes .pi-cluster/kubeconfig), or pass --kubeconfig FILE [--context NAME]',
+    },
+  );
 }
 
 async function readContexts(path: string): Promise<{ contexts: string[]; current?: string }> {

@@ -88,14 +88,22 @@ export function registryServer(env: NodeJS.ProcessEnv = process.env): string | u
   }
   const fields = ['server', 'username', 'password'] as const;
   const login = value as Record<string, unknown>;
-  if (!value || typeof value !== 'object' || Array.isArray(value) || fields.some((f) => typeof login[f] !== 'string' || (login[f] as string).trim() === '')) {
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    fields.some((f) => typeof login[f] !== 'string' || (login[f] as string).trim() === '')
+  ) {
     throw new UserError(`${REGISTRY_CREDENTIALS_ENV} needs server, username and password (non-empty strings)`, { hint });
   }
   const extra = Object.keys(login).filter((k) => !(fields as readonly string[]).includes(k));
   if (extra.length) throw new UserError(`${REGISTRY_CREDENTIALS_ENV} has fields Terraform does not know: ${extra.join(', ')}`, { hint });
   const server = login.server as string;
   if (!REGISTRY_SERVER.test(server)) {
-    throw new UserError(`${REGISTRY_CREDENTIALS_ENV}: server must be a registry host name such as docker.io or registry.example:5000, without https:// or a path`, { hint });
+    throw new UserError(
+      `${REGISTRY_CREDENTIALS_ENV}: server must be a registry host name such as docker.io or registry.example:5000, without https:// or a path`,
+      { hint },
+    );
   }
   return server;
 }

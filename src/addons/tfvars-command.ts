@@ -42,7 +42,13 @@ export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
   const inventory = await readClusterInventory(resolve(cwd, options.inventoryPath), { requireIPv4: true });
-  const kubeconfig = await findKubeconfig({ clusterName: config.cluster.name, explicitPath: options.kubeconfig, explicitContext: options.context, cwd, home: options.home });
+  const kubeconfig = await findKubeconfig({
+    clusterName: config.cluster.name,
+    explicitPath: options.kubeconfig,
+    explicitContext: options.context,
+    cwd,
+    home: options.home,
+  });
   const backupKey = config.addons.etcdBackup && !options.json && options.ensureBackupKey ? await options.ensureBackupKey(cwd) : undefined;
   const { vars, derived } = buildTfvars({ config, inventory, kubeconfig, etcdBackupPublicKey: backupKey?.publicKeyPath });
   const env = options.env ?? process.env;
@@ -59,24 +65,35 @@ export async function addonsTfvarsCommand(options: AddonsTfvarsOptions): Promise
   const file = join(dir, TFVARS_FILE);
   await writeFileAtomic(file, `${JSON.stringify(vars, null, 2)}\n`, { mode: 0o644 });
 
-  const wanted = ADDON_SECRETS.filter((s) => (s.usedBy === 'traefik' ? vars.addons.traefik : s.usedBy === 'monitoring' ? vars.addons.monitoring : true));
+  const wanted = ADDON_SECRETS.filter((s) =>
+    s.usedBy === 'traefik' ? vars.addons.traefik : s.usedBy === 'monitoring' ? vars.addons.monitoring : true,
+  );
   const secrets = await ensureSecrets(join(dir, 'secrets'), wanted, env);
 
   const show = (path: string) => relative(cwd, path) || path;
   const lines = [`wrote ${show(file)} (kubeconfig ${show(kubeconfig.path)}${kubeconfig.context ? `, context ${kubeconfig.context}` : ''})`];
   for (const line of derived) lines.push(`  ${line}`);
   if (backupKey) {
-    lines.push(backupKey.created
-      ? `  etcd backup key: generated ${show(backupKey.privateKeyPath)} (mode 0600); keep a copy off this machine: without it no backup can be opened`
-      : `  etcd backup key: ${show(backupKey.privateKeyPath)} (backups are sealed for ${show(backupKey.publicKeyPath)})`);
+    lines.push(
+      backupKey.created
+        ? `  etcd backup key: generated ${show(backupKey.privateKeyPath)} (mode 0600); keep a copy off this machine: without it no backup can be opened`
+        : `  etcd backup key: ${show(backupKey.privateKeyPath)} (backups are sealed for ${show(backupKey.publicKeyPath)})`,
+    );
   }
   for (const s of secrets) {
-    const what = s.source === 'environment' ? `from TF_VAR_${s.spec.variable}` : s.source === 'generated' ? `generated into ${show(s.path)} (mode 0600)` : `kept in ${show(s.path)}${s.tightened ? ' (mode tightened to 0600)' : ''}`;
+    const what =
+      s.source === 'environment'
+        ? `from TF_VAR_${s.spec.variable}`
+        : s.source === 'generated'
+          ? `generated into ${show(s.path)} (mode 0600)`
+          : `kept in ${show(s.path)}${s.tightened ? ' (mode tightened to 0600)' : ''}`;
     lines.push(`  ${s.spec.file}: ${what}`);
   }
   if (registry) {
     const pulling = [vars.addons.adguard && 'adguard', vars.addons.etcd_backup && 'etcd backups'].filter(Boolean).join(' and ');
-    lines.push(`  registry login for ${registry}: from ${REGISTRY_CREDENTIALS_ENV}${pulling ? ` (image pulls of ${pulling})` : ' (unused: adguard and etcd backups are off)'}`);
+    lines.push(
+      `  registry login for ${registry}: from ${REGISTRY_CREDENTIALS_ENV}${pulling ? ` (image pulls of ${pulling})` : ' (unused: adguard and etcd backups are off)'}`,
+    );
   }
   write(`${lines.join('\n')}\n`);
   return { vars, file, secrets, registry };

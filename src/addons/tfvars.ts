@@ -16,7 +16,15 @@ export interface TerraformVars {
   network: { subnet: string; nodes: Record<string, string>; metallb_range: string; traefik_ip: string; adguard_ip: string };
   pod_cidr: string;
   nfs: { server: string | null; path: string; backup_path: string };
-  addons: { flannel: boolean; metallb: boolean; traefik: boolean; adguard: boolean; monitoring: boolean; dashboard: boolean; etcd_backup: boolean };
+  addons: {
+    flannel: boolean;
+    metallb: boolean;
+    traefik: boolean;
+    adguard: boolean;
+    monitoring: boolean;
+    dashboard: boolean;
+    etcd_backup: boolean;
+  };
   /** The public half of the project's etcd backup key (.pi-cluster/etcd-backup.pub) the CronJob seals for. */
   etcd_backup_public_key?: string;
 }
@@ -74,7 +82,9 @@ export function buildTfvars({ config, inventory, kubeconfig, etcdBackupPublicKey
     for (const [name, ip] of nodes) {
       const value = ipToInt(ip);
       if (value >= range.first && value <= range.last) {
-        problems.push(`network.metallb.range: ${rangeText(range)} overlaps node ${name} (${ip}); MetalLB would give its address to a service`);
+        problems.push(
+          `network.metallb.range: ${rangeText(range)} overlaps node ${name} (${ip}); MetalLB would give its address to a service`,
+        );
       }
     }
   }
@@ -106,22 +116,34 @@ export function buildTfvars({ config, inventory, kubeconfig, etcdBackupPublicKey
   // The pod network is routed between the nodes (host-gw): it must not be part of the LAN.
   const pods = parseCidr(config.kubernetes.podCidr) as Cidr;
   if (pods.first <= subnet.last && subnet.first <= pods.last) {
-    problems.push(`kubernetes.podCidr: ${config.kubernetes.podCidr} overlaps the LAN ${format(subnet)}; pick another range such as 10.244.0.0/16`);
+    problems.push(
+      `kubernetes.podCidr: ${config.kubernetes.podCidr} overlaps the LAN ${format(subnet)}; pick another range such as 10.244.0.0/16`,
+    );
   }
 
   const addons = config.addons;
   const needsNfs = [addons.adguard && 'addons.adguard', addons.etcdBackup && 'addons.etcdBackup'].filter(Boolean);
   if (needsNfs.length && !config.nfs.server) {
-    problems.push(`nfs.server: not set, but ${needsNfs.join(' and ')} keep${needsNfs.length > 1 ? '' : 's'} data on NFS; set it, or turn ${needsNfs.join(' and ')} off`);
+    problems.push(
+      `nfs.server: not set, but ${needsNfs.join(' and ')} keep${needsNfs.length > 1 ? '' : 's'} data on NFS; set it, or turn ${needsNfs.join(' and ')} off`,
+    );
   }
-  if (config.nfs.server && isIPv4(config.nfs.server) && range && ipToInt(config.nfs.server) >= range.first && ipToInt(config.nfs.server) <= range.last) {
+  if (
+    config.nfs.server &&
+    isIPv4(config.nfs.server) &&
+    range &&
+    ipToInt(config.nfs.server) >= range.first &&
+    ipToInt(config.nfs.server) <= range.last
+  ) {
     problems.push(`nfs.server: ${config.nfs.server} is inside the MetalLB range ${rangeText(range)}`);
   }
   for (const name of ['traefik', 'adguard'] as const) {
-    if (addons[name] && !addons.metallb) problems.push(`addons.${name}: needs a LAN address from MetalLB; turn addons.metallb on or addons.${name} off`);
+    if (addons[name] && !addons.metallb)
+      problems.push(`addons.${name}: needs a LAN address from MetalLB; turn addons.metallb on or addons.${name} off`);
   }
   for (const name of ['monitoring', 'dashboard', 'adguard'] as const) {
-    if (addons[name] && !addons.traefik) problems.push(`addons.${name}: its web page is served through Traefik; turn addons.traefik on or addons.${name} off`);
+    if (addons[name] && !addons.traefik)
+      problems.push(`addons.${name}: its web page is served through Traefik; turn addons.traefik on or addons.${name} off`);
   }
 
   if (problems.length) {

@@ -81,7 +81,12 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
   run.signal?.removeEventListener('abort', stopGroup);
   await reading;
   await new Promise<void>((resolve) => log.end(resolve));
-  return { exitCode: typeof result.exitCode === 'number' ? result.exitCode : 1, recap, failures, interrupted: Boolean(run.signal?.aborted) };
+  return {
+    exitCode: typeof result.exitCode === 'number' ? result.exitCode : 1,
+    recap,
+    failures,
+    interrupted: Boolean(run.signal?.aborted),
+  };
 }
 
 /** SIGINT to a process group (Ansible's own way to stop), SIGKILL 10 s later if any of it is left. */
@@ -100,7 +105,14 @@ function stopProcessGroup(pid: number | undefined): void {
 
 /** Runs a command with the terminal attached (Ansible's own output); returns its exit code. */
 export async function runPlaybookInTerminal(command: PlaybookCommand, signal?: AbortSignal): Promise<number> {
-  const result = await execa(command.file, command.args, { env: command.env, cwd: command.cwd, stdio: 'inherit', reject: false, cancelSignal: signal });
-  if ((result as { code?: string }).code === 'ENOENT') throw new UserError('ansible-playbook is not installed', { hint: 'install Ansible (see `pi-cluster doctor`)' });
+  const result = await execa(command.file, command.args, {
+    env: command.env,
+    cwd: command.cwd,
+    stdio: 'inherit',
+    reject: false,
+    cancelSignal: signal,
+  });
+  if ((result as { code?: string }).code === 'ENOENT')
+    throw new UserError('ansible-playbook is not installed', { hint: 'install Ansible (see `pi-cluster doctor`)' });
   return typeof result.exitCode === 'number' ? result.exitCode : 1;
 }

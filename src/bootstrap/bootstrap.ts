@@ -89,10 +89,15 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
 export function layerSelection(flags: { only?: string; from?: string; to?: string }): { only?: string; from?: string; to?: string } {
   for (const flag of ['only', 'from', 'to'] as const) {
     const value = flags[flag];
-    if (value !== undefined && value.trim() === '') throw new UserError(`--${flag} is empty`, { hint: `name a layer, e.g. --${flag} 30-node; layers: ${LAYERS.map((l) => l.id).join(', ')}` });
+    if (value !== undefined && value.trim() === '')
+      throw new UserError(`--${flag} is empty`, {
+        hint: `name a layer, e.g. --${flag} 30-node; layers: ${LAYERS.map((l) => l.id).join(', ')}`,
+      });
   }
   if (flags.only !== undefined && (flags.from !== undefined || flags.to !== undefined)) {
-    throw new UserError(`--only cannot be combined with ${flags.from !== undefined ? '--from' : '--to'}`, { hint: 'use --only LAYER for one layer, or --from/--to for a span' });
+    throw new UserError(`--only cannot be combined with ${flags.from !== undefined ? '--from' : '--to'}`, {
+      hint: 'use --only LAYER for one layer, or --from/--to for a span',
+    });
   }
   const only = flags.only === undefined ? undefined : layerId(flags.only, '--only');
   const from = flags.from === undefined ? undefined : layerId(flags.from, '--from');
@@ -111,13 +116,17 @@ function layerId(name: string, flag: string): string {
 
 async function context(options: BootstrapOptions): Promise<Ctx> {
   const stateDir = projectStateDir(options.cwd);
-  const inventory = await readClusterInventory(resolve(options.cwd, options.inventoryPath), { allowConnectionOverrides: options.allowSshOverrides });
+  const inventory = await readClusterInventory(resolve(options.cwd, options.inventoryPath), {
+    allowConnectionOverrides: options.allowSshOverrides,
+  });
   const knownHosts = resolve(options.cwd, options.knownHostsPath ?? join(stateDir, 'known_hosts'));
   const needs: string[] = [];
   if (!existsSync(knownHosts) && options.dryRun) {
     needs.push(`the host keys in ${knownHosts} (run \`pi-cluster discover\`: it records them)`);
   } else if (!existsSync(knownHosts)) {
-    throw new UserError(`no known hosts file at ${knownHosts}`, { hint: 'run `pi-cluster discover` first: it records the host keys bootstrap checks' });
+    throw new UserError(`no known hosts file at ${knownHosts}`, {
+      hint: 'run `pi-cluster discover` first: it records the host keys bootstrap checks',
+    });
   }
   const vars = extraVars({ config: options.config, stateDir, kubeVersion: options.kubeVersion, extra: options.extraVars });
   const state = await loadState(stateDir);
@@ -144,9 +153,15 @@ function preflightPhase(): Phase<Ctx> {
   return {
     title: 'preflight: SSH checks of every host',
     shouldRun: (ctx) => !ctx.options.skipPreflight,
-    dryRun: async (ctx) => [`ssh (strict host keys: ${ctx.knownHosts}) to ${ctx.inventory.hosts.map((h) => `${h.name}@${h.address}`).join(', ')}: read arch, memory, MAC, clock, free space, cgroups`],
+    dryRun: async (ctx) => [
+      `ssh (strict host keys: ${ctx.knownHosts}) to ${ctx.inventory.hosts.map((h) => `${h.name}@${h.address}`).join(', ')}: read arch, memory, MAC, clock, free space, cgroups`,
+    ],
     run: async (ctx) => {
-      const done = { prepare: Boolean(ctx.state.layers['10-prepare']), disk: Boolean(ctx.state.layers['20-disk']), node: Boolean(ctx.state.layers['30-node']) };
+      const done = {
+        prepare: Boolean(ctx.state.layers['10-prepare']),
+        disk: Boolean(ctx.state.layers['20-disk']),
+        node: Boolean(ctx.state.layers['30-node']),
+      };
       const result = await runPreflight({
         hosts: ctx.inventory.hosts,
         privateKeyPath: ctx.options.privateKeyPath,
@@ -157,14 +172,21 @@ function preflightPhase(): Phase<Ctx> {
         policy: ctx.options.preflightPolicy ?? (ctx.options.extraVars?.pi_cluster_lab === true ? LAB_POLICY : DEFAULT_POLICY),
       });
       ctx.findings.push(...result.findings);
-      for (const f of result.findings.filter((x) => x.severity === 'warn')) ctx.options.report({ kind: 'warn', host: f.host, message: f.problem, hint: f.fix });
+      for (const f of result.findings.filter((x) => x.severity === 'warn'))
+        ctx.options.report({ kind: 'warn', host: f.host, message: f.problem, hint: f.fix });
       const failures = result.findings.filter((f) => f.severity === 'fail');
       if (failures.length) {
-        throw new UserError(`preflight found ${failures.length} problem${failures.length > 1 ? 's' : ''}:\n${failures.map((f) => `${f.host}: ${f.problem}\n  fix: ${f.fix}`).join('\n')}`, {
-          hint: 'fix the hosts above and run `pi-cluster bootstrap` again (nothing was changed)',
-        });
+        throw new UserError(
+          `preflight found ${failures.length} problem${failures.length > 1 ? 's' : ''}:\n${failures.map((f) => `${f.host}: ${f.problem}\n  fix: ${f.fix}`).join('\n')}`,
+          {
+            hint: 'fix the hosts above and run `pi-cluster bootstrap` again (nothing was changed)',
+          },
+        );
       }
-      ctx.options.report({ kind: 'info', message: `preflight: ${ctx.inventory.hosts.length} hosts ok in ${(result.ms / 1000).toFixed(1)} s` });
+      ctx.options.report({
+        kind: 'info',
+        message: `preflight: ${ctx.inventory.hosts.length} hosts ok in ${(result.ms / 1000).toFixed(1)} s`,
+      });
     },
   };
 }
@@ -189,7 +211,9 @@ function layerPhase(item: LayerPlan): Phase<Ctx> {
     prepare: async (ctx) => {
       if (layer.id !== '20-disk' || !ctx.options.confirm) return;
       const hosts = ctx.inventory.hosts.map((h) => h.name).join(', ');
-      const yes = await ctx.options.confirm(`20-disk partitions the free space of the cards of diskless Alpine hosts (${hosts}) and reboots them. Continue?`);
+      const yes = await ctx.options.confirm(
+        `20-disk partitions the free space of the cards of diskless Alpine hosts (${hosts}) and reboots them. Continue?`,
+      );
       if (!yes) throw new CancelledError('Cancelled before 20-disk: nothing was changed by this layer');
     },
     dryRun: async (ctx) => {
@@ -209,11 +233,19 @@ function layerPhase(item: LayerPlan): Phase<Ctx> {
       }
       if (result.exitCode !== 0) {
         const first = result.failures[0];
-        ctx.state.lastFailure = { layer: layer.id, host: first?.host, task: first?.task, message: first?.message, at: new Date().toISOString() };
+        ctx.state.lastFailure = {
+          layer: layer.id,
+          host: first?.host,
+          task: first?.task,
+          message: first?.message,
+          at: new Date().toISOString(),
+        };
         await saveState(ctx.stateDir, ctx.state);
         // 00-preflight fails once, listing every problem (one per line, host and fix in each): show them all.
-        const where = !first ? `ansible-playbook exited with ${result.exitCode}`
-          : layer.id === '00-preflight' && first.status === 'failed' ? first.message.trim()
+        const where = !first
+          ? `ansible-playbook exited with ${result.exitCode}`
+          : layer.id === '00-preflight' && first.status === 'failed'
+            ? first.message.trim()
             : `${first.host} failed in task "${first.task}"${first.status === 'unreachable' ? ' (unreachable)' : ''}: ${firstLine(first.message)}`;
         throw new UserError(`layer ${layer.id} failed: ${where}`, {
           hint: `full log: ${logFile(ctx)}; fix the cause, then \`pi-cluster bootstrap\` resumes at ${layer.id} (or \`--only ${layer.id}\`)`,
@@ -239,7 +271,12 @@ function validatePhase(): Phase<Ctx> {
     shouldRun: (ctx) => ctx.options.validate !== false && Boolean(ctx.state.layers['40-control-plane']) && existsSync(kubeconfig(ctx)),
     dryRun: async (ctx) => [`kubectl --kubeconfig ${kubeconfig(ctx)} get --raw /readyz; get nodes; get pods -n kube-system`],
     run: async (ctx) => {
-      ctx.checks.push(...(await validateCluster(kubeconfig(ctx), ctx.inventory.hosts.map((h) => h.name))));
+      ctx.checks.push(
+        ...(await validateCluster(
+          kubeconfig(ctx),
+          ctx.inventory.hosts.map((h) => h.name),
+        )),
+      );
       const failed = ctx.checks.filter((c) => !c.ok);
       if (failed.length) {
         throw new UserError(`the cluster is not healthy: ${failed.map((c) => `${c.title}: ${c.detail}`).join('; ')}`, {

@@ -23,10 +23,15 @@ export interface PhaseOutcome {
 }
 
 /** Runs phases in order; stops at the first failure, and before the next phase once `signal` is aborted. */
-export async function runPhases<C>(phases: ReadonlyArray<Phase<C>>, ctx: C, options: { dryRun: boolean; report: Reporter; signal?: AbortSignal }): Promise<PhaseOutcome[]> {
+export async function runPhases<C>(
+  phases: ReadonlyArray<Phase<C>>,
+  ctx: C,
+  options: { dryRun: boolean; report: Reporter; signal?: AbortSignal },
+): Promise<PhaseOutcome[]> {
   const outcomes: PhaseOutcome[] = [];
   for (const phase of phases) {
-    if (options.signal?.aborted) throw new CancelledError(`Stopped before ${phase.title.split(':')[0]}; \`pi-cluster bootstrap\` resumes there`);
+    if (options.signal?.aborted)
+      throw new CancelledError(`Stopped before ${phase.title.split(':')[0]}; \`pi-cluster bootstrap\` resumes there`);
     const t0 = Date.now();
     if (phase.shouldRun && !(await phase.shouldRun(ctx))) {
       outcomes.push({ title: phase.title, status: 'skipped', ms: 0 });

@@ -18,7 +18,8 @@ export class LayerProgress {
 
   constructor(layer: string, hostNames: string[]) {
     this.layer = layer;
-    for (const host of hostNames) this.hosts.set(host, { host, task: 'waiting', ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: false });
+    for (const host of hostNames)
+      this.hosts.set(host, { host, task: 'waiting', ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: false });
   }
 
   apply(event: AnsibleEvent): void {

@@ -43,7 +43,11 @@ export async function reset(options: ResetOptions): Promise<{ command: string[];
     privateKey: options.privateKeyPath,
     knownHosts,
     forks: Math.min(50, inventory.hosts.length),
-    extraVars: extraVars({ config: options.config, stateDir, extra: { reset_keep_etcd_backups: Boolean(options.keepEtcdBackups), ...options.extraVars } }),
+    extraVars: extraVars({
+      config: options.config,
+      stateDir,
+      extra: { reset_keep_etcd_backups: Boolean(options.keepEtcdBackups), ...options.extraVars },
+    }),
     logFile,
     cwd: options.cwd,
     onEvent: options.onAnsibleEvent,
@@ -66,6 +70,9 @@ export async function reset(options: ResetOptions): Promise<{ command: string[];
   const userKubeconfig = options.userKubeconfig ?? (typeof merged === 'string' ? merged : defaultUserKubeconfig());
   const { removed } = await removeClusterFromKubeconfig(userKubeconfig, options.config.cluster.name);
   if (removed.length) options.report({ kind: 'info', message: `removed from ${userKubeconfig}: ${removed.join(', ')}` });
-  options.report({ kind: 'info', message: `reset ${inventory.hosts.length} nodes; the next \`pi-cluster bootstrap\` starts at 40-control-plane` });
+  options.report({
+    kind: 'info',
+    message: `reset ${inventory.hosts.length} nodes; the next \`pi-cluster bootstrap\` starts at 40-control-plane`,
+  });
   return { command, logFile };
 }

@@ -51,7 +51,10 @@ export function hashOf(...parts: unknown[]): string {
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -80,7 +83,11 @@ export function planLayers(
 
 function plan(layers: readonly Layer[], state: BootstrapState, inputsHash: string, options: { from?: string; only?: string }): LayerPlan[] {
   if (options.only) {
-    return layers.map((layer) => ({ layer, run: layer.id === options.only, reason: layer.id === options.only ? '--only' : 'not selected (--only)' }));
+    return layers.map((layer) => ({
+      layer,
+      run: layer.id === options.only,
+      reason: layer.id === options.only ? '--only' : 'not selected (--only)',
+    }));
   }
   const fromIndex = options.from ? layers.findIndex((l) => l.id === options.from) : -1;
   let rerunRest = false;

@@ -36,7 +36,11 @@ export async function removeClusterFromKubeconfig(path: string, clusterName: str
   if (doc.errors.length || !isMap(doc.contents)) return { removed: [], currentContextCleared: false };
   const names = mergedNames(clusterName);
   const removed: string[] = [];
-  for (const [key, name, label] of [['contexts', names.context, 'context'], ['clusters', names.cluster, 'cluster'], ['users', names.user, 'user']] as const) {
+  for (const [key, name, label] of [
+    ['contexts', names.context, 'context'],
+    ['clusters', names.cluster, 'cluster'],
+    ['users', names.user, 'user'],
+  ] as const) {
     const list = doc.get(key);
     if (!isSeq(list)) continue;
     const before = list.items.length;

@@ -14,11 +14,19 @@ export function register(program: Command): void {
   const etcd = program
     .command('etcd')
     .description('etcd backups of the control plane: take a snapshot now, or restore one')
-    .addHelpText('after', examples([['pi-cluster etcd snapshot', 'before risky changes'], ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-snapshot-2026-11-21T02-00-00Z.db']]));
+    .addHelpText(
+      'after',
+      examples([
+        ['pi-cluster etcd snapshot', 'before risky changes'],
+        ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-snapshot-2026-11-21T02-00-00Z.db'],
+      ]),
+    );
 
   etcd
     .command('snapshot')
-    .description('back up etcd now: the master\'s snapshot and the PKI kubeadm reuses, encrypted for .pi-cluster/etcd-backup.key, into .pi-cluster/etcd-snapshots/ (before risky changes)')
+    .description(
+      "back up etcd now: the master's snapshot and the PKI kubeadm reuses, encrypted for .pi-cluster/etcd-backup.key, into .pi-cluster/etcd-snapshots/ (before risky changes)",
+    )
     .option('-i, --inventory <file>', 'inventory written by `pi-cluster discover`', 'pi-hosts')
     .option('--dry-run', 'print the ansible-playbook command instead of running it')
     .addHelpText('after', examples([['pi-cluster etcd snapshot'], ['pi-cluster etcd snapshot --dry-run', 'show the playbook command']]))
@@ -27,10 +35,16 @@ export function register(program: Command): void {
   etcd
     .command('restore')
     .description('restore an etcd snapshot onto the master: stops the API server, swaps etcd data, brings the control plane back')
-    .argument('<snapshot>', 'local etcd-snapshot-*.db file (from the NFS backup share or `pi-cluster etcd snapshot`); with --onto, an etcd-backup-*.enc (or a folder it was opened into: snapshot.db + pki/)')
+    .argument(
+      '<snapshot>',
+      'local etcd-snapshot-*.db file (from the NFS backup share or `pi-cluster etcd snapshot`); with --onto, an etcd-backup-*.enc (or a folder it was opened into: snapshot.db + pki/)',
+    )
     .option('-i, --inventory <file>', 'inventory written by `pi-cluster discover`', 'pi-hosts')
     .option('--key <file>', 'private backup key that opens an etcd-backup-*.enc (default .pi-cluster/etcd-backup.key)')
-    .option('--onto <host>', "rebuild a dead master: the new card (flashed with the old master's hostname) gets the backed-up PKI, kubeadm init, then the snapshot; resumable")
+    .option(
+      '--onto <host>',
+      "rebuild a dead master: the new card (flashed with the old master's hostname) gets the backed-up PKI, kubeadm init, then the snapshot; resumable",
+    )
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'print the ansible-playbook command instead of running it')
     .addHelpText(
@@ -39,7 +53,10 @@ export function register(program: Command): void {
         ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-snapshot-2025-01-31T030000Z.db'],
         ['scp nas:/export/pi-cluster/etcd-backups/etcd-snapshot-2025-01-31T030000Z.db .', 'from the nightly backups'],
         ['pi-cluster etcd restore etcd-snapshot-2025-01-31T030000Z.db --yes', 'no question asked'],
-        ['pi-cluster etcd restore etcd-backup-2026-11-30T020000Z.enc --onto pi0 --dry-run', "when the master's card died: every step, changing nothing"],
+        [
+          'pi-cluster etcd restore etcd-backup-2026-11-30T020000Z.enc --onto pi0 --dry-run',
+          "when the master's card died: every step, changing nothing",
+        ],
       ]),
     )
     .action(async (snapshot: string, flags: EtcdFlags, command: Command) => run('restore', snapshot, flags, command));
@@ -48,20 +65,39 @@ export function register(program: Command): void {
 async function run(action: 'snapshot' | 'restore', snapshot: string | undefined, flags: EtcdFlags, command: Command): Promise<void> {
   const globals = command.optsWithGlobals<GlobalOptions>();
   if (flags.onto) return runOnto(snapshot as string, flags.onto, flags, globals.config);
-  const [{ etcdCommand }, { canPrompt }, { confirmYes }] = await Promise.all([import('../etcd/command.js'), import('../cli/context.js'), import('../ui/prompts.js')]);
+  const [{ etcdCommand }, { canPrompt }, { confirmYes }] = await Promise.all([
+    import('../etcd/command.js'),
+    import('../cli/context.js'),
+    import('../ui/prompts.js'),
+  ]);
   if (action === 'snapshot' && !flags.dryRun) {
     // The snapshot is sealed for the project's backup key (made here on first use, as `addons tfvars` does).
     const key = await (await import('../etcd/backup-key.js')).ensureBackupKey();
-    if (key.created) process.stdout.write('generated the etcd backup key .pi-cluster/etcd-backup.key (mode 0600); keep a copy off this machine: without it no backup can be opened\n');
+    if (key.created)
+      process.stdout.write(
+        'generated the etcd backup key .pi-cluster/etcd-backup.key (mode 0600); keep a copy off this machine: without it no backup can be opened\n',
+      );
   }
   // Through src/ui/prompts: Ctrl-C at the question is a cancellation (exit 130), not an internal error.
   const confirm = canPrompt() ? (message: string) => confirmYes(message, false) : undefined;
-  await etcdCommand({ action, snapshot, keyPath: flags.key, inventoryPath: flags.inventory, configPath: globals.config, yes: Boolean(flags.yes), dryRun: Boolean(flags.dryRun), confirm });
+  await etcdCommand({
+    action,
+    snapshot,
+    keyPath: flags.key,
+    inventoryPath: flags.inventory,
+    configPath: globals.config,
+    yes: Boolean(flags.yes),
+    dryRun: Boolean(flags.dryRun),
+    confirm,
+  });
 }
 
 async function runOnto(backup: string, onto: string, flags: EtcdFlags, configPath: string | undefined): Promise<void> {
   const [{ recoverCommand }, { extraVars }, { canPrompt }, { confirmYes }] = await Promise.all([
-    import('../etcd/recover-command.js'), import('../bootstrap/vars.js'), import('../cli/context.js'), import('../ui/prompts.js'),
+    import('../etcd/recover-command.js'),
+    import('../bootstrap/vars.js'),
+    import('../cli/context.js'),
+    import('../ui/prompts.js'),
   ]);
   await recoverCommand({
     backup,

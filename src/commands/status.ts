@@ -17,14 +17,21 @@ export function register(program: Command): void {
     .option('--json', 'print the facts and findings as JSON')
     .addHelpText(
       'after',
-      examples([
-        ['pi-cluster status', 'exit code 1 when something needs action'],
-        ['pi-cluster status --json | jq \'.findings\''],
-      ]),
+      examples([['pi-cluster status', 'exit code 1 when something needs action'], ["pi-cluster status --json | jq '.findings'"]]),
     )
     .action(async (flags: StatusFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const [{ resolve }, { loadConfig }, { resolveSshKeys }, { readClusterInventory }, { stateDir }, { clusterStatus }, ui, { useColor }, { UserError }] = await Promise.all([
+      const [
+        { resolve },
+        { loadConfig },
+        { resolveSshKeys },
+        { readClusterInventory },
+        { stateDir },
+        { clusterStatus },
+        ui,
+        { useColor },
+        { UserError },
+      ] = await Promise.all([
         import('node:path'),
         import('../config/load.js'),
         import('../config/ssh-keys.js'),
@@ -40,17 +47,27 @@ export function register(program: Command): void {
       const privateKeyPath = flags.sshKey ? resolve(flags.sshKey) : resolveSshKeys(config)?.privateKey;
       if (!privateKeyPath) throw new UserError('no SSH key to log in to the Pis with', { hint: 'pass the key you flashed with --ssh-key' });
       const state = stateDir();
-      const status = await clusterStatus({ hosts: inventory.hosts, privateKeyPath, knownHostsPath: resolve(state, 'known_hosts'), stateDir: state });
+      const status = await clusterStatus({
+        hosts: inventory.hosts,
+        privateKeyPath,
+        knownHostsPath: resolve(state, 'known_hosts'),
+        stateDir: state,
+      });
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       } else {
         const color = useColor(globals.color);
-        process.stdout.write(`${ui.hostsTable(status)}\n\n${ui.clusterLines(status).join('\n')}\n\n${ui.findingLines(status, color).join('\n')}\n`);
+        process.stdout.write(
+          `${ui.hostsTable(status)}\n\n${ui.clusterLines(status).join('\n')}\n\n${ui.findingLines(status, color).join('\n')}\n`,
+        );
       }
       // Non-zero when something needs action, so scripts and cron can alert on it.
       if (status.findings.length) {
         const failing = status.findings.filter((f) => f.severity === 'fail').length;
-        throw new UserError(`${status.findings.length} thing${status.findings.length === 1 ? ' needs' : 's need'} action (${failing} failing, ${status.findings.length - failing} warnings)`, { hint: 'each is listed above with its fix' });
+        throw new UserError(
+          `${status.findings.length} thing${status.findings.length === 1 ? ' needs' : 's need'} action (${failing} failing, ${status.findings.length - failing} warnings)`,
+          { hint: 'each is listed above with its fix' },
+        );
       }
     });
 }

@@ -2,7 +2,18 @@
  * Fixed IPv4 addresses of hosts (hosts.<name>.address in pi-cluster.yaml, `flash --address`): parsed
  * and checked against the rest of the network settings before any card is written.
  */
-import { cidrContains, defaultRange, intToIp, ipToInt, isIPv4, parseCidr, parseRange, rangeContains, type Cidr, type IpRange } from './net.js';
+import {
+  cidrContains,
+  defaultRange,
+  intToIp,
+  ipToInt,
+  isIPv4,
+  parseCidr,
+  parseRange,
+  rangeContains,
+  type Cidr,
+  type IpRange,
+} from './net.js';
 
 export interface HostAddress {
   /** The host's own address, e.g. 192.168.1.51. */
@@ -72,7 +83,7 @@ export function addressProblems(settings: AddressSettings, addresses: Record<str
   } else if (subnet && typeof subnet !== 'string') {
     pool = defaultRange(subnet);
   }
-  if (!network.gateway) problems.push({ message: 'fixed addresses need network.gateway (the router\'s address) in pi-cluster.yaml' });
+  if (!network.gateway) problems.push({ message: "fixed addresses need network.gateway (the router's address) in pi-cluster.yaml" });
   const owners = new Map<string, string>();
   for (const [hostname, address] of parsed) {
     const where = `${address.text}`;
@@ -81,12 +92,21 @@ export function addressProblems(settings: AddressSettings, addresses: Record<str
       problems.push({ hostname, message: `${where} is not inside network.subnet ${network.subnet}` });
       continue;
     }
-    if (subnet && typeof subnet !== 'string' && address.prefix !== subnet.prefix) problems.push({ hostname, message: `${where} has prefix /${address.prefix} but network.subnet is ${network.subnet}` });
+    if (subnet && typeof subnet !== 'string' && address.prefix !== subnet.prefix)
+      problems.push({ hostname, message: `${where} has prefix /${address.prefix} but network.subnet is ${network.subnet}` });
     else if (gateway) {
       if (gateway === address.ip) problems.push({ hostname, message: `${where} is the gateway's address (network.gateway)` });
-      else if (!cidrContains(address.network, gateway)) problems.push({ hostname, message: `the gateway ${gateway} is not on ${where}'s network ${address.network.network}/${address.prefix}` });
+      else if (!cidrContains(address.network, gateway))
+        problems.push({
+          hostname,
+          message: `the gateway ${gateway} is not on ${where}'s network ${address.network.network}/${address.prefix}`,
+        });
     }
-    if (pool && rangeContains(pool, address.ip)) problems.push({ hostname, message: `${where} is inside the MetalLB range ${pool.start}-${pool.end}${poolText ? '' : ' (the default: .200-.250 of network.subnet)'}` });
+    if (pool && rangeContains(pool, address.ip))
+      problems.push({
+        hostname,
+        message: `${where} is inside the MetalLB range ${pool.start}-${pool.end}${poolText ? '' : ' (the default: .200-.250 of network.subnet)'}`,
+      });
     for (const [service, ip] of Object.entries(network.services)) {
       if (ip === address.ip) problems.push({ hostname, message: `${where} is network.services.${service}'s address` });
     }
@@ -96,7 +116,10 @@ export function addressProblems(settings: AddressSettings, addresses: Record<str
   }
   if (!subnet) {
     const networks = new Set([...parsed.values()].map((a) => `${a.network.network}/${a.prefix}`));
-    if (networks.size > 1) problems.push({ message: `the fixed addresses are on ${networks.size} networks (${[...networks].join(', ')}); set network.subnet to the one the Pis share` });
+    if (networks.size > 1)
+      problems.push({
+        message: `the fixed addresses are on ${networks.size} networks (${[...networks].join(', ')}); set network.subnet to the one the Pis share`,
+      });
   }
   return problems;
 }
@@ -109,6 +132,7 @@ export function gatewayProblems(settings: AddressSettings): string[] {
   const cidr = subnet ? parseCidr(subnet) : undefined;
   if (cidr && typeof cidr !== 'string' && !cidrContains(cidr, gateway)) problems.push(`${gateway} is not inside network.subnet ${subnet}`);
   const range = metallb.range ? parseRange(metallb.range) : cidr && typeof cidr !== 'string' ? defaultRange(cidr) : undefined;
-  if (range && typeof range !== 'string' && rangeContains(range, gateway)) problems.push(`${gateway} is inside the MetalLB range ${range.start}-${range.end}; MetalLB would answer for the router's address`);
+  if (range && typeof range !== 'string' && rangeContains(range, gateway))
+    problems.push(`${gateway} is inside the MetalLB range ${range.start}-${range.end}; MetalLB would answer for the router's address`);
   return problems;
 }

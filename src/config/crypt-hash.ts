@@ -21,8 +21,10 @@ const FORMS: Array<[RegExp, string]> = [
 export function cryptHashProblem(text: string): string | undefined {
   if (FORMS.some(([form]) => form.test(text))) return undefined;
   if (/[\r\n:]/.test(text)) return 'holds a newline or a colon: not one crypt hash (expected one line like $6$salt$...)';
-  if (text.startsWith('$y$') || text.startsWith('$7$')) return 'is a yescrypt/scrypt hash, which Alpine\'s musl cannot check (root could never log in); make a SHA-512 one with `openssl passwd -6`';
-  if (text.startsWith('$1$') || /^[./0-9A-Za-z]{13}$/.test(text)) return 'is an MD5 or DES hash, too weak to keep on a card; make a SHA-512 one with `openssl passwd -6`';
+  if (text.startsWith('$y$') || text.startsWith('$7$'))
+    return "is a yescrypt/scrypt hash, which Alpine's musl cannot check (root could never log in); make a SHA-512 one with `openssl passwd -6`";
+  if (text.startsWith('$1$') || /^[./0-9A-Za-z]{13}$/.test(text))
+    return 'is an MD5 or DES hash, too weak to keep on a card; make a SHA-512 one with `openssl passwd -6`';
   return 'is not a crypt hash Alpine can check (expected SHA-512 $6$..., SHA-256 $5$... or bcrypt $2b$... as `openssl passwd -6` prints)';
 }
 
@@ -46,7 +48,8 @@ export function sha512Crypt(password: string, options: { salt?: string; rounds?:
     return hash.digest();
   };
   /** `length` bytes of `block` repeated. */
-  const stretch = (block: Buffer, length: number) => Buffer.concat(Array.from({ length: Math.ceil(length / block.length) }, () => block)).subarray(0, length);
+  const stretch = (block: Buffer, length: number) =>
+    Buffer.concat(Array.from({ length: Math.ceil(length / block.length) }, () => block)).subarray(0, length);
 
   const alternate = sha(key, s, key);
   const first = [key, s, stretch(alternate, key.length)];
@@ -82,7 +85,7 @@ function randomSalt(): string {
 /** Why a console password typed at the prompt cannot be used, or undefined. */
 export function consolePasswordProblem(password: string): string | undefined {
   if (password.length < 8) return 'is shorter than 8 characters';
-  if (Buffer.byteLength(password) > 256) return 'is longer than 256 bytes (musl\'s crypt stops there)';
+  if (Buffer.byteLength(password) > 256) return "is longer than 256 bytes (musl's crypt stops there)";
   if (/[\0\r\n]/.test(password)) return 'holds a newline or NUL';
   return undefined;
 }

@@ -17,7 +17,9 @@ export function exampleConfigText(): Promise<string> {
 export async function writeExampleConfig(target: string, force: boolean): Promise<void> {
   const text = await exampleConfigText();
   if (existsSync(target) && !force) {
-    throw new UserError(`${target} already exists; not overwriting it`, { hint: 'edit it, or pass --force to replace it (the old one is kept as .bak)' });
+    throw new UserError(`${target} already exists; not overwriting it`, {
+      hint: 'edit it, or pass --force to replace it (the old one is kept as .bak)',
+    });
   }
   await mkdir(dirname(target), { recursive: true });
   if (existsSync(target)) await rename(target, `${target}.bak`);

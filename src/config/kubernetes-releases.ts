@@ -50,7 +50,11 @@ export function kubeMinorOfAlpine(alpineVersion: string, table = kubernetesRelea
 
 /** Alpine branches that carry a Kubernetes minor, newest first. */
 export function alpineBranchesWith(kubeMinorVersion: string, table = kubernetesReleases()): string[] {
-  return Object.entries(table.alpine).filter(([, m]) => m === kubeMinorVersion).map(([branch]) => branch).sort(compareVersions).reverse();
+  return Object.entries(table.alpine)
+    .filter(([, m]) => m === kubeMinorVersion)
+    .map(([branch]) => branch)
+    .sort(compareVersions)
+    .reverse();
 }
 
 /** The oldest Alpine branch pi-cluster supports (its kubeadm reads the v1beta4 config). */

@@ -31,7 +31,11 @@ export async function loadConfig(options: { explicitPath?: string; cwd?: string 
   const problem = userFileProblem(file);
   if (problem === 'does not exist' && !options.explicitPath) return { config: configSchema.parse({}) };
   if (problem) {
-    throw new UserError(`config file ${options.explicitPath ?? relative(cwd, file)} ${problem}`, { hint: options.explicitPath ? 'check the --config path, or run `pi-cluster init` to write one' : 'pi-cluster reads ./pi-cluster.yaml: make it a file, or pass --config FILE' });
+    throw new UserError(`config file ${options.explicitPath ?? relative(cwd, file)} ${problem}`, {
+      hint: options.explicitPath
+        ? 'check the --config path, or run `pi-cluster init` to write one'
+        : 'pi-cluster reads ./pi-cluster.yaml: make it a file, or pass --config FILE',
+    });
   }
   return { config: parseConfigText(await readFile(file, 'utf8'), relative(cwd, file) || file), file };
 }
@@ -49,7 +53,9 @@ export function parseConfigText(text: string, label = CONFIG_FILE): ClusterConfi
   }
   const data = doc.toJS() ?? {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new UserError(`${label}: expected a mapping of settings at the top level`, { hint: 'run `pi-cluster init` to see the expected layout' });
+    throw new UserError(`${label}: expected a mapping of settings at the top level`, {
+      hint: 'run `pi-cluster init` to see the expected layout',
+    });
   }
   // `key:` with nothing after it (YAML null) means "not set": the default applies.
   const result = configSchema.safeParse(dropNulls(data), { reportInput: true });
@@ -64,13 +70,19 @@ export function parseConfigText(text: string, label = CONFIG_FILE): ClusterConfi
     const text = escapeControlCharacters(describeIssue(issue));
     return `${label}${where}: ${text}`;
   });
-  throw new UserError(lines.join('\n'), { hint: 'fix the value(s) above; `pi-cluster init --stdout` shows every setting with its default' });
+  throw new UserError(lines.join('\n'), {
+    hint: 'fix the value(s) above; `pi-cluster init --stdout` shows every setting with its default',
+  });
 }
 
 function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, dropNulls(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== null)
+        .map(([k, v]) => [k, dropNulls(v)]),
+    );
   }
   return value;
 }

@@ -23,13 +23,15 @@ const ipv4 = z.string().refine(isIPv4, { error: (issue) => `${String(issue.input
 
 /** Address text goes into tfvars and manifests as written: only the characters an address holds. */
 const cidr = z.string().superRefine((value, ctx) => {
-  if (!/^[0-9./]+$/.test(value)) return void ctx.addIssue({ code: 'custom', message: `${shown(value)} is not a CIDR (expected a.b.c.d/n, e.g. 192.168.1.0/24)` });
+  if (!/^[0-9./]+$/.test(value))
+    return void ctx.addIssue({ code: 'custom', message: `${shown(value)} is not a CIDR (expected a.b.c.d/n, e.g. 192.168.1.0/24)` });
   const parsed = parseCidr(value);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
 
 const range = z.string().superRefine((value, ctx) => {
-  if (!/^[0-9.]+(?: ?- ?[0-9.]+)?$/.test(value)) return void ctx.addIssue({ code: 'custom', message: `${shown(value)} is not an address range (expected a.b.c.d-a.b.c.e)` });
+  if (!/^[0-9.]+(?: ?- ?[0-9.]+)?$/.test(value))
+    return void ctx.addIssue({ code: 'custom', message: `${shown(value)} is not an address range (expected a.b.c.d-a.b.c.e)` });
   const parsed = parseRange(value);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
 });
@@ -44,9 +46,18 @@ const size = z.union([z.string(), z.number()]).transform((value, ctx) => {
 });
 
 /** A DNS name or an IPv4 address, nothing else (it lands in config files the Pi reads). */
-const hostOrIpv4 = z.string().refine((value) => isIPv4(value) || (value.length <= 253 && /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value) && !/^[\d.]+$/.test(value)), {
-  error: (issue) => `${JSON.stringify(issue.input)} is not a host name or an IPv4 address`,
-});
+const hostOrIpv4 = z
+  .string()
+  .refine(
+    (value) =>
+      isIPv4(value) ||
+      (value.length <= 253 &&
+        /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value) &&
+        !/^[\d.]+$/.test(value)),
+    {
+      error: (issue) => `${JSON.stringify(issue.input)} is not a host name or an IPv4 address`,
+    },
+  );
 
 /** Wi-Fi fields shared by network.wifi and hosts.<name>.wifi. */
 const wifiSsid = z.string().superRefine((value, ctx) => {
@@ -79,12 +90,20 @@ const hostSettings = z.strictObject({
    * (network.wifi and the --wifi-* flags) for this host only; the passphrase only from a file or a variable.
    */
   wifi: z
-    .union([
-      z.literal(false),
-      z
-        .strictObject({ ssid: wifiSsid.optional(), country: wifiCountry.optional(), passphraseFile: passphraseFile.optional(), passphraseEnv: passphraseEnv.optional() })
-        .refine((w) => !(w.passphraseFile && w.passphraseEnv), onePassphraseSource),
-    ], { error: 'must be false (no Wi-Fi on this host) or {ssid, country, passphraseFile or passphraseEnv}' })
+    .union(
+      [
+        z.literal(false),
+        z
+          .strictObject({
+            ssid: wifiSsid.optional(),
+            country: wifiCountry.optional(),
+            passphraseFile: passphraseFile.optional(),
+            passphraseEnv: passphraseEnv.optional(),
+          })
+          .refine((w) => !(w.passphraseFile && w.passphraseEnv), onePassphraseSource),
+      ],
+      { error: 'must be false (no Wi-Fi on this host) or {ssid, country, passphraseFile or passphraseEnv}' },
+    )
     .optional(),
 });
 export type HostSettings = z.output<typeof hostSettings>;
@@ -108,13 +127,21 @@ export const DEFAULT_NFS_MOUNT_OPTIONS = 'nfsvers=4.1,hard,noatime';
 /** An absolute path in its plain form (so equal paths are equal strings) that fits in an fstab field. */
 const absolutePath = (where: string) =>
   z.string().superRefine((value, ctx) => {
-    const plain = `/${value.split('/').filter((part) => part && part !== '.').join('/')}`;
+    const plain = `/${value
+      .split('/')
+      .filter((part) => part && part !== '.')
+      .join('/')}`;
     const unsafe = unsafePathCharacter(value);
-    const problem = !value.startsWith('/') ? `is not an absolute path ${where}`
-      : /\s/.test(value) ? 'contains a space, tab or newline (fstab cannot hold them)'
-        : unsafe ? `contains ${JSON.stringify(unsafe)} (a path written into fstab, tfvars and manifests holds no quotes or shell characters)`
-          : value.split('/').includes('..') ? 'contains ..'
-            : value !== plain ? `is not in plain form (write ${plain})`
+    const problem = !value.startsWith('/')
+      ? `is not an absolute path ${where}`
+      : /\s/.test(value)
+        ? 'contains a space, tab or newline (fstab cannot hold them)'
+        : unsafe
+          ? `contains ${JSON.stringify(unsafe)} (a path written into fstab, tfvars and manifests holds no quotes or shell characters)`
+          : value.split('/').includes('..')
+            ? 'contains ..'
+            : value !== plain
+              ? `is not in plain form (write ${plain})`
               : undefined;
     if (problem) ctx.addIssue({ code: 'custom', message: `${shown(value)} ${problem}` });
   });
@@ -123,7 +150,9 @@ const nfsMount = z.strictObject({
   /** The exported folder on nfs.server. */
   path: absolutePath('on the NFS server'),
   /** Where it appears on every node. */
-  mountPoint: absolutePath('on the nodes').refine((value) => value !== '/', { error: '/ cannot be a mount point (the share would hide the node\'s own root)' }),
+  mountPoint: absolutePath('on the nodes').refine((value) => value !== '/', {
+    error: "/ cannot be a mount point (the share would hide the node's own root)",
+  }),
   /** Mount options (fstab's fourth field). */
   options: z
     .string()
@@ -161,7 +190,11 @@ export const configSchema = z
           if (name in hostsShape) {
             known[name] = entry;
           } else if (!HOSTNAME.test(name) || typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-            ctx.addIssue({ code: 'custom', path: [name], message: `unknown setting hosts.${name}: hosts has prefix, start, count and one entry per hostname (lower-case, like pi1: {address: 192.168.1.51/24})` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: `unknown setting hosts.${name}: hosts has prefix, start, count and one entry per hostname (lower-case, like pi1: {address: 192.168.1.51/24})`,
+            });
           } else {
             const parsed = hostSettings.safeParse(entry);
             if (parsed.success) byName[name] = parsed.data;
@@ -204,20 +237,29 @@ export const configSchema = z
           })
           .optional(),
         /** Written as lines of the card's /etc/apk/repositories: no white space, quotes or shell characters. */
-        mirror: z.string().superRefine((value, ctx) => {
-          if (!/^https?:\/\/[A-Za-z0-9._~:/%@+=,-]+$/.test(value) || !URL.canParse(value)) {
-            ctx.addIssue({ code: 'custom', message: `${shown(value)} is not a plain http(s) URL (no spaces, quotes or shell characters)` });
-          }
-        }).default('https://dl-cdn.alpinelinux.org/alpine'),
+        mirror: z
+          .string()
+          .superRefine((value, ctx) => {
+            if (!/^https?:\/\/[A-Za-z0-9._~:/%@+=,-]+$/.test(value) || !URL.canParse(value)) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `${shown(value)} is not a plain http(s) URL (no spaces, quotes or shell characters)`,
+              });
+            }
+          })
+          .default('https://dl-cdn.alpinelinux.org/alpine'),
       })
       .prefault({}),
     console: z
       .strictObject({
         /** Root's password at the Pi's keyboard, as a crypt hash (`openssl passwd -6`); default: locked. */
-        passwordHash: z.string().superRefine((value, ctx) => {
-          const problem = cryptHashProblem(value);
-          if (problem) ctx.addIssue({ code: 'custom', message: `the value ${problem}` });
-        }).optional(),
+        passwordHash: z
+          .string()
+          .superRefine((value, ctx) => {
+            const problem = cryptHashProblem(value);
+            if (problem) ctx.addIssue({ code: 'custom', message: `the value ${problem}` });
+          })
+          .optional(),
         /** A file holding that hash (one line); relative to the working folder. */
         passwordHashFile: z.string().min(1).optional(),
       })
@@ -240,7 +282,12 @@ export const configSchema = z
         ntp: z.array(hostOrIpv4).min(1).max(8).optional(),
         /** Wi-Fi for every Pi (wired stays preferred); the passphrase only from a file, a variable or the prompt. */
         wifi: z
-          .strictObject({ ssid: wifiSsid, country: wifiCountry, passphraseFile: passphraseFile.optional(), passphraseEnv: passphraseEnv.optional() })
+          .strictObject({
+            ssid: wifiSsid,
+            country: wifiCountry,
+            passphraseFile: passphraseFile.optional(),
+            passphraseEnv: passphraseEnv.optional(),
+          })
           .refine((w) => !(w.passphraseFile && w.passphraseEnv), onePassphraseSource)
           .optional(),
         /** Name servers of hosts with a fixed address (up to 3, musl reads no more); default: the gateway. */
@@ -299,36 +346,63 @@ export const configSchema = z
     const pool = config.network.metallb.range ? parseRange(config.network.metallb.range) : undefined;
     if (subnet && typeof subnet !== 'string') {
       if (pool && typeof pool !== 'string' && (!cidrContains(subnet, pool.start) || !cidrContains(subnet, pool.end))) {
-        ctx.addIssue({ code: 'custom', path: ['network', 'metallb', 'range'], message: `${config.network.metallb.range} is not inside the subnet ${config.network.subnet}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['network', 'metallb', 'range'],
+          message: `${config.network.metallb.range} is not inside the subnet ${config.network.subnet}`,
+        });
       }
       for (const [name, ip] of Object.entries(config.network.services)) {
         if (ip && isIPv4(ip) && !cidrContains(subnet, ip)) {
-          ctx.addIssue({ code: 'custom', path: ['network', 'services', name], message: `${ip} is not inside the subnet ${config.network.subnet}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['network', 'services', name],
+            message: `${ip} is not inside the subnet ${config.network.subnet}`,
+          });
         }
       }
     }
     for (const [name, ip] of Object.entries(config.network.services)) {
       if (ip && isIPv4(ip) && pool && typeof pool !== 'string' && !rangeContains(pool, ip)) {
-        ctx.addIssue({ code: 'custom', path: ['network', 'services', name], message: `${ip} is outside the MetalLB range ${config.network.metallb.range}; MetalLB can only assign addresses from its pool` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['network', 'services', name],
+          message: `${ip} is outside the MetalLB range ${config.network.metallb.range}; MetalLB can only assign addresses from its pool`,
+        });
       }
     }
     // Fixed host addresses and the gateway: inside the subnet, clear of MetalLB and the services, each once.
     for (const message of gatewayProblems(config)) ctx.addIssue({ code: 'custom', path: ['network', 'gateway'], message });
-    const addresses = Object.fromEntries(Object.entries(config.hosts.byName).flatMap(([name, host]) => (host.address ? [[name, host.address]] : [])));
+    const addresses = Object.fromEntries(
+      Object.entries(config.hosts.byName).flatMap(([name, host]) => (host.address ? [[name, host.address]] : [])),
+    );
     for (const problem of addressProblems(config, addresses)) {
       if (problem.hostname && typeof parseHostAddress(addresses[problem.hostname]!) === 'string') continue; // the field reported it
-      ctx.addIssue({ code: 'custom', path: problem.hostname ? ['hosts', problem.hostname, 'address'] : ['network', 'gateway'], message: problem.message });
+      ctx.addIssue({
+        code: 'custom',
+        path: problem.hostname ? ['hosts', problem.hostname, 'address'] : ['network', 'gateway'],
+        message: problem.message,
+      });
     }
     // NFS mounts: a server to mount from, and each mount point once.
     const { mounts } = config.nfs;
     if (mounts.length > 0 && !config.nfs.server?.trim()) {
-      ctx.addIssue({ code: 'custom', path: ['nfs', 'mounts'], message: `${mounts.length} mount${mounts.length > 1 ? 's are' : ' is'} listed but nfs.server is not set; set nfs.server to the NFS server's address or name, or remove nfs.mounts` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nfs', 'mounts'],
+        message: `${mounts.length} mount${mounts.length > 1 ? 's are' : ' is'} listed but nfs.server is not set; set nfs.server to the NFS server's address or name, or remove nfs.mounts`,
+      });
     }
     const seen = new Map<string, number>();
     mounts.forEach((mount, index) => {
       const first = seen.get(mount.mountPoint);
       if (first === undefined) seen.set(mount.mountPoint, index);
-      else ctx.addIssue({ code: 'custom', path: ['nfs', 'mounts', index, 'mountPoint'], message: `${mount.mountPoint} is already the mount point of nfs.mounts.${first}; give each mount its own mountPoint` });
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nfs', 'mounts', index, 'mountPoint'],
+          message: `${mount.mountPoint} is already the mount point of nfs.mounts.${first}; give each mount its own mountPoint`,
+        });
     });
   });
 

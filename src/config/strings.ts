@@ -42,16 +42,20 @@ function custom(check: (value: string) => string | undefined) {
  * character a shell or an interfaces(5) line would read specially.
  */
 export const interfaceName = custom((value) =>
-  value.length === 0 || value.length > 15 ? 'is not a network interface name (1 to 15 characters, like eth0 or end0)'
+  value.length === 0 || value.length > 15
+    ? 'is not a network interface name (1 to 15 characters, like eth0 or end0)'
     : value === '.' || value === '..' || !/^[A-Za-z0-9_.-]+$/.test(value)
       ? 'is not a network interface name (letters, digits, dot, dash and underscore only, like eth0 or end0)'
-      : undefined);
+      : undefined,
+);
 
 /** A host name or address to connect to: a DNS name, an IPv4 address, or (when allowed) an IPv6 address. */
 export const hostOrAddress = (options: { ipv6?: boolean } = {}) =>
   custom((value) =>
-    isIPv4(value) || isDnsName(value) || (options.ipv6 && isIPv6(value)) ? undefined
-      : `is not a host name or ${options.ipv6 ? 'IP' : 'IPv4'} address (like nas.home.arpa or 192.168.1.5)`);
+    isIPv4(value) || isDnsName(value) || (options.ipv6 && isIPv6(value))
+      ? undefined
+      : `is not a host name or ${options.ipv6 ? 'IP' : 'IPv4'} address (like nas.home.arpa or 192.168.1.5)`,
+  );
 
 /** host[:port] as kubeadm's controlPlaneEndpoint takes it ([v6]:port for IPv6). */
 export const hostPort = custom((value) => {
@@ -66,9 +70,12 @@ export const hostPort = custom((value) => {
 
 /** A path on this machine (an SSH key): anything a file system allows except control characters. */
 export const localPath = custom((value) =>
-  value.length === 0 ? 'is empty (leave the setting out to use the default)'
-    : hasControlCharacter(value) ? 'contains a control character (newline or tab); a path cannot hold one here'
-      : undefined);
+  value.length === 0
+    ? 'is empty (leave the setting out to use the default)'
+    : hasControlCharacter(value)
+      ? 'contains a control character (newline or tab); a path cannot hold one here'
+      : undefined,
+);
 
 /** Characters a path written into fstab, tfvars or a Kubernetes manifest must not hold. */
 export function unsafePathCharacter(value: string): string | undefined {

@@ -13,7 +13,8 @@ export function wpaPsk(ssid: string, passphrase: string): string {
 export function ssidProblem(ssid: string): string | undefined {
   const bytes = Buffer.byteLength(ssid);
   if (bytes < 1 || bytes > 32) return `is ${bytes} bytes long; an SSID has 1 to 32`;
-  if ([...ssid].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || c === '"' || c === '\\')) return 'holds a newline, a control character, a quote or a backslash';
+  if ([...ssid].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || c === '"' || c === '\\'))
+    return 'holds a newline, a control character, a quote or a backslash';
   return undefined;
 }
 

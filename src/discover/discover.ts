@@ -127,7 +127,10 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     throw error;
   }
   const { found, browse, firstHostMs } = searched;
-  const where = interfaces.map((i) => `${i.name} (${i.address})`).concat(options.sweep ? [`sweep ${options.sweep}`] : []).join(', ');
+  const where = interfaces
+    .map((i) => `${i.name} (${i.address})`)
+    .concat(options.sweep ? [`sweep ${options.sweep}`] : [])
+    .join(', ');
   const fixed = Object.fromEntries(Object.entries(options.fixedAddresses ?? {}).filter(([name]) => isClusterName(name, options.prefix)));
   const { added, disagreements } = planFixedAddresses(found, fixed);
   if (!found.size && !added.length) {
@@ -149,7 +152,10 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   for (const [index, probe] of probes.entries()) {
     const host = candidates[index];
     // A host found by --sweep has no announced name: its flashed key names it, else only its own word does.
-    const byKey = host.name === undefined && probe.ok ? knownHosts.namesWithKey(probe.hostKey).filter((n) => knownHosts.isFlashed(n, probe.hostKey)) : [];
+    const byKey =
+      host.name === undefined && probe.ok
+        ? knownHosts.namesWithKey(probe.hostKey).filter((n) => knownHosts.isFlashed(n, probe.hostKey))
+        : [];
     const name = host.name ?? byKey[0] ?? (probe.ok ? probe.facts.hostname : undefined);
     if (host.name === undefined && probe.ok && !isClusterName(name, options.prefix)) {
       others.push({ ...host, name });
@@ -157,14 +163,21 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     }
     if (host.source === 'config' && !probe.ok && (probe.reason === 'unreachable' || probe.reason === 'timeout')) {
       // Not announced and not answering at its fixed address: missing, as a Pi that is switched off.
-      warn(`${host.name}: not announced over mDNS and no SSH at its fixed address ${host.address} (hosts.${host.name}.address): ${probe.message}`, host.name);
+      warn(
+        `${host.name}: not announced over mDNS and no SSH at its fixed address ${host.address} (hosts.${host.name}.address): ${probe.message}`,
+        host.name,
+      );
       continue;
     }
     const checked = toChecked(host, name ?? host.address, probe);
     checked.nameFrom = host.source === 'config' ? 'config' : host.name !== undefined ? 'mdns' : byKey.length ? 'host-key' : 'hostname';
     const disagreement = host.name !== undefined ? disagreements.get(host.name) : undefined;
     if (disagreement && !checked.problem) {
-      checked.problem = { reason: 'address-disagrees', message: disagreement, hint: `flash ${host.name} again with its address, or correct hosts.${host.name}.address in pi-cluster.yaml` };
+      checked.problem = {
+        reason: 'address-disagrees',
+        message: disagreement,
+        hint: `flash ${host.name} again with its address, or correct hosts.${host.name}.address in pi-cluster.yaml`,
+      };
     }
     if (checked.nameFrom === 'host-key' && probe.ok && probe.facts.hostname && probe.facts.hostname !== name) {
       warn(`${name}: found at ${host.address} by its flashed host key, but it calls itself ${probe.facts.hostname}`, name);
@@ -176,28 +189,47 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   // A configured address that another host announces: that host is not probed as this one.
   for (const [name, message] of disagreements) {
     if (cluster.some((h) => h.name === name)) continue;
-    const checked: CheckedHost = { name, address: fixed[name]!, source: 'config', nameFrom: 'config', problem: { reason: 'address-disagrees', message, hint: `give ${name} and the host announcing ${fixed[name]} different addresses, then flash again` } };
+    const checked: CheckedHost = {
+      name,
+      address: fixed[name]!,
+      source: 'config',
+      nameFrom: 'config',
+      problem: {
+        reason: 'address-disagrees',
+        message,
+        hint: `give ${name} and the host announcing ${fixed[name]} different addresses, then flash again`,
+      },
+    };
     cluster.push(checked);
     options.onChecked?.(checked);
   }
   cluster.sort((a, b) => byHostNumber(a.name, b.name));
   if (!cluster.length && !others.length) {
-    throw new UserError(`no hosts found on ${where} within ${Math.round(options.timeoutMs / 1000)} s, and none answers at its fixed address in pi-cluster.yaml`, {
-      hint: 'are the Pis booted and on this network? A first boot takes a minute or two: try --timeout 60s',
-    });
+    throw new UserError(
+      `no hosts found on ${where} within ${Math.round(options.timeoutMs / 1000)} s, and none answers at its fixed address in pi-cluster.yaml`,
+      {
+        hint: 'are the Pis booted and on this network? A first boot takes a minute or two: try --timeout 60s',
+      },
+    );
   }
   if (!cluster.length) {
-    throw new UserError(`found ${others.length} host${others.length === 1 ? '' : 's'} but none named ${options.prefix}<number> (${others.map((o) => o.name).join(', ')})`, {
-      hint: 'pass the prefix your Pis use with --prefix, or set hosts.prefix in pi-cluster.yaml',
-    });
+    throw new UserError(
+      `found ${others.length} host${others.length === 1 ? '' : 's'} but none named ${options.prefix}<number> (${others.map((o) => o.name).join(', ')})`,
+      {
+        hint: 'pass the prefix your Pis use with --prefix, or set hosts.prefix in pi-cluster.yaml',
+      },
+    );
   }
 
   // 3. Roles and the merged inventory. Only hosts that passed the SSH check go in.
   const good = cluster.filter((h) => !h.problem);
   if (!good.length) {
-    throw new UserError(`none of the ${cluster.length} host${cluster.length === 1 ? '' : 's'} found passed the SSH check: ${cluster.map((h) => `${h.name} (${h.problem!.message})`).join(', ')}`, {
-      hint: cluster[0]!.problem!.hint ?? 'check the Pis and your key (--ssh-key), then run discover again',
-    });
+    throw new UserError(
+      `none of the ${cluster.length} host${cluster.length === 1 ? '' : 's'} found passed the SSH check: ${cluster.map((h) => `${h.name} (${h.problem!.message})`).join(', ')}`,
+      {
+        hint: cluster[0]!.problem!.hint ?? 'check the Pis and your key (--ssh-key), then run discover again',
+      },
+    );
   }
   const listed = existing ? inventoryHosts(existing) : [];
   let request = options.roles;
@@ -206,12 +238,20 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   if (noRoleFlags && options.chooseMasters && fresh.length && !listed.some((l) => roleOf(l) === 'masters')) {
     request = { names: await options.chooseMasters(fresh.slice().sort(byHostNumber), planRoles(fresh, listed, {}).masters) };
   }
-  const plan = planRoles(good.map((h) => h.name), listed, request);
+  const plan = planRoles(
+    good.map((h) => h.name),
+    listed,
+    request,
+  );
   plan.warnings.forEach((w) => warn(w));
   const entries = good.map((h) => ({ name: h.name, address: h.address, note: noteFor(h) }));
   const merged = mergeInventory(existing, entries, plan.roleFor, INVENTORY_HEADER);
   for (const change of merged.changes) {
-    if (change.kind === 'missing') warn(`${change.name}: listed in pi-hosts${change.address ? ` at ${change.address}` : ''} but not found; kept (remove its line if it is gone for good)`, change.name);
+    if (change.kind === 'missing')
+      warn(
+        `${change.name}: listed in pi-hosts${change.address ? ` at ${change.address}` : ''} but not found; kept (remove its line if it is gone for good)`,
+        change.name,
+      );
   }
   const finalHosts = inventoryHosts(merged.inventory);
   const roles = {
@@ -231,7 +271,8 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     if (!host || host.problem) continue;
     hostKeys.push({ name: host.name, check: probe.hostKeyCheck });
     const names = knownHostsNamesOf(host, probe);
-    if (probe.hostKeyCheck !== 'match' || !knownHosts.lookup([names.at(-1)!]).length || host.nameFrom === 'host-key') knownHosts.record(names, probe.hostKey);
+    if (probe.hostKeyCheck !== 'match' || !knownHosts.lookup([names.at(-1)!]).length || host.nameFrom === 'host-key')
+      knownHosts.record(names, probe.hostKey);
   }
 
   // 5. Write: only what changed, pi-hosts atomically with the previous one kept as .bak.
@@ -258,7 +299,11 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
         await knownHosts.save(options.knownHostsPath);
         written.knownHosts = options.knownHostsPath;
       }
-      const snippet = sshConfigSnippet(finalHosts, { prefix: options.prefix, privateKeyPath: key.path, knownHostsPath: options.knownHostsPath });
+      const snippet = sshConfigSnippet(finalHosts, {
+        prefix: options.prefix,
+        privateKeyPath: key.path,
+        knownHostsPath: options.knownHostsPath,
+      });
       const previousSnippet = existsSync(options.sshConfigPath) ? await readFile(options.sshConfigPath, 'utf8') : undefined;
       if (snippet !== previousSnippet) {
         await writeFileAtomic(options.sshConfigPath, snippet, { mode: 0o644 });
@@ -275,7 +320,12 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     inventoryText,
     written,
     hostKeys,
-    browse: { elapsedMs: browse?.elapsedMs ?? 0, stoppedBy: browse?.stoppedBy ?? 'sweep', firstHostMs, interfaces: interfaces.map((i) => i.name) },
+    browse: {
+      elapsedMs: browse?.elapsedMs ?? 0,
+      stoppedBy: browse?.stoppedBy ?? 'sweep',
+      firstHostMs,
+      interfaces: interfaces.map((i) => i.name),
+    },
     warnings,
     declined,
   };
@@ -295,7 +345,13 @@ function knownHostsNamesOf(host: CheckedHost, probe: Extract<ProbeResult, { ok: 
  * like: it is refused unless the user names the host with --replace-key or says yes at a terminal.
  * A key never seen before needs --yes (or the interactive confirmation before writing).
  */
-async function judgeHostKey(host: CheckedHost, probe: Extract<ProbeResult, { ok: true }>, knownHosts: KnownHosts, options: DiscoverOptions, warn: (message: string, host?: string) => void): Promise<void> {
+async function judgeHostKey(
+  host: CheckedHost,
+  probe: Extract<ProbeResult, { ok: true }>,
+  knownHosts: KnownHosts,
+  options: DiscoverOptions,
+  warn: (message: string, host?: string) => void,
+): Promise<void> {
   const offered = fingerprint(probe.hostKey);
   const names = knownHostsNamesOf(host, probe);
   const check = host.nameFrom === 'host-key' ? 'match' : probe.hostKeyCheck;
@@ -316,7 +372,9 @@ async function judgeHostKey(host: CheckedHost, probe: Extract<ProbeResult, { ok:
   }
   const recorded = knownHosts.lookup(names).find((k) => k.type === probe.hostKey.type);
   const previous = recorded ? fingerprint(recorded) : 'a revoked key';
-  const accepted = options.replaceKeys?.includes(host.name) || (options.confirmKeyChange ? await options.confirmKeyChange(host.name, previous, offered) : false);
+  const accepted =
+    options.replaceKeys?.includes(host.name) ||
+    (options.confirmKeyChange ? await options.confirmKeyChange(host.name, previous, offered) : false);
   if (accepted) {
     host.hostKey = { status: 'replaced', fingerprint: offered, previous };
     warn(`${host.name}: host key replaced (was ${previous}, now ${offered})`, host.name);

@@ -20,7 +20,8 @@ export function planFixedAddresses(found: Map<string, FoundHost>, fixed: Record<
   for (const [name, ip] of Object.entries(fixed)) {
     const announced = hosts.find((h) => h.name === name);
     if (announced) {
-      if (announced.address !== ip) disagreements.set(name, `announces ${announced.address} over mDNS, but hosts.${name}.address in pi-cluster.yaml is ${ip}`);
+      if (announced.address !== ip)
+        disagreements.set(name, `announces ${announced.address} over mDNS, but hosts.${name}.address in pi-cluster.yaml is ${ip}`);
       continue;
     }
     const holder = hosts.find((h) => h.address === ip);

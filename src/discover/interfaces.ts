@@ -44,7 +44,9 @@ export function selectInterfaces(all: LocalInterface[], requested: string[] = []
   if (!requested.length) {
     const chosen = all.filter((i) => !i.internal && i.multicast);
     if (!chosen.length) {
-      throw new UserError('no network interface with IPv4 and multicast is up', { hint: 'connect to the network the Pis are on, or use --sweep CIDR' });
+      throw new UserError('no network interface with IPv4 and multicast is up', {
+        hint: 'connect to the network the Pis are on, or use --sweep CIDR',
+      });
     }
     return chosen;
   }

@@ -38,7 +38,10 @@ export function macFromWorkstationName(instance: string): string | undefined {
 }
 
 export function shortName(hostname: string): string {
-  return hostname.replace(/\.$/, '').replace(/\.local$/i, '').toLowerCase();
+  return hostname
+    .replace(/\.$/, '')
+    .replace(/\.local$/i, '')
+    .toLowerCase();
 }
 
 export class MdnsHostTable {
@@ -60,7 +63,8 @@ export class MdnsHostTable {
     const host = this.hostFor(hostname, via);
     if (!host.services.includes(answer.kind)) host.services.push(answer.kind);
     if (answer.kind === 'ssh' && answer.port) host.sshPort = answer.port;
-    const mac = host.mac ?? (answer.kind === 'workstation' ? macFromWorkstationName(answer.instance) : undefined) ?? this.macs.get(hostname);
+    const mac =
+      host.mac ?? (answer.kind === 'workstation' ? macFromWorkstationName(answer.instance) : undefined) ?? this.macs.get(hostname);
     if (mac) host.mac = mac;
     const ipv4 = (answer.addresses ?? []).filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
     return this.resolve(host, ipv4.length ? ipv4 : (this.addresses.get(hostname) ?? []), via);

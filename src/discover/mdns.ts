@@ -91,17 +91,22 @@ export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> 
       const records = [...packet.answers, ...packet.additionals];
       // Whatever the packet tells about MACs goes in first, so a host reported via its ssh service has it.
       for (const record of records) {
-        if (record.type === 'SRV' && record.name.endsWith('._workstation._tcp.local')) table.noteWorkstation(record.name.slice(0, -'._workstation._tcp.local'.length), record.data.target);
+        if (record.type === 'SRV' && record.name.endsWith('._workstation._tcp.local'))
+          table.noteWorkstation(record.name.slice(0, -'._workstation._tcp.local'.length), record.data.target);
       }
       filtered.emit('response', packet, rinfo);
       for (const record of records) {
-        if (record.type === 'A' && (record.ttl ?? 0) > 0 && typeof record.data === 'string') found(table.addAddress(record.name, record.data, socket.local.name));
+        if (record.type === 'A' && (record.ttl ?? 0) > 0 && typeof record.data === 'string')
+          found(table.addAddress(record.name, record.data, socket.local.name));
       }
     });
     for (const { kind, type } of SERVICE_TYPES) {
       const browser = new bonjourService.Browser(filtered, { type, protocol: 'tcp' });
       browser.on('up', (service) => {
-        const host = table.addService({ kind, instance: service.name, target: service.host, port: service.port, addresses: service.addresses }, socket.local.name);
+        const host = table.addService(
+          { kind, instance: service.name, target: service.host, port: service.port, addresses: service.addresses },
+          socket.local.name,
+        );
         found(host);
         if (!host && table.unresolved().length) queryAddresses(table.unresolved());
       });
@@ -117,10 +122,16 @@ export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> 
       const tick = setInterval(() => {
         const now = elapsed();
         const hosts = table.found();
-        if (options.expect !== undefined && hosts.filter(options.counts ?? (() => true)).length >= options.expect) return finish('expected');
+        if (options.expect !== undefined && hosts.filter(options.counts ?? (() => true)).length >= options.expect)
+          return finish('expected');
         if (now >= options.timeoutMs) return finish('timeout');
         const allAwaited = (options.awaited ?? []).every((name) => hosts.some((h) => h.name === name));
-        const stable = hosts.length > 0 && allAwaited && table.unresolved().length === 0 && lastQueryMs > lastNewMs && now - lastQueryMs >= answerWindowMs;
+        const stable =
+          hosts.length > 0 &&
+          allAwaited &&
+          table.unresolved().length === 0 &&
+          lastQueryMs > lastNewMs &&
+          now - lastQueryMs >= answerWindowMs;
         if (stable) return finish('stable');
         // A host that appeared after the first round: ask again one second later rather than after the full backoff.
         if (lastNewMs > FIRST_REQUERY_MS) nextQueryMs = Math.min(nextQueryMs, Math.max(lastNewMs, lastQueryMs) + FIRST_REQUERY_MS);
@@ -131,7 +142,10 @@ export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> 
           lastQueryMs = now;
           interval = Math.min(interval * 2, MAX_REQUERY_MS);
           nextQueryMs = now + interval;
-          report({ kind: 'debug', message: `mDNS query ${queries} at ${Math.round(now)} ms (${hosts.length} host${hosts.length === 1 ? '' : 's'} so far)` });
+          report({
+            kind: 'debug',
+            message: `mDNS query ${queries} at ${Math.round(now)} ms (${hosts.length} host${hosts.length === 1 ? '' : 's'} so far)`,
+          });
         }
       }, 25);
       const fail = (error: unknown) => {

@@ -1,5 +1,14 @@
 import { DISCOVER_PROBES, factsScript, parseFacts } from '../facts/index.js';
-import { mapBounded, openSession, SshError, type HostKey, type HostKeyCheck, type KnownHosts, type PrivateKey, type SshFailure } from '../remote/index.js';
+import {
+  mapBounded,
+  openSession,
+  SshError,
+  type HostKey,
+  type HostKeyCheck,
+  type KnownHosts,
+  type PrivateKey,
+  type SshFailure,
+} from '../remote/index.js';
 
 /** What discover reports of each host (its --json `facts`), read in one round trip. */
 export interface DiscoveredFacts {
@@ -18,7 +27,15 @@ export interface DiscoveredFacts {
 /** Discover's view of the facts script's output (src/facts) for the address it connected to. */
 export function discoveredFacts(output: string, address: string): DiscoveredFacts {
   const f = parseFacts(output, { address });
-  return { hostname: f.hostname, arch: f.arch ?? '', model: f.model, memoryBytes: f.memTotalBytes, os: f.os, interface: f.interface, mac: f.mac };
+  return {
+    hostname: f.hostname,
+    arch: f.arch ?? '',
+    model: f.model,
+    memoryBytes: f.memTotalBytes,
+    os: f.os,
+    interface: f.interface,
+    mac: f.mac,
+  };
 }
 
 export interface ProbeTarget {
@@ -68,7 +85,14 @@ export async function probeHosts(targets: ProbeTarget[], options: ProbeOptions):
 
 function failure(target: ProbeTarget, error: unknown): ProbeResult {
   if (error instanceof SshError) {
-    return { ok: false, target, reason: error.reason, message: error.message.replace(/^[^:]+: /, ''), hint: error.hint, hostKey: error.hostKey };
+    return {
+      ok: false,
+      target,
+      reason: error.reason,
+      message: error.message.replace(/^[^:]+: /, ''),
+      hint: error.hint,
+      hostKey: error.hostKey,
+    };
   }
   return { ok: false, target, reason: 'protocol', message: error instanceof Error ? error.message : String(error) };
 }

@@ -37,18 +37,24 @@ export function planRoles(found: string[], listed: InventoryHost[], request: Rol
   if (request.names?.length) {
     for (const name of request.names) {
       if (!found.includes(name) && !listedNames.has(name)) {
-        throw new UserError(`--master ${name}: no host of that name was found`, { hint: `found: ${found.slice().sort(byHostNumber).join(', ') || 'none'}` });
+        throw new UserError(`--master ${name}: no host of that name was found`, {
+          hint: `found: ${found.slice().sort(byHostNumber).join(', ') || 'none'}`,
+        });
       }
       const host = listedNames.get(name);
       if (host && roleOf(host) !== 'masters') {
-        warnings.push(`${name}: already listed as ${roleOf(host) ?? `in ${host.groups.join(', ')}`} in pi-hosts; kept (move its line to [masters] to change it)`);
+        warnings.push(
+          `${name}: already listed as ${roleOf(host) ?? `in ${host.groups.join(', ')}`} in pi-hosts; kept (move its line to [masters] to change it)`,
+        );
       }
     }
     masters = fresh.filter((n) => request.names!.includes(n));
   } else {
     const wanted = request.count ?? (existingMasters.length ? 0 : 1);
     if (request.count !== undefined && request.count > existingMasters.length + fresh.length) {
-      throw new UserError(`--masters ${request.count}: only ${found.length} host${found.length === 1 ? '' : 's'} found`, { hint: 'wait for the other Pis to boot, or ask for fewer masters' });
+      throw new UserError(`--masters ${request.count}: only ${found.length} host${found.length === 1 ? '' : 's'} found`, {
+        hint: 'wait for the other Pis to boot, or ask for fewer masters',
+      });
     }
     masters = fresh.slice(0, Math.max(0, wanted - existingMasters.length));
     if (request.count !== undefined && existingMasters.length > request.count) {

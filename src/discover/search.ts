@@ -76,8 +76,11 @@ export function isClusterName(name: string | undefined, prefix: string): boolean
 export function startSearch(options: SearchOptions): Search {
   const report = options.report ?? silent;
   const sweepRange = options.sweep ? parseSweepRange(options.sweep) : undefined;
-  const interfaces: LocalInterface[] = sweepRange && !options.interfaces.length ? [] : selectInterfaces(listInterfaces(), options.interfaces);
-  const existing = existsSync(options.inventoryPath) ? parseInventory(readFileSync(options.inventoryPath, 'utf8'), options.inventoryPath.split('/').pop()) : undefined;
+  const interfaces: LocalInterface[] =
+    sweepRange && !options.interfaces.length ? [] : selectInterfaces(listInterfaces(), options.interfaces);
+  const existing = existsSync(options.inventoryPath)
+    ? parseInventory(readFileSync(options.inventoryPath, 'utf8'), options.inventoryPath.split('/').pop())
+    : undefined;
   if (options.sshKeyPath) checkPrivateKeyPath(options.sshKeyPath);
 
   let prefix = options.prefix;
@@ -110,11 +113,24 @@ export function startSearch(options: SearchOptions): Search {
           awaited: existing ? inventoryHosts(existing).map((h) => h.name) : undefined,
           report,
           signal: abort.signal,
-          onHost: (h) => add({ name: h.name, address: h.address!, mac: h.mac, vendor: vendorOf(h.mac), source: 'mdns', foundMs: h.foundMs ?? 0, via: h.via }),
+          onHost: (h) =>
+            add({
+              name: h.name,
+              address: h.address!,
+              mac: h.mac,
+              vendor: vendorOf(h.mac),
+              source: 'mdns',
+              foundMs: h.foundMs ?? 0,
+              via: h.via,
+            }),
         })
       : undefined,
     sweepRange
-      ? sweepSsh(sweepRange, { port: options.sshPort, signal: abort.signal, onHit: (hit) => add({ address: hit.address, source: 'sweep', foundMs: hit.foundMs }) })
+      ? sweepSsh(sweepRange, {
+          port: options.sshPort,
+          signal: abort.signal,
+          onHit: (hit) => add({ address: hit.address, source: 'sweep', foundMs: hit.foundMs }),
+        })
       : undefined,
   ]).then(([browse]) => {
     // MACs that came in after the host was first reported.

@@ -4,7 +4,10 @@ import type { InventoryHost } from '../inventory/ini.js';
  * An OpenSSH config snippet for `ssh pi0`, kept in its own file for the user to `Include`:
  * discover never edits ~/.ssh/config.
  */
-export function sshConfigSnippet(hosts: InventoryHost[], options: { prefix: string; privateKeyPath: string; knownHostsPath: string }): string {
+export function sshConfigSnippet(
+  hosts: InventoryHost[],
+  options: { prefix: string; privateKeyPath: string; knownHostsPath: string },
+): string {
   const lines = [
     '# Written by `pi-cluster discover`; rewritten on every run. To use it, add this line near the top',
     `# of ~/.ssh/config (before any Host block):  Include ${options.knownHostsPath.replace(/known_hosts$/, 'ssh_config')}`,

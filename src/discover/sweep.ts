@@ -18,10 +18,13 @@ const MAX_ADDRESSES = 4096;
 /** Validates `--sweep` before anything touches the network. */
 export function parseSweepRange(text: string): Cidr {
   const cidr = parseCidr(text);
-  if (typeof cidr === 'string') throw new UserError(`--sweep ${text}: ${cidr}`, { hint: 'give the Pis\' network, e.g. --sweep 192.168.1.0/24' });
+  if (typeof cidr === 'string')
+    throw new UserError(`--sweep ${text}: ${cidr}`, { hint: "give the Pis' network, e.g. --sweep 192.168.1.0/24" });
   const size = cidr.last - cidr.first + 1;
   if (size > MAX_ADDRESSES) {
-    throw new UserError(`--sweep ${text}: ${size} addresses is too many to probe`, { hint: `give a range of at most ${MAX_ADDRESSES} addresses (a /20 or smaller)` });
+    throw new UserError(`--sweep ${text}: ${size} addresses is too many to probe`, {
+      hint: `give a range of at most ${MAX_ADDRESSES} addresses (a /20 or smaller)`,
+    });
   }
   return cidr;
 }

@@ -60,7 +60,9 @@ export async function isBackupBundle(file: string): Promise<boolean> {
 /** sha256 of a public key's DER SubjectPublicKeyInfo, hex: how a bundle names the key it was sealed for. */
 export function keyFingerprint(key: KeyObject): string {
   const publicKey = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 /**
@@ -70,14 +72,20 @@ export function keyFingerprint(key: KeyObject): string {
  */
 export async function openBackup(file: string, key: BackupKey, destDir: string): Promise<BackupManifest> {
   const problem = userFileProblem(file);
-  if (problem) throw new UserError(`backup ${file} ${problem}`, { hint: 'backups are the etcd-backup-*.enc files on the NFS share or in .pi-cluster/etcd-snapshots/' });
+  if (problem)
+    throw new UserError(`backup ${file} ${problem}`, {
+      hint: 'backups are the etcd-backup-*.enc files on the NFS share or in .pi-cluster/etcd-snapshots/',
+    });
   const privateKey = await loadPrivateKey(key);
   const { header, preamble } = await readPreamble(file);
   const fingerprint = keyFingerprint(privateKey);
   if (header.recipient !== fingerprint) {
-    throw new UserError(`${file} was sealed for another backup key (sha256:${header.recipient.slice(0, 16)}…), not for ${describeKey(key)} (sha256:${fingerprint.slice(0, 16)}…)`, {
-      hint: 'use the .pi-cluster/etcd-backup.key of the project that made the backup (--key FILE)',
-    });
+    throw new UserError(
+      `${file} was sealed for another backup key (sha256:${header.recipient.slice(0, 16)}…), not for ${describeKey(key)} (sha256:${fingerprint.slice(0, 16)}…)`,
+      {
+        hint: 'use the .pi-cluster/etcd-backup.key of the project that made the backup (--key FILE)',
+      },
+    );
   }
 
   const size = (await stat(file)).size;
@@ -102,7 +110,11 @@ export async function openBackup(file: string, key: BackupKey, destDir: string):
     decipher.setAAD(preamble);
     decipher.setAuthTag(tag);
     try {
-      await pipeline(createReadStream(file, { start: preamble.length, end: size - TAG_LENGTH - 1 }), decipher, createWriteStream(payload, { mode: 0o600 }));
+      await pipeline(
+        createReadStream(file, { start: preamble.length, end: size - TAG_LENGTH - 1 }),
+        decipher,
+        createWriteStream(payload, { mode: 0o600 }),
+      );
     } catch (error) {
       if ((error as Error).message.includes('authenticate')) throw damaged(file, 'its authentication tag does not match');
       throw error;
@@ -117,17 +129,24 @@ async function loadPrivateKey(key: BackupKey): Promise<KeyObject> {
   let privateKey: KeyObject;
   if (typeof key === 'string') {
     const problem = userFileProblem(key);
-    if (problem) throw new UserError(`backup key ${key} ${problem}`, { hint: 'the key is .pi-cluster/etcd-backup.key in the project that made the backup' });
+    if (problem)
+      throw new UserError(`backup key ${key} ${problem}`, {
+        hint: 'the key is .pi-cluster/etcd-backup.key in the project that made the backup',
+      });
     try {
       privateKey = createPrivateKey(await readFile(key));
     } catch {
-      throw new UserError(`${key} is not a private key`, { hint: 'the key is .pi-cluster/etcd-backup.key in the project that made the backup' });
+      throw new UserError(`${key} is not a private key`, {
+        hint: 'the key is .pi-cluster/etcd-backup.key in the project that made the backup',
+      });
     }
   } else {
     privateKey = key;
   }
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'x25519') {
-    throw new UserError(`${describeKey(key)} is not a pi-cluster backup key (an X25519 private key)`, { hint: 'the key is .pi-cluster/etcd-backup.key in the project that made the backup' });
+    throw new UserError(`${describeKey(key)} is not a pi-cluster backup key (an X25519 private key)`, {
+      hint: 'the key is .pi-cluster/etcd-backup.key in the project that made the backup',
+    });
   }
   return privateKey;
 }
@@ -147,7 +166,9 @@ async function readPreamble(file: string): Promise<{ header: BundleHeader; pream
   }
   const head = start.subarray(0, bytesRead);
   if (head.subarray(0, BUNDLE_MAGIC.length).toString('latin1') !== BUNDLE_MAGIC) {
-    throw new UserError(`${file} is not a pi-cluster etcd backup (no "${BUNDLE_MAGIC.trim()}" header)`, { hint: 'backups are etcd-backup-*.enc files; an older plain etcd-snapshot-*.db holds no PKI' });
+    throw new UserError(`${file} is not a pi-cluster etcd backup (no "${BUNDLE_MAGIC.trim()}" header)`, {
+      hint: 'backups are etcd-backup-*.enc files; an older plain etcd-snapshot-*.db holds no PKI',
+    });
   }
   const end = head.indexOf(0x0a, BUNDLE_MAGIC.length);
   if (end < 0) throw damaged(file, 'its header is cut short');
@@ -158,14 +179,21 @@ async function readPreamble(file: string): Promise<{ header: BundleHeader; pream
   } catch {
     throw damaged(file, 'its header is not JSON');
   }
-  if (header.cipher !== CIPHER || typeof header.recipient !== 'string' || typeof header.ephemeral !== 'string' || typeof header.iv !== 'string') {
+  if (
+    header.cipher !== CIPHER ||
+    typeof header.recipient !== 'string' ||
+    typeof header.ephemeral !== 'string' ||
+    typeof header.iv !== 'string'
+  ) {
     throw damaged(file, `its header names no known cipher (${String(header.cipher)})`);
   }
   return { header, preamble };
 }
 
 function damaged(file: string, why: string): UserError {
-  return new UserError(`${file} is damaged or was altered: ${why}`, { hint: 'take another copy of the backup; nothing was restored from this one' });
+  return new UserError(`${file} is damaged or was altered: ${why}`, {
+    hint: 'take another copy of the backup; nothing was restored from this one',
+  });
 }
 
 /** Splits the authenticated payload into its files, checking each size and sha256 against the manifest. */
@@ -186,9 +214,11 @@ async function unpackPayload(file: string, payload: string, destDir: string): Pr
   } finally {
     await handle.close();
   }
-  if (manifest.format !== 1 || !Array.isArray(manifest.files)) throw damaged(file, `its manifest has an unknown format (${String(manifest.format)})`);
+  if (manifest.format !== 1 || !Array.isArray(manifest.files))
+    throw damaged(file, `its manifest has an unknown format (${String(manifest.format)})`);
   const expected = manifest.files.reduce((sum, entry) => sum + entry.size, offset);
-  if (expected !== payloadSize) throw damaged(file, `the manifest lists ${expected - offset} bytes of files, the payload holds ${payloadSize - offset}`);
+  if (expected !== payloadSize)
+    throw damaged(file, `the manifest lists ${expected - offset} bytes of files, the payload holds ${payloadSize - offset}`);
   if (!manifest.files.some((entry) => entry.path === 'snapshot.db')) throw damaged(file, 'it holds no snapshot.db');
 
   const written: string[] = [];
@@ -226,7 +256,13 @@ function safeTarget(file: string, destDir: string, path: string): string {
   const root = resolve(destDir);
   const target = resolve(root, path);
   const inside = relative(root, target);
-  if (typeof path !== 'string' || path === '' || inside.startsWith('..') || inside.startsWith(sep) || !(path === 'snapshot.db' || path.startsWith('pki/'))) {
+  if (
+    typeof path !== 'string' ||
+    path === '' ||
+    inside.startsWith('..') ||
+    inside.startsWith(sep) ||
+    !(path === 'snapshot.db' || path.startsWith('pki/'))
+  ) {
     throw damaged(file, `its manifest names a file outside the backup (${String(path)})`);
   }
   return target;

@@ -56,9 +56,14 @@ export async function ensureBackupKey(cwd = process.cwd()): Promise<BackupKeyPai
   try {
     privateKey = createPrivateKey(privatePem);
   } catch {
-    throw new UserError(`${privateKeyPath} is not a private key`, { hint: 'restore it from your copy; move it aside only if no backup was sealed for it' });
+    throw new UserError(`${privateKeyPath} is not a private key`, {
+      hint: 'restore it from your copy; move it aside only if no backup was sealed for it',
+    });
   }
-  if (privateKey.asymmetricKeyType !== 'x25519') throw new UserError(`${privateKeyPath} is not an X25519 key`, { hint: 'restore it from your copy; move it aside only if no backup was sealed for it' });
+  if (privateKey.asymmetricKeyType !== 'x25519')
+    throw new UserError(`${privateKeyPath} is not an X25519 key`, {
+      hint: 'restore it from your copy; move it aside only if no backup was sealed for it',
+    });
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   const current = await readFile(publicKeyPath, 'utf8').catch(() => undefined);
   if (current !== publicKeyPem) await writeFile(publicKeyPath, publicKeyPem, { mode: 0o644 });

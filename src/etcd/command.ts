@@ -47,9 +47,15 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
 
   let opened: string | undefined;
   // The snapshot is sealed on this machine by the Node.js that runs pi-cluster (not whatever `node` is on PATH).
-  const extraVars: Record<string, string> = { etcd_backup_local_dir: join(stateDir(cwd), 'etcd-snapshots'), etcd_backup_node: process.execPath };
+  const extraVars: Record<string, string> = {
+    etcd_backup_local_dir: join(stateDir(cwd), 'etcd-snapshots'),
+    etcd_backup_node: process.execPath,
+  };
   if (options.action === 'restore') {
-    if (!options.snapshot) throw new UserError('which snapshot? `pi-cluster etcd restore SNAPSHOT`', { hint: 'backups are the etcd-backup-*.enc files on the NFS backup share or in .pi-cluster/etcd-snapshots/ (older plain etcd-snapshot-*.db files work too)' });
+    if (!options.snapshot)
+      throw new UserError('which snapshot? `pi-cluster etcd restore SNAPSHOT`', {
+        hint: 'backups are the etcd-backup-*.enc files on the NFS backup share or in .pi-cluster/etcd-snapshots/ (older plain etcd-snapshot-*.db files work too)',
+      });
     requireSingleMaster(inventory.masters.length);
     let snapshot = resolve(cwd, options.snapshot);
     if (await isBundleFile(snapshot)) {
@@ -62,7 +68,13 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
     extraVars.etcd_backup_restore_snapshot = snapshot;
   }
 
-  const command = playbookCommand({ playbook: `etcd-${options.action}.yml`, inventory: inventoryPath, cwd, extraVars, privateKey: resolveSshKeys(config)?.privateKey });
+  const command = playbookCommand({
+    playbook: `etcd-${options.action}.yml`,
+    inventory: inventoryPath,
+    cwd,
+    extraVars,
+    privateKey: resolveSshKeys(config)?.privateKey,
+  });
   if (options.dryRun) {
     write(`${formatCommand(command)}\n`);
     return command;
@@ -71,10 +83,15 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
   try {
     if (options.action === 'restore' && !options.yes) {
       const question = `Restore ${options.snapshot} onto ${master.name} (${master.address})? The API server stops, etcd's data is replaced (the old data is kept aside), and every change since the snapshot is lost.`;
-      if (!options.confirm) throw new UserError('a restore needs confirmation and there is no terminal to ask on', { hint: 'pass --yes to restore without asking' });
+      if (!options.confirm)
+        throw new UserError('a restore needs confirmation and there is no terminal to ask on', {
+          hint: 'pass --yes to restore without asking',
+        });
       if (!(await options.confirm(question))) throw new CancelledError('restore cancelled; nothing was changed');
     }
-    write(`${options.action === 'restore' ? 'restoring etcd on' : 'taking an etcd snapshot on'} ${master.name}: ${formatCommand(command)}\n`);
+    write(
+      `${options.action === 'restore' ? 'restoring etcd on' : 'taking an etcd snapshot on'} ${master.name}: ${formatCommand(command)}\n`,
+    );
     await (options.run ?? runInTerminal)(command);
   } finally {
     if (opened) await rm(opened, { recursive: true, force: true });
@@ -93,6 +110,8 @@ export function requireSingleMaster(masters: number): void {
 async function runInTerminal(command: PlaybookCommand): Promise<void> {
   const exitCode = await runPlaybookInTerminal(command);
   if (exitCode !== 0) {
-    throw new UserError(`ansible-playbook failed (exit ${exitCode})`, { hint: 'read the task that failed above; a restore keeps the old etcd data under /var/lib/etcd.before-restore-*' });
+    throw new UserError(`ansible-playbook failed (exit ${exitCode})`, {
+      hint: 'read the task that failed above; a restore keeps the old etcd data under /var/lib/etcd.before-restore-*',
+    });
   }
 }

@@ -44,11 +44,15 @@ export async function recoverCommand(options: RecoverCommandOptions): Promise<Re
   const { config } = await loadConfig({ explicitPath: options.configPath, cwd });
   const inventory = await readClusterInventory(resolve(cwd, options.inventoryPath));
   const privateKey = resolveSshKeys(config)?.privateKey;
-  if (!privateKey && !options.dryRun) throw new UserError('no SSH key found', { hint: 'set ssh.privateKey in pi-cluster.yaml, or run `pi-cluster init --generate-key`' });
+  if (!privateKey && !options.dryRun)
+    throw new UserError('no SSH key found', { hint: 'set ssh.privateKey in pi-cluster.yaml, or run `pi-cluster init --generate-key`' });
 
   if (!options.dryRun && !options.yes) {
     const question = `Rebuild the master ${options.onto} from ${options.backup}? kubeadm init runs there with the backed-up CA, then etcd is restored from the snapshot.`;
-    if (!options.confirm) throw new UserError('a restore needs confirmation and there is no terminal to ask on', { hint: 'pass --yes to restore without asking' });
+    if (!options.confirm)
+      throw new UserError('a restore needs confirmation and there is no terminal to ask on', {
+        hint: 'pass --yes to restore without asking',
+      });
     if (!(await options.confirm(question))) throw new CancelledError('restore cancelled; nothing was changed');
   }
 
@@ -83,7 +87,12 @@ export async function recoverCommand(options: RecoverCommandOptions): Promise<Re
 }
 
 export function formatOutcomes(outcomes: RecoverOutcome[], dryRun: boolean): string {
-  const label: Record<RecoverOutcome['status'], string> = { 'done-before': 'done before', ran: 'done', 'dry-run': 'would run', 'skipped-lab': 'skipped (lab: needs kubeadm/etcd)' };
+  const label: Record<RecoverOutcome['status'], string> = {
+    'done-before': 'done before',
+    ran: 'done',
+    'dry-run': 'would run',
+    'skipped-lab': 'skipped (lab: needs kubeadm/etcd)',
+  };
   const lines = [dryRun ? 'Dry run: nothing was changed. The steps, in order:' : 'Steps:'];
   outcomes.forEach((o, i) => {
     lines.push(`  ${i + 1}. ${o.step}: ${label[o.status]}`);

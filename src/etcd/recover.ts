@@ -82,29 +82,47 @@ export function recoverSteps(options: RecoverOptions): RecoverStep[] {
       commands: [`ssh -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${options.knownHostsPath} root@${master.address} hostname`],
       run: () => findNewHost(options),
     },
-    playbookStep('prepare-node', `node layers on ${options.onto} (10-prepare, 20-disk, 30-node)`, false,
-      ['10-prepare.yml', '20-disk.yml', '30-node.yml'].map((p) => spec(p, {}, options.onto))),
-    playbookStep('lay-pki', `the backed-up PKI into /etc/kubernetes/pki on ${options.onto} (0600), before kubeadm init`, false,
-      [spec('etcd-recover-pki.yml', { etcd_recover_pki_dir: pki })]),
-    playbookStep('control-plane', `40-control-plane: kubeadm init on ${options.onto}, reusing the backed-up CA`, true,
+    playbookStep(
+      'prepare-node',
+      `node layers on ${options.onto} (10-prepare, 20-disk, 30-node)`,
+      false,
+      ['10-prepare.yml', '20-disk.yml', '30-node.yml'].map((p) => spec(p, {}, options.onto)),
+    ),
+    playbookStep('lay-pki', `the backed-up PKI into /etc/kubernetes/pki on ${options.onto} (0600), before kubeadm init`, false, [
+      spec('etcd-recover-pki.yml', { etcd_recover_pki_dir: pki }),
+    ]),
+    playbookStep(
+      'control-plane',
+      `40-control-plane: kubeadm init on ${options.onto}, reusing the backed-up CA`,
+      true,
       [spec('40-control-plane.yml', {}, options.onto)],
-      [`kubeadm init --config /etc/kubernetes/kubeadm-config.yaml (${KUBEADM_REUSES})`]),
-    playbookStep('restore-etcd', `restore the etcd snapshot on ${options.onto}, restart the kubelets`, true,
+      [`kubeadm init --config /etc/kubernetes/kubeadm-config.yaml (${KUBEADM_REUSES})`],
+    ),
+    playbookStep(
+      'restore-etcd',
+      `restore the etcd snapshot on ${options.onto}, restart the kubelets`,
+      true,
       [spec('etcd-restore.yml', { etcd_backup_restore_snapshot: snapshot })],
       [
         'mv /etc/kubernetes/manifests/{kube-apiserver,kube-controller-manager,kube-scheduler,etcd}.yaml /etc/kubernetes/manifests.stopped-for-restore/',
         'ctr -n k8s.io run --rm <etcd image> etcdutl (etcd 3.6) | etcdctl (etcd 3.5) snapshot restore /backup/restore.db --data-dir=/var/lib/etcd.restored --name=<member> --initial-cluster=<member>=<peer URL> --initial-advertise-peer-urls=<peer URL> [--bump-revision=1000000000 --mark-compacted where the tool knows them]',
         'mv /var/lib/etcd /var/lib/etcd.before-restore-<stamp>; mv /var/lib/etcd.restored /var/lib/etcd; manifests back (etcd first)',
         'kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw=/readyz; rc-service/systemctl restart kubelet on every node',
-      ]),
-    playbookStep('check-workers', "the workers kept the backup's CA and their kubelet calls the master by name or address", false,
-      [spec('etcd-recover-workers.yml', { etcd_recover_pki_dir: pki })]),
+      ],
+    ),
+    playbookStep('check-workers', "the workers kept the backup's CA and their kubelet calls the master by name or address", false, [
+      spec('etcd-recover-workers.yml', { etcd_recover_pki_dir: pki }),
+    ]),
     {
       id: 'validate',
       title: 'the API server answers and every node is listed',
       kubernetes: true,
       commands: [`kubectl --kubeconfig ${kubeconfig} get --raw=/readyz`, `kubectl --kubeconfig ${kubeconfig} get nodes`],
-      run: () => validateCluster(kubeconfig, options.inventory.hosts.map((h) => h.name)),
+      run: () =>
+        validateCluster(
+          kubeconfig,
+          options.inventory.hosts.map((h) => h.name),
+        ),
     },
   ];
 }
@@ -115,7 +133,8 @@ export async function recover(options: RecoverOptions): Promise<RecoverOutcome[]
   const steps = recoverSteps(options);
   // A dry run of a bundle shows the folder it would open into: that folder need not exist yet.
   if (!options.dryRun || existsSync(options.backupDir)) await checkRecoverInput(options.backupDir);
-  if (options.dryRun) return steps.map((s) => ({ step: s.id, status: options.lab && s.kubernetes ? 'skipped-lab' : 'dry-run', commands: s.commands }));
+  if (options.dryRun)
+    return steps.map((s) => ({ step: s.id, status: options.lab && s.kubernetes ? 'skipped-lab' : 'dry-run', commands: s.commands }));
 
   const state = await loadRecoverState(options.stateDir, resolve(options.backupDir), options.onto);
   const outcomes: RecoverOutcome[] = [];
@@ -147,7 +166,9 @@ export async function recover(options: RecoverOptions): Promise<RecoverOutcome[]
 function checkRecoverTarget(options: RecoverOptions): void {
   const master = options.inventory.masters[0];
   if (options.inventory.masters.length !== 1) {
-    throw new UserError(`the inventory has ${options.inventory.masters.length} masters; --onto replaces the single master`, { hint: 'with several masters, join a new one to the others (kubeadm join --control-plane)' });
+    throw new UserError(`the inventory has ${options.inventory.masters.length} masters; --onto replaces the single master`, {
+      hint: 'with several masters, join a new one to the others (kubeadm join --control-plane)',
+    });
   }
   if (master.name !== options.onto) {
     throw new UserError(`--onto ${options.onto} is not the inventory's master (${master.name})`, {
@@ -158,7 +179,9 @@ function checkRecoverTarget(options: RecoverOptions): void {
 
 async function checkRecoverInput(backupDir: string): Promise<void> {
   if (!existsSync(join(backupDir, 'pki', 'ca.crt'))) {
-    throw new UserError(`${backupDir} has no pki/ca.crt: not a pi-cluster backup (etcd-backup-*.enc) or an opened one`, { hint: 'use a backup taken with the PKI (`pi-cluster etcd snapshot`, or the nightly backup)' });
+    throw new UserError(`${backupDir} has no pki/ca.crt: not a pi-cluster backup (etcd-backup-*.enc) or an opened one`, {
+      hint: 'use a backup taken with the PKI (`pi-cluster etcd snapshot`, or the nightly backup)',
+    });
   }
   await checkSnapshot(join(backupDir, 'snapshot.db'));
 }
@@ -183,18 +206,28 @@ async function findNewHost(options: RecoverOptions): Promise<void> {
   const master = options.inventory.masters[0];
   const knownHosts = await KnownHosts.load(options.knownHostsPath);
   const key = await loadPrivateKey(options.privateKeyPath);
-  const said = await withSession({ name: master.name, address: master.address }, { key, knownHosts, hostKeys: 'strict' }, (session) => session.run('hostname'));
+  const said = await withSession({ name: master.name, address: master.address }, { key, knownHosts, hostKeys: 'strict' }, (session) =>
+    session.run('hostname'),
+  );
   const name = said.stdout.trim();
   if (name !== options.onto) {
-    throw new UserError(`${master.address} says it is ${name || '(no name)'}, not ${options.onto}`, { hint: `flash the new card with \`--hostname ${options.onto}\` (and the old fixed address, if it had one)` });
+    throw new UserError(`${master.address} says it is ${name || '(no name)'}, not ${options.onto}`, {
+      hint: `flash the new card with \`--hostname ${options.onto}\` (and the old fixed address, if it had one)`,
+    });
   }
 }
 
 async function validateCluster(kubeconfig: string, nodes: string[]): Promise<void> {
   const { execa } = await import('execa');
   const ready = await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', '--raw=/readyz'], { reject: false });
-  if (ready.exitCode !== 0) throw new UserError('the API server is not ready after the restore', { hint: `kubectl --kubeconfig ${kubeconfig} get --raw='/readyz?verbose'` });
+  if (ready.exitCode !== 0)
+    throw new UserError('the API server is not ready after the restore', {
+      hint: `kubectl --kubeconfig ${kubeconfig} get --raw='/readyz?verbose'`,
+    });
   const listed = await execa('kubectl', ['--kubeconfig', kubeconfig, 'get', 'nodes', '-o', 'name'], { reject: false });
   const missing = nodes.filter((n) => !listed.stdout.split('\n').includes(`node/${n}`));
-  if (listed.exitCode !== 0 || missing.length) throw new UserError(`nodes missing after the restore: ${missing.join(', ') || '(kubectl failed)'}`, { hint: 'a worker that stays away: restart its kubelet, or `pi-cluster reset` it and bootstrap again' });
+  if (listed.exitCode !== 0 || missing.length)
+    throw new UserError(`nodes missing after the restore: ${missing.join(', ') || '(kubectl failed)'}`, {
+      hint: 'a worker that stays away: restart its kubelet, or `pi-cluster reset` it and bootstrap again',
+    });
 }

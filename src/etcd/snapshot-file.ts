@@ -9,7 +9,10 @@ const BOLT_MAGIC = 0xed0cdaed;
 /** A snapshot must exist and look like an etcd (bbolt) database, so a wrong file never reaches the master. */
 export async function checkSnapshot(path: string, label = path): Promise<void> {
   const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new UserError(`snapshot ${label} ${userFileProblem(path) ?? 'is not a file'}`, { hint: 'copy an etcd-snapshot-*.db from the NFS backup share, or take one with `pi-cluster etcd snapshot`' });
+  if (!info?.isFile())
+    throw new UserError(`snapshot ${label} ${userFileProblem(path) ?? 'is not a file'}`, {
+      hint: 'copy an etcd-snapshot-*.db from the NFS backup share, or take one with `pi-cluster etcd snapshot`',
+    });
   const header = Buffer.alloc(20);
   const handle = await open(path, 'r');
   try {
@@ -18,7 +21,9 @@ export async function checkSnapshot(path: string, label = path): Promise<void> {
     await handle.close();
   }
   if (info.size < 4096 || header.readUInt32LE(16) !== BOLT_MAGIC) {
-    throw new UserError(`${label} is not an etcd snapshot (no bbolt database header)`, { hint: 'use a file written by `etcdctl snapshot save`: etcd-snapshot-*.db' });
+    throw new UserError(`${label} is not an etcd snapshot (no bbolt database header)`, {
+      hint: 'use a file written by `etcdctl snapshot save`: etcd-snapshot-*.db',
+    });
   }
 }
 

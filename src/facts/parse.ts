@@ -83,12 +83,22 @@ export function parseFacts(output: string, context: FactsContext = {}): HostFact
   set('arch', first('arch'));
   set('kernel', first('kernel'));
   set('model', first('model'));
-  set('os', lines('os').map((l) => /^PRETTY_NAME=(["']?)(.*)\1$/.exec(l)?.[2]).find(Boolean));
+  set(
+    'os',
+    lines('os')
+      .map((l) => /^PRETTY_NAME=(["']?)(.*)\1$/.exec(l)?.[2])
+      .find(Boolean),
+  );
   set('memTotalBytes', meminfo('MemTotal'));
   set('memAvailableBytes', meminfo('MemAvailable'));
   set('swapBytes', meminfo('SwapTotal'));
 
-  const macs = new Map(lines('mac').map((l) => l.split(/\s+/)).filter((p) => p.length === 2).map(([name, mac]) => [name, mac.toLowerCase()] as const));
+  const macs = new Map(
+    lines('mac')
+      .map((l) => l.split(/\s+/))
+      .filter((p) => p.length === 2)
+      .map(([name, mac]) => [name, mac.toLowerCase()] as const),
+  );
   let iface = context.interface;
   if (!iface && context.address) {
     for (const line of lines('addr')) {
@@ -110,7 +120,8 @@ export function parseFacts(output: string, context: FactsContext = {}): HostFact
   set('rootAvailBytes', num(root.get('avail_kb')) === undefined ? undefined : num(root.get('avail_kb'))! * 1024);
   set('cardFreeBytes', num(pairs('card').get('free_bytes')));
   const p2 = pairs('card_p2');
-  if (p2.has('bytes')) set('cardSystemPartition', { bytes: Number(p2.get('bytes')), fstype: p2.get('fstype') ?? '', label: p2.get('label') ?? '' });
+  if (p2.has('bytes'))
+    set('cardSystemPartition', { bytes: Number(p2.get('bytes')), fstype: p2.get('fstype') ?? '', label: p2.get('label') ?? '' });
   const cgroup = pairs('cgroup');
   set('memoryCgroup', cgroup.get('v1') === '1' || cgroup.get('v2') === '1' ? true : cgroup.has('v1') ? false : undefined);
   set('alpineRelease', first('alpine'));
@@ -120,6 +131,10 @@ export function parseFacts(output: string, context: FactsContext = {}): HostFact
   const throttled = first('throttled');
   set('throttling', throttled && /^0x[0-9a-f]+$/i.test(throttled) ? decodeThrottled(Number.parseInt(throttled, 16)) : undefined);
   set('pageSize', num(first('page_size')));
-  if (sections.has('fsync')) facts.fsyncMs = lines('fsync').map(num).filter((s): s is number => s !== undefined).map((s) => s * 1000);
+  if (sections.has('fsync'))
+    facts.fsyncMs = lines('fsync')
+      .map(num)
+      .filter((s): s is number => s !== undefined)
+      .map((s) => s * 1000);
   return facts;
 }

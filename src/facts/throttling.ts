@@ -17,7 +17,7 @@ export interface Throttling {
 }
 
 export function decodeThrottled(value: number): Throttling {
-  const pick = (when: 'now' | 'since boot') => THROTTLE_BITS.filter(([bit, , w]) => w === when && (value & (1 << bit)) !== 0).map(([, word]) => word);
+  const pick = (when: 'now' | 'since boot') =>
+    THROTTLE_BITS.filter(([bit, , w]) => w === when && (value & (1 << bit)) !== 0).map(([, word]) => word);
   return { raw: value, now: pick('now'), sinceBoot: pick('since boot') };
 }
-

@@ -29,20 +29,29 @@ export function resolveAddresses(flags: string[] | undefined, config: ClusterCon
     const match = /^([a-z]([a-z0-9-]{0,61}[a-z0-9])?)=(.*)$/s.exec(flag);
     if (!match) throw new UserError(`--address ${JSON.stringify(flag)} is not HOSTNAME=ADDRESS/PREFIX`, { hint: HINT });
     const [, name, , address] = match as unknown as [string, string, string, string];
-    if (!hostnames.includes(name)) throw new UserError(`--address ${name}=...: ${name} is not one of the cards of this run (${hostnames.join(', ')})`, { hint: 'name a hostname this run flashes' });
+    if (!hostnames.includes(name))
+      throw new UserError(`--address ${name}=...: ${name} is not one of the cards of this run (${hostnames.join(', ')})`, {
+        hint: 'name a hostname this run flashes',
+      });
     if (given.has(name)) throw new UserError(`--address ${name} is given twice`, { hint: 'one --address per host' });
     given.add(name);
     addresses[name] = address;
   }
   const problems = addressProblems(config, addresses);
   if (problems.length) {
-    const lines = problems.map((p) => (p.hostname ? `${given.has(p.hostname) ? `--address ${p.hostname}` : `hosts.${p.hostname}.address`}: ${p.message}` : p.message));
+    const lines = problems.map((p) =>
+      p.hostname ? `${given.has(p.hostname) ? `--address ${p.hostname}` : `hosts.${p.hostname}.address`}: ${p.message}` : p.message,
+    );
     throw new UserError(lines.join('\n'), { hint: HINT });
   }
   const gateway = config.network.gateway as string;
   const dns = config.network.dns ?? [gateway];
-  return new Map(hostnames.filter((name) => addresses[name]).map((name) => {
-    const { ip, prefix } = parseHostAddress(addresses[name]!) as HostAddress;
-    return [name, { cidr: `${ip}/${prefix}`, ip, netmask: intToIp(2 ** 32 - 2 ** (32 - prefix)), gateway, dns }];
-  }));
+  return new Map(
+    hostnames
+      .filter((name) => addresses[name])
+      .map((name) => {
+        const { ip, prefix } = parseHostAddress(addresses[name]!) as HostAddress;
+        return [name, { cidr: `${ip}/${prefix}`, ip, netmask: intToIp(2 ** 32 - 2 ** (32 - prefix)), gateway, dns }];
+      }),
+  );
 }

@@ -12,15 +12,20 @@ export interface ConsolePassword {
   source: string;
 }
 
-const HINT = 'make a hash with `openssl passwd -6` (it asks for the password) and put it in a file, or pass --console-password at a terminal';
+const HINT =
+  'make a hash with `openssl passwd -6` (it asks for the password) and put it in a file, or pass --console-password at a terminal';
 
 /**
  * Root's console password for every card of the run: a hash typed at the prompt (--console-password),
  * a hash file (--console-password-file, else console.passwordHashFile), the config's
  * console.passwordHash, or locked. A plain password never comes from argv or the config.
  */
-export async function resolveConsolePassword(options: { hash?: string; file?: string; cwd?: string }, config: ClusterConfig): Promise<ConsolePassword> {
-  if (options.hash !== undefined && options.file !== undefined) throw new UserError('use either --console-password or --console-password-file, not both', { hint: HINT });
+export async function resolveConsolePassword(
+  options: { hash?: string; file?: string; cwd?: string },
+  config: ClusterConfig,
+): Promise<ConsolePassword> {
+  if (options.hash !== undefined && options.file !== undefined)
+    throw new UserError('use either --console-password or --console-password-file, not both', { hint: HINT });
   if (options.hash !== undefined) {
     const problem = cryptHashProblem(options.hash);
     if (problem) throw new Error(`the console password hash made at the prompt ${problem}`);
@@ -29,7 +34,8 @@ export async function resolveConsolePassword(options: { hash?: string; file?: st
   const file = options.file ?? config.console.passwordHashFile;
   const origin = options.file !== undefined ? '--console-password-file' : 'console.passwordHashFile in pi-cluster.yaml';
   if (file !== undefined) return { hash: await readHashFile(file, origin, options.cwd), source: `hash from ${file}` };
-  if (config.console.passwordHash) return { hash: config.console.passwordHash, source: 'hash from console.passwordHash in pi-cluster.yaml' };
+  if (config.console.passwordHash)
+    return { hash: config.console.passwordHash, source: 'hash from console.passwordHash in pi-cluster.yaml' };
   return { hash: LOCKED, source: 'locked' };
 }
 
@@ -39,7 +45,14 @@ async function readHashFile(file: string, origin: string, cwd = process.cwd()): 
     text = await readFile(resolve(cwd, expandHome(file)), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? (error as Error).message})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a folder'
+          : code === 'EACCES'
+            ? 'cannot be read (permission denied)'
+            : `cannot be read (${code ?? (error as Error).message})`;
     throw new UserError(`${origin} ${file} ${why}`, { hint: HINT });
   }
   const hash = text.replace(/\r?\n$/, '');

@@ -50,9 +50,15 @@ const PLACEHOLDER_KEY = { private: '(made when the card is written)\n', public: 
 export async function planCards(options: DryRunOptions): Promise<CardPlan[]> {
   const { config } = options;
   const keyPath = options.sshKey ?? resolveSshKeys(config, options.home)?.publicKey;
-  const keys = await loadPublicKeys(keyPath, options.sshKey ? '--ssh-key' : config.ssh.publicKey ? 'ssh.publicKey in pi-cluster.yaml' : 'your default key');
+  const keys = await loadPublicKeys(
+    keyPath,
+    options.sshKey ? '--ssh-key' : config.ssh.publicKey ? 'ssh.publicKey in pi-cluster.yaml' : 'your default key',
+  );
   const version = options.alpine ?? config.alpine.version;
-  if (!FULL_VERSION.test(version) && !BRANCH.test(version)) throw new UserError(`--alpine ${version} is not an Alpine version`, { hint: 'e.g. --alpine 3.24 (its latest release) or --alpine 3.24.2' });
+  if (!FULL_VERSION.test(version) && !BRANCH.test(version))
+    throw new UserError(`--alpine ${version} is not an Alpine version`, {
+      hint: 'e.g. --alpine 3.24 (its latest release) or --alpine 3.24.2',
+    });
   const hostnames = resolveHostnames(options, config, Math.max(options.devices?.length ?? 0, options.outputs?.length ?? 0, 1));
   const identity = await resolveRunIdentity(options, config, hostnames);
   const overlay = await loadOverlay(options.overlayDir);
@@ -60,17 +66,22 @@ export async function planCards(options: DryRunOptions): Promise<CardPlan[]> {
   const plans: CardPlan[] = [];
   for (const hostname of hostnames) {
     const stored = rotate.has(hostname) ? undefined : await storedPublicHostKey(options.stateDir ?? stateDir(), hostname);
-    const entries = overlay.render(overlayVariables(hostname, identity, { keys, hostKey: PLACEHOLDER_KEY, version }, config), identity.extraEntries);
+    const entries = overlay.render(
+      overlayVariables(hostname, identity, { keys, hostKey: PLACEHOLDER_KEY, version }, config),
+      identity.extraEntries,
+    );
     const address = identity.addresses.get(hostname);
     const wifi = identity.wifi.get(hostname);
     plans.push({
       hostname,
-      address: address ? `${address.cidr} on ${config.network.interface}, gateway ${address.gateway}, dns ${address.dns.join(' ')}` : `DHCP on ${config.network.interface}`,
+      address: address
+        ? `${address.cidr} on ${config.network.interface}, gateway ${address.gateway}, dns ${address.dns.join(' ')}`
+        : `DHCP on ${config.network.interface}`,
       wifi: wifi ? `${wifi.ssid} (country ${wifi.country}) on wlan0, wired preferred` : undefined,
       hostKey: stored ? fingerprint(publicHostKey({ private: '', public: stored })) : undefined,
       consolePassword: identity.consolePassword.source,
-      keymap: config.alpine.keymap ?? 'us (the kernel\'s default)',
-      time: `${config.alpine.timezone ?? 'UTC'}, NTP ${config.network.ntp?.join(' ') ?? 'pool.ntp.org (chrony\'s default)'}`,
+      keymap: config.alpine.keymap ?? "us (the kernel's default)",
+      time: `${config.alpine.timezone ?? 'UTC'}, NTP ${config.network.ntp?.join(' ') ?? "pool.ntp.org (chrony's default)"}`,
       files: entries.map((entry) => ({
         mode: `${entry.type === 'directory' ? 'd' : entry.type === 'symlink' ? 'l' : '-'}${(entry.mode & 0o777).toString(8).padStart(4, '0')}`,
         path: entry.path,

@@ -33,7 +33,9 @@ export async function hostKeyFor(stateDir: string, hostname: string, rotate = fa
   if (!rotate && existsSync(privatePath) && existsSync(publicPath)) {
     const pair = { private: await readFile(privatePath, 'utf8'), public: (await readFile(publicPath, 'utf8')).trim() };
     if (!pair.private.startsWith('-----BEGIN OPENSSH PRIVATE KEY-----') || !/^ssh-ed25519 \S+/.test(pair.public)) {
-      throw new UserError(`${privatePath} is not an OpenSSH ed25519 host key pair`, { hint: `flash with --rotate-host-key ${hostname} to make a new one (the Pi then has a new identity)` });
+      throw new UserError(`${privatePath} is not an OpenSSH ed25519 host key pair`, {
+        hint: `flash with --rotate-host-key ${hostname} to make a new one (the Pi then has a new identity)`,
+      });
     }
     await chmod(privatePath, 0o600);
     return pair;

@@ -16,26 +16,33 @@ export interface HostnameFlags {
  */
 export function resolveHostnames(flags: HostnameFlags, config: ClusterConfig, targets: number): string[] {
   const given = [flags.hostname !== undefined, flags.hostnames !== undefined, flags.count !== undefined].filter(Boolean).length;
-  if (given > 1) throw new UserError('use one of --hostname, --hostnames and --count', { hint: '--hostname pi0 for one card, --hostnames pi0,pi1 or --count 2 for several' });
+  if (given > 1)
+    throw new UserError('use one of --hostname, --hostnames and --count', {
+      hint: '--hostname pi0 for one card, --hostnames pi0,pi1 or --count 2 for several',
+    });
   let names: string[];
   if (flags.hostname !== undefined) names = [flags.hostname];
   else if (flags.hostnames !== undefined) {
     names = flags.hostnames.map((name) => name.trim());
     // 'pi0,,pi1' or a trailing comma is a typo: refuse it rather than flash fewer cards than meant.
     if (names.length > 1 && names.some((name) => name === '')) {
-      throw new UserError(`--hostnames ${flags.hostnames.join(',')} has an empty name`, { hint: 'list the names with one comma between each, e.g. --hostnames pi0,pi1,pi2' });
+      throw new UserError(`--hostnames ${flags.hostnames.join(',')} has an empty name`, {
+        hint: 'list the names with one comma between each, e.g. --hostnames pi0,pi1,pi2',
+      });
     }
     names = names.filter(Boolean);
-  }
-  else {
+  } else {
     const count = flags.count === true ? config.hosts.count : (flags.count ?? Math.max(1, targets));
-    if (!Number.isInteger(count) || count < 1 || count > 256) throw new UserError(`--count must be a whole number from 1 to 256, got ${count}`, { hint: 'e.g. --count 3' });
+    if (!Number.isInteger(count) || count < 1 || count > 256)
+      throw new UserError(`--count must be a whole number from 1 to 256, got ${count}`, { hint: 'e.g. --count 3' });
     names = Array.from({ length: count }, (_, i) => `${config.hosts.prefix}${config.hosts.start + i}`);
   }
   if (names.length === 0) throw new UserError('--hostnames is empty', { hint: 'e.g. --hostnames pi0,pi1,pi2' });
   for (const name of names) {
     if (!HOSTNAME.test(name)) {
-      throw new UserError(`${JSON.stringify(name)} is not a valid hostname`, { hint: 'use lower-case letters, digits and dashes, starting with a letter (e.g. pi0)' });
+      throw new UserError(`${JSON.stringify(name)} is not a valid hostname`, {
+        hint: 'use lower-case letters, digits and dashes, starting with a letter (e.g. pi0)',
+      });
     }
   }
   const seen = new Set<string>();

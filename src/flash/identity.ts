@@ -41,7 +41,12 @@ export async function resolveRunIdentity(options: IdentityOptions, config: Clust
 }
 
 /** The overlay template variables of one host. */
-export function overlayVariables(hostname: string, identity: RunIdentity, card: { keys: string[]; hostKey: HostKeyPair; version: string }, config: ClusterConfig): OverlayVariables {
+export function overlayVariables(
+  hostname: string,
+  identity: RunIdentity,
+  card: { keys: string[]; hostKey: HostKeyPair; version: string },
+  config: ClusterConfig,
+): OverlayVariables {
   const [major, minor] = card.version.split('.');
   return {
     hostname,

@@ -11,7 +11,12 @@ import type { OverlayEntry } from './overlay/render.js';
  */
 export function keymapEntries(keymap: Keymap): OverlayEntry[] {
   return [
-    { type: 'symlink', path: `etc/keymap/${keymap.name}.bmap.gz`, mode: 0o777, target: `/usr/share/bkeymaps/${keymap.layout}/${keymap.name}.bmap.gz` },
+    {
+      type: 'symlink',
+      path: `etc/keymap/${keymap.name}.bmap.gz`,
+      mode: 0o777,
+      target: `/usr/share/bkeymaps/${keymap.layout}/${keymap.name}.bmap.gz`,
+    },
     { type: 'symlink', path: 'etc/runlevels/boot/loadkmap', mode: 0o777, target: '/etc/init.d/loadkmap' },
   ];
 }

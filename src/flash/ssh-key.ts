@@ -30,14 +30,22 @@ export async function loadPublicKeys(source: string | undefined, origin: string)
   } else {
     const path = expandHome(source);
     const problem = userFileProblem(path);
-    if (problem) throw new UserError(`SSH public key ${source} (${origin}) ${problem}`, { hint: problem === 'does not exist' ? GENERATE_HINT : 'pass the .pub file of your key, e.g. --ssh-key ~/.ssh/id_ed25519.pub' });
+    if (problem)
+      throw new UserError(`SSH public key ${source} (${origin}) ${problem}`, {
+        hint: problem === 'does not exist' ? GENERATE_HINT : 'pass the .pub file of your key, e.g. --ssh-key ~/.ssh/id_ed25519.pub',
+      });
     text = await readFile(path, 'utf8');
     label = source;
   }
   if (/PRIVATE KEY/.test(text)) {
-    throw new UserError(`${label}: that is a private key, pass the .pub`, { hint: `use ${source.endsWith('.pub') ? source : `${source}.pub`} (the public half); the private key never leaves this computer` });
+    throw new UserError(`${label}: that is a private key, pass the .pub`, {
+      hint: `use ${source.endsWith('.pub') ? source : `${source}.pub`} (the public half); the private key never leaves this computer`,
+    });
   }
-  const keys = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const keys = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   if (keys.length === 0) throw new UserError(`${label} holds no SSH public key`, { hint: GENERATE_HINT });
   for (const key of keys) checkKeyLine(key, label);
   return keys;
@@ -49,11 +57,15 @@ function looksLikeKeyText(text: string): boolean {
 
 function checkKeyLine(line: string, label: string): void {
   const [type, blob] = line.split(/\s+/);
-  const bad = (why: string) => new UserError(`${label} is not an SSH public key: ${why}`, { hint: 'pass the .pub file that ssh-keygen wrote (one line: type, key, comment)' });
+  const bad = (why: string) =>
+    new UserError(`${label} is not an SSH public key: ${why}`, {
+      hint: 'pass the .pub file that ssh-keygen wrote (one line: type, key, comment)',
+    });
   if (!KEY_TYPES.has(type)) throw bad(`unknown key type ${JSON.stringify(type?.slice(0, 40))}`);
   if (!blob || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob)) throw bad('the key is not base64');
   const bytes = Buffer.from(blob, 'base64');
   if (bytes.length < 4) throw bad('the key is too short');
   const nameLength = bytes.readUInt32BE(0);
-  if (nameLength > bytes.length - 4 || bytes.toString('latin1', 4, 4 + nameLength) !== type) throw bad(`the key data does not match its type ${type}`);
+  if (nameLength > bytes.length - 4 || bytes.toString('latin1', 4, 4 + nameLength) !== type)
+    throw bad(`the key data does not match its type ${type}`);
 }

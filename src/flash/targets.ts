@@ -33,7 +33,9 @@ export function findDrive(path: string, drives: readonly Drive[]): Drive {
   if (parent && drives.some((d) => d.device === parent)) {
     throw new UserError(`${path} is a partition, not a whole drive`, { hint: `pass the drive: --device ${parent}` });
   }
-  throw new UserError(`${path} is not a drive this computer lists`, { hint: 'run `pi-cluster flash` without --device to see the drives you can write' });
+  throw new UserError(`${path} is not a drive this computer lists`, {
+    hint: 'run `pi-cluster flash` without --device to see the drives you can write',
+  });
 }
 
 /** Judges every --device and throws at the first one that may not be written. */
@@ -45,12 +47,16 @@ export function checkDevices(paths: readonly string[], snapshot: DriveSnapshot, 
     return drive;
   });
   const unique = new Set(chosen.map((d) => d.device));
-  if (unique.size !== chosen.length) throw new UserError('the same drive is given twice with --device', { hint: 'give each card reader once' });
+  if (unique.size !== chosen.length)
+    throw new UserError('the same drive is given twice with --device', { hint: 'give each card reader once' });
   return chosen;
 }
 
 /** The interactive list: drives that passed the filter, and the refused ones with why (shown greyed). */
-export function candidates(snapshot: DriveSnapshot, context: Omit<SafetyContext, 'drives'>): { offered: DriveVerdict[]; refused: DriveVerdict[] } {
+export function candidates(
+  snapshot: DriveSnapshot,
+  context: Omit<SafetyContext, 'drives'>,
+): { offered: DriveVerdict[]; refused: DriveVerdict[] } {
   const drives = drivesFrom(snapshot);
   const verdicts = drives.map((drive) => judgeDrive(drive, { ...context, drives }));
   return { offered: verdicts.filter((v) => v.offer), refused: verdicts.filter((v) => !v.offer) };

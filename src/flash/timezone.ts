@@ -12,14 +12,20 @@ export const SYSTEM_ZONEINFO = '/usr/share/zoneinfo';
  * The file comes from this computer's tz database; musl reads TZif as it is.
  */
 export async function timezoneEntries(zone: string, zoneinfo = SYSTEM_ZONEINFO): Promise<OverlayEntry[]> {
-  if (zone.split('/').some((part) => part === '.' || part === '..' || part === '')) throw new UserError(`alpine.timezone ${zone} is not a time zone name`, { hint: 'e.g. Europe/Berlin or UTC' });
+  if (zone.split('/').some((part) => part === '.' || part === '..' || part === ''))
+    throw new UserError(`alpine.timezone ${zone} is not a time zone name`, { hint: 'e.g. Europe/Berlin or UTC' });
   let data: Buffer;
   try {
     data = await readFile(join(zoneinfo, zone));
   } catch {
-    throw new UserError(`alpine.timezone ${zone} is not in this computer's time zone database (${zoneinfo})`, { hint: 'check the spelling (e.g. Europe/Berlin, America/New_York, UTC); on Debian/Ubuntu the database is the tzdata package' });
+    throw new UserError(`alpine.timezone ${zone} is not in this computer's time zone database (${zoneinfo})`, {
+      hint: 'check the spelling (e.g. Europe/Berlin, America/New_York, UTC); on Debian/Ubuntu the database is the tzdata package',
+    });
   }
-  if (data.subarray(0, 4).toString('latin1') !== 'TZif') throw new UserError(`${join(zoneinfo, zone)} is not a TZif time zone file`, { hint: 'name a zone, not a folder or an index file (e.g. Europe/Berlin)' });
+  if (data.subarray(0, 4).toString('latin1') !== 'TZif')
+    throw new UserError(`${join(zoneinfo, zone)} is not a TZif time zone file`, {
+      hint: 'name a zone, not a folder or an index file (e.g. Europe/Berlin)',
+    });
   return [
     { type: 'file', path: `etc/zoneinfo/${zone}`, mode: 0o644, data },
     { type: 'symlink', path: 'etc/localtime', mode: 0o777, target: `/etc/zoneinfo/${zone}` },

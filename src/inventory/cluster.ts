@@ -36,7 +36,9 @@ export function clusterHosts(text: string, label = 'pi-hosts', options: ClusterR
   for (const host of inventoryHosts(inventory)) {
     if (!host.role) continue;
     if (!host.address) {
-      throw new UserError(`${label}:${host.line}: ${host.name} has no ansible_host=`, { hint: 'run `pi-cluster discover` again to rewrite pi-hosts, or write `name ansible_host=a.b.c.d`' });
+      throw new UserError(`${label}:${host.line}: ${host.name} has no ansible_host=`, {
+        hint: 'run `pi-cluster discover` again to rewrite pi-hosts, or write `name ansible_host=a.b.c.d`',
+      });
     }
     if (options.requireIPv4 && !isIPv4(host.address)) {
       throw new UserError(`${label}:${host.line}: host ${host.name} has no IPv4 address (ansible_host=${host.address})`, {
@@ -64,15 +66,21 @@ export async function readClusterInventory(path: string, options: ClusterReadOpt
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new UserError(`inventory ${path} does not exist`, { hint: 'run `pi-cluster discover` first (it writes pi-hosts), or pass --inventory FILE' });
+      throw new UserError(`inventory ${path} does not exist`, {
+        hint: 'run `pi-cluster discover` first (it writes pi-hosts), or pass --inventory FILE',
+      });
     }
-    if (code === 'EISDIR') throw new UserError(`inventory ${path} is a folder, not a file`, { hint: 'pass the pi-hosts file with --inventory FILE' });
-    if (code === 'EACCES' || code === 'EPERM') throw new UserError(`inventory ${path} cannot be read (${code})`, { hint: 'check the file\'s permissions' });
+    if (code === 'EISDIR')
+      throw new UserError(`inventory ${path} is a folder, not a file`, { hint: 'pass the pi-hosts file with --inventory FILE' });
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new UserError(`inventory ${path} cannot be read (${code})`, { hint: "check the file's permissions" });
     throw error;
   }
   const cluster = clusterHosts(text, path, options);
   if (cluster.masters.length === 0) {
-    throw new UserError(`${path} has no host in [masters]`, { hint: 'run `pi-cluster discover --masters 1`, or move one host under [masters]' });
+    throw new UserError(`${path} has no host in [masters]`, {
+      hint: 'run `pi-cluster discover --masters 1`, or move one host under [masters]',
+    });
   }
   return cluster;
 }

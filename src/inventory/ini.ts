@@ -106,7 +106,8 @@ export function readInventoryLines(text: string, label = 'pi-hosts'): { inventor
       const match = SECTION.exec(trimmed);
       if (!match) fail(lineNumber, `expected a section header like [masters], got ${JSON.stringify(trimmed)}`);
       const kind = match![2] ?? 'hosts';
-      if (kind !== 'hosts' && kind !== 'vars' && kind !== 'children') fail(lineNumber, `section [${match![1]}:${kind}] has an unknown type (hosts, vars or children)`);
+      if (kind !== 'hosts' && kind !== 'vars' && kind !== 'children')
+        fail(lineNumber, `section [${match![1]}:${kind}] has an unknown type (hosts, vars or children)`);
       section = match![1];
       sectionKind = kind as typeof sectionKind;
       if (!groups.has(section) && sectionKind === 'vars' && !pending.has(section)) pending.set(section, { line: lineNumber, kind: 'vars' });
@@ -210,7 +211,12 @@ export interface MergeResult {
  * changed addresses are updated in place; new hosts go to the group `roleFor` gives them; listed
  * hosts that were not found are reported as missing and stay in the file.
  */
-export function mergeInventory(existing: Inventory | undefined, found: InventoryEntry[], roleFor: (name: string) => Role, header?: string): MergeResult {
+export function mergeInventory(
+  existing: Inventory | undefined,
+  found: InventoryEntry[],
+  roleFor: (name: string) => Role,
+  header?: string,
+): MergeResult {
   const inventory: Inventory = existing ? { lines: [...existing.lines] } : newInventory(header);
   const changes: InventoryChange[] = [];
   const listed = new Map(inventoryHosts(inventory).map((h) => [h.name, h]));
@@ -246,7 +252,10 @@ export function hostLineText(host: InventoryEntry): string {
 }
 
 function newInventory(header?: string): Inventory {
-  const lines: Line[] = (header ?? '').split('\n').filter(Boolean).map((text) => ({ kind: 'other', text, section: 'ungrouped' }));
+  const lines: Line[] = (header ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map((text) => ({ kind: 'other', text, section: 'ungrouped' }));
   for (const role of ROLES) {
     if (lines.length) lines.push({ kind: 'other', text: '', section: lines[lines.length - 1].section });
     lines.push({ kind: 'section', text: `[${role}]`, section: role });

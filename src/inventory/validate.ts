@@ -52,7 +52,12 @@ function assignments(text: string, isHostLine: boolean): Array<[string, string]>
 }
 
 /** Every problem of an inventory (with the lines the reader could not read) as "label:line: what; fix" lines, in file order. */
-export function inventoryProblems(inventory: Inventory, label: string, options: InventoryCheckOptions = {}, unreadable: UnreadableLine[] = []): string[] {
+export function inventoryProblems(
+  inventory: Inventory,
+  label: string,
+  options: InventoryCheckOptions = {},
+  unreadable: UnreadableLine[] = [],
+): string[] {
   const problems: Array<[number, string]> = unreadable.map((u) => [u.lineNumber, `${label}:${u.lineNumber}: ${u.problem}`]);
   const firstListing = new Map<string, { role: Role; line: number }>();
   const addresses = new Map<string, { name: string; line: number }>();
@@ -87,7 +92,8 @@ export function inventoryProblems(inventory: Inventory, label: string, options: 
     else firstListing.set(line.name, { role, line: lineNumber });
     const address = line.ansibleHost ?? (isIPv4(line.name) ? line.name : undefined);
     const owner = address === undefined ? undefined : addresses.get(address);
-    if (owner && owner.name !== line.name) add(`${line.name} has the address ${address} of ${owner.name} (line ${owner.line}); each Pi has an address of its own`);
+    if (owner && owner.name !== line.name)
+      add(`${line.name} has the address ${address} of ${owner.name} (line ${owner.line}); each Pi has an address of its own`);
     else if (address !== undefined && !owner) addresses.set(address, { name: line.name, line: lineNumber });
   });
   return problems.sort((a, b) => a[0] - b[0]).map(([, text]) => text);

@@ -18,7 +18,12 @@ export function checkPrivateKeyPath(path: string): string {
   const problem = userFileProblem(privatePath);
   if (problem) {
     throw new UserError(`SSH private key ${privatePath} ${problem}`, {
-      hint: problem !== 'does not exist' ? 'pass the private key file with --ssh-key, e.g. ~/.ssh/id_ed25519' : path.endsWith('.pub') ? `the private key must sit beside ${path}` : 'pass the key you flashed with --ssh-key, or set ssh.privateKey in pi-cluster.yaml',
+      hint:
+        problem !== 'does not exist'
+          ? 'pass the private key file with --ssh-key, e.g. ~/.ssh/id_ed25519'
+          : path.endsWith('.pub')
+            ? `the private key must sit beside ${path}`
+            : 'pass the key you flashed with --ssh-key, or set ssh.privateKey in pi-cluster.yaml',
     });
   }
   return privatePath;

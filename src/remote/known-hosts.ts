@@ -59,7 +59,12 @@ export class KnownHosts {
   }
 
   static parse(text: string): KnownHosts {
-    return new KnownHosts(text.split('\n').filter((line, i, all) => !(i === all.length - 1 && line === '')).map(parseLine));
+    return new KnownHosts(
+      text
+        .split('\n')
+        .filter((line, i, all) => !(i === all.length - 1 && line === ''))
+        .map(parseLine),
+    );
   }
 
   /** A missing file is an empty list: the first discover creates it. */
@@ -120,11 +125,16 @@ export class KnownHosts {
 
   /** The canonical names whose recorded key is `key` (a host found by address is known by its key). */
   namesWithKey(key: HostKey): string[] {
-    return this.lines.flatMap((line) => (line.kind === 'entry' && !line.marker && line.key.base64 === key.base64 && !isHashed(line.hosts[0]) ? [line.hosts[0]!] : []));
+    return this.lines.flatMap((line) =>
+      line.kind === 'entry' && !line.marker && line.key.base64 === key.base64 && !isHashed(line.hosts[0]) ? [line.hosts[0]!] : [],
+    );
   }
 
   private entryOf(name: string, key: HostKey): Entry | undefined {
-    return this.lines.find((line): line is Entry => line.kind === 'entry' && !line.marker && line.hosts.includes(name) && line.key.type === key.type && line.key.base64 === key.base64);
+    return this.lines.find(
+      (line): line is Entry =>
+        line.kind === 'entry' && !line.marker && line.hosts.includes(name) && line.key.type === key.type && line.key.base64 === key.base64,
+    );
   }
 
   /** Every canonical (first) name with a managed entry, for reports. */
@@ -187,6 +197,12 @@ function patternMatches(pattern: string, name: string): boolean {
     return createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64') === hash;
   }
   if (!/[*?]/.test(pattern)) return pattern.toLowerCase() === name.toLowerCase();
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return regex.test(name);
 }

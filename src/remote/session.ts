@@ -165,13 +165,24 @@ function runCommand(client: ssh2.Client, label: string, command: string, timeout
       const stderr: Buffer[] = [];
       const timer = setTimeout(() => {
         stream.close();
-        reject(new SshError(label, 'command-timeout', `command did not finish within ${Math.round(timeoutMs / 1000)} s: ${command.slice(0, 60)}`));
+        reject(
+          new SshError(
+            label,
+            'command-timeout',
+            `command did not finish within ${Math.round(timeoutMs / 1000)} s: ${command.slice(0, 60)}`,
+          ),
+        );
       }, timeoutMs);
       stream.on('data', (chunk: Buffer) => stdout.push(chunk));
       stream.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       stream.on('close', (code: number | null, signal?: string) => {
         clearTimeout(timer);
-        resolve({ code: code ?? null, signal: signal ?? undefined, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+        resolve({
+          code: code ?? null,
+          signal: signal ?? undefined,
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+        });
       });
     });
   });
@@ -186,10 +197,18 @@ function classify(label: string, error: Error & { level?: string; code?: string 
     });
   }
   if (error.level === 'client-timeout' || /timed out/i.test(error.message)) {
-    return new SshError(label, 'timeout', 'no SSH answer in time', { hint: 'is the Pi still booting? try a longer --timeout', hostKey, cause: error });
+    return new SshError(label, 'timeout', 'no SSH answer in time', {
+      hint: 'is the Pi still booting? try a longer --timeout',
+      hostKey,
+      cause: error,
+    });
   }
   if (error.code && ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN'].includes(error.code)) {
-    return new SshError(label, 'unreachable', `cannot connect (${error.code})`, { hint: 'is sshd running and port 22 open on the Pi?', hostKey, cause: error });
+    return new SshError(label, 'unreachable', `cannot connect (${error.code})`, {
+      hint: 'is sshd running and port 22 open on the Pi?',
+      hostKey,
+      cause: error,
+    });
   }
   return new SshError(label, 'protocol', error.message, { hostKey, cause: error });
 }

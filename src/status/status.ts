@@ -77,11 +77,18 @@ export async function clusterStatus(options: StatusOptions): Promise<ClusterStat
   const master = options.hosts.find((h) => h.role === 'masters');
   let masterText: string | undefined;
   const settled = await mapBounded(options.hosts, options.hosts.length, (host) =>
-    withSession({ name: host.name, address: host.address }, { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 }, async (session) => {
-      const [facts, extra] = await Promise.all([readFacts(session), host === master ? session.run(CERTS_SCRIPT, { timeoutMs: 15_000 }) : undefined]);
-      if (extra) masterText = extra.stdout;
-      return facts;
-    }),
+    withSession(
+      { name: host.name, address: host.address },
+      { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 },
+      async (session) => {
+        const [facts, extra] = await Promise.all([
+          readFacts(session),
+          host === master ? session.run(CERTS_SCRIPT, { timeoutMs: 15_000 }) : undefined,
+        ]);
+        if (extra) masterText = extra.stdout;
+        return facts;
+      },
+    ),
   );
   const hosts: HostStatus[] = options.hosts.map((host, index) => {
     const result = settled[index]!;
@@ -140,16 +147,28 @@ function readCertificate(pem: string): X509Certificate | undefined {
 
 function expiry(file: string, cert: X509Certificate, now: Date): CertificateExpiry {
   const notAfter = new Date(cert.validTo);
-  return { file, subject: cert.subject.replace(/\n/g, ', '), notAfter: notAfter.toISOString(), daysLeft: Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000) };
+  return {
+    file,
+    subject: cert.subject.replace(/\n/g, ', '),
+    notAfter: notAfter.toISOString(),
+    daysLeft: Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000),
+  };
 }
 
 function parseNodes(json: string): NodeState[] | undefined {
   try {
-    const list = JSON.parse(json) as { items?: Array<{ metadata?: { name?: string; labels?: Record<string, string> }; status?: { conditions?: Array<{ type: string; status: string }>; nodeInfo?: { kubeletVersion?: string } } }> };
+    const list = JSON.parse(json) as {
+      items?: Array<{
+        metadata?: { name?: string; labels?: Record<string, string> };
+        status?: { conditions?: Array<{ type: string; status: string }>; nodeInfo?: { kubeletVersion?: string } };
+      }>;
+    };
     return (list.items ?? []).map((item) => ({
       name: item.metadata?.name ?? '?',
       ready: item.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
-      roles: Object.keys(item.metadata?.labels ?? {}).filter((l) => l.startsWith('node-role.kubernetes.io/')).map((l) => l.slice('node-role.kubernetes.io/'.length)),
+      roles: Object.keys(item.metadata?.labels ?? {})
+        .filter((l) => l.startsWith('node-role.kubernetes.io/'))
+        .map((l) => l.slice('node-role.kubernetes.io/'.length)),
       kubeletVersion: (item.status?.nodeInfo?.kubeletVersion ?? '').replace(/^v/, ''),
     }));
   } catch {
@@ -171,7 +190,14 @@ async function newestBackup(dir: string, now: Date): Promise<ClusterStatus['newe
 const GiB = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 /** What needs action (pure): each finding names the host, the problem and the fix. */
-export function judge(hosts: HostStatus[], certificates: CertificateExpiry[], nodes: NodeState[] | undefined, backup: ClusterStatus['newestLocalBackup'], master: string | undefined, now: Date): Finding[] {
+export function judge(
+  hosts: HostStatus[],
+  certificates: CertificateExpiry[],
+  nodes: NodeState[] | undefined,
+  backup: ClusterStatus['newestLocalBackup'],
+  master: string | undefined,
+  now: Date,
+): Finding[] {
   const findings: Finding[] = [];
   const add = (host: string, severity: Severity, problem: string, fix: string) => findings.push({ host, severity, problem, fix });
   for (const h of hosts) {
@@ -180,34 +206,82 @@ export function judge(hosts: HostStatus[], certificates: CertificateExpiry[], no
       continue;
     }
     const f = h.facts!;
-    if (f.throttling?.now.includes('under-voltage')) add(h.name, 'fail', 'under-voltage now', 'use the official power supply (5.1 V, 3 A for a Pi 4; 5 A for a Pi 5) and a short, thick cable');
-    else if (f.throttling?.sinceBoot.includes('under-voltage')) add(h.name, 'warn', 'under-voltage since boot', 'the power supply sagged under load: use the official supply and a short cable');
+    if (f.throttling?.now.includes('under-voltage'))
+      add(
+        h.name,
+        'fail',
+        'under-voltage now',
+        'use the official power supply (5.1 V, 3 A for a Pi 4; 5 A for a Pi 5) and a short, thick cable',
+      );
+    else if (f.throttling?.sinceBoot.includes('under-voltage'))
+      add(h.name, 'warn', 'under-voltage since boot', 'the power supply sagged under load: use the official supply and a short cable');
     const throttledNow = f.throttling?.now.filter((w) => w !== 'under-voltage') ?? [];
     if (throttledNow.length) add(h.name, 'warn', `${throttledNow.join(', ')} now`, 'cool the Pi (heatsink, fan, airflow in the case)');
-    if (f.temperatureC !== undefined && f.temperatureC >= 80) add(h.name, 'warn', `${f.temperatureC.toFixed(0)} °C: the firmware throttles from 80 °C`, 'add a heatsink or fan');
-    if (f.skewSeconds !== undefined && Math.abs(f.skewSeconds) > 5) add(h.name, 'warn', `clock is ${Math.round(f.skewSeconds)} s off this machine's`, 'check chronyd on the Pi (rc-service chronyd status) and this machine\'s clock');
-    if ((f.swapBytes ?? 0) > 0) add(h.name, 'warn', `swap is on (${GiB(f.swapBytes!)}): kubelet refuses to start with swap`, 'run `pi-cluster bootstrap --only 30-node` (it turns swap off)');
-    if (f.memoryCgroup === false) add(h.name, 'fail', 'the memory cgroup is off (kubelet will not run)', 'cmdline.txt needs cgroup_enable=memory cgroup_memory=1: `pi-cluster bootstrap --only 30-node`');
-    if (f.rootSizeBytes && f.rootAvailBytes !== undefined && f.rootAvailBytes < f.rootSizeBytes * 0.1) add(h.name, 'warn', `only ${GiB(f.rootAvailBytes)} free on /`, 'remove unused images (crictl rmi --prune) or use a bigger card');
-    if (f.memTotalBytes && f.memAvailableBytes !== undefined && f.memAvailableBytes < f.memTotalBytes * 0.1) add(h.name, 'warn', `only ${GiB(f.memAvailableBytes)} of memory available`, 'move pods elsewhere or use a Pi with more memory');
-    if (f.pageSize === 16384) add(h.name, 'warn', 'the kernel uses 16K pages (Pi 5 default): some arm64 images (jemalloc, older Go) crash', 'put kernel=kernel8.img in usercfg.txt for 4K pages');
+    if (f.temperatureC !== undefined && f.temperatureC >= 80)
+      add(h.name, 'warn', `${f.temperatureC.toFixed(0)} °C: the firmware throttles from 80 °C`, 'add a heatsink or fan');
+    if (f.skewSeconds !== undefined && Math.abs(f.skewSeconds) > 5)
+      add(
+        h.name,
+        'warn',
+        `clock is ${Math.round(f.skewSeconds)} s off this machine's`,
+        "check chronyd on the Pi (rc-service chronyd status) and this machine's clock",
+      );
+    if ((f.swapBytes ?? 0) > 0)
+      add(
+        h.name,
+        'warn',
+        `swap is on (${GiB(f.swapBytes!)}): kubelet refuses to start with swap`,
+        'run `pi-cluster bootstrap --only 30-node` (it turns swap off)',
+      );
+    if (f.memoryCgroup === false)
+      add(
+        h.name,
+        'fail',
+        'the memory cgroup is off (kubelet will not run)',
+        'cmdline.txt needs cgroup_enable=memory cgroup_memory=1: `pi-cluster bootstrap --only 30-node`',
+      );
+    if (f.rootSizeBytes && f.rootAvailBytes !== undefined && f.rootAvailBytes < f.rootSizeBytes * 0.1)
+      add(h.name, 'warn', `only ${GiB(f.rootAvailBytes)} free on /`, 'remove unused images (crictl rmi --prune) or use a bigger card');
+    if (f.memTotalBytes && f.memAvailableBytes !== undefined && f.memAvailableBytes < f.memTotalBytes * 0.1)
+      add(h.name, 'warn', `only ${GiB(f.memAvailableBytes)} of memory available`, 'move pods elsewhere or use a Pi with more memory');
+    if (f.pageSize === 16384)
+      add(
+        h.name,
+        'warn',
+        'the kernel uses 16K pages (Pi 5 default): some arm64 images (jemalloc, older Go) crash',
+        'put kernel=kernel8.img in usercfg.txt for 4K pages',
+      );
     if (h.group === 'masters' && h.fsyncP99Ms !== undefined && h.fsyncP99Ms > FSYNC_P99_LIMIT_MS) {
-      add(h.name, 'warn', `fsync p99 ${h.fsyncP99Ms.toFixed(1)} ms on / (etcd wants under ${FSYNC_P99_LIMIT_MS} ms): leader elections and API timeouts under load`, 'put the masters\' root file system on a USB SSD');
+      add(
+        h.name,
+        'warn',
+        `fsync p99 ${h.fsyncP99Ms.toFixed(1)} ms on / (etcd wants under ${FSYNC_P99_LIMIT_MS} ms): leader elections and API timeouts under load`,
+        "put the masters' root file system on a USB SSD",
+      );
     }
   }
   for (const c of certificates) {
-    const renew = master ? `on ${master}: \`kubeadm certs renew all\`, then restart the control-plane pods (move /etc/kubernetes/manifests/*.yaml out for 20 s and back) and run \`pi-cluster bootstrap --only 40-control-plane\` for a new kubeconfig` : 'kubeadm certs renew all on the master';
+    const renew = master
+      ? `on ${master}: \`kubeadm certs renew all\`, then restart the control-plane pods (move /etc/kubernetes/manifests/*.yaml out for 20 s and back) and run \`pi-cluster bootstrap --only 40-control-plane\` for a new kubeconfig`
+      : 'kubeadm certs renew all on the master';
     if (c.daysLeft < 0) add('cluster', 'fail', `${c.file} expired on ${c.notAfter.slice(0, 10)}`, renew);
     else if (c.daysLeft < 30) add('cluster', 'warn', `${c.file} expires in ${c.daysLeft} days (${c.notAfter.slice(0, 10)})`, renew);
   }
   for (const n of nodes ?? []) {
-    if (!n.ready) add(n.name, 'warn', 'node is NotReady', '`kubectl describe node` shows why; before `make apply` there is no pod network yet');
+    if (!n.ready)
+      add(n.name, 'warn', 'node is NotReady', '`kubectl describe node` shows why; before `make apply` there is no pod network yet');
   }
   const versions = new Set((nodes ?? []).map((n) => kubeMinor(n.kubeletVersion)).filter((v) => /^1\.\d+$/.test(v)));
   for (const minor of versions) {
     const notice = supportNotice(minor, now);
     if (notice) add('cluster', notice.severity, notice.problem, notice.fix);
   }
-  if (backup && backup.ageHours > 48) add('cluster', 'warn', `the newest local etcd snapshot is ${Math.round(backup.ageHours / 24)} days old`, '`pi-cluster etcd snapshot` (the nightly backups go to NFS: check the etcd-backup CronJob)');
+  if (backup && backup.ageHours > 48)
+    add(
+      'cluster',
+      'warn',
+      `the newest local etcd snapshot is ${Math.round(backup.ageHours / 24)} days old`,
+      '`pi-cluster etcd snapshot` (the nightly backups go to NFS: check the etcd-backup CronJob)',
+    );
   return findings;
 }

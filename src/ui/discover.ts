@@ -8,7 +8,13 @@ import { renderTable } from './table.js';
 /** `pi0  198.51.100.10  dc:a6:32:00:00:10  Raspberry Pi  (35 ms)`, printed as each host appears. */
 export function foundLine(host: FoundHost, color: boolean): string {
   const name = (host.name ?? '?').padEnd(8);
-  const columns = [name, host.address.padEnd(15), (host.mac ?? '').padEnd(17), (host.vendor ?? '').padEnd(12), paint('dim', `${host.foundMs} ms${host.source === 'mdns' ? '' : `, ${host.source}`}`, color)];
+  const columns = [
+    name,
+    host.address.padEnd(15),
+    (host.mac ?? '').padEnd(17),
+    (host.vendor ?? '').padEnd(12),
+    paint('dim', `${host.foundMs} ms${host.source === 'mdns' ? '' : `, ${host.source}`}`, color),
+  ];
   return columns.join('  ').replace(/\s+$/, '');
 }
 
@@ -72,7 +78,8 @@ export function changeLines(changes: InventoryChange[], color: boolean): string[
 export function summaryLines(result: DiscoverResult, relative: (path: string) => string): string[] {
   const lines: string[] = [];
   const files = [
-    result.written.inventory && `${relative(result.written.inventory)}${result.written.backup ? ` (previous: ${relative(result.written.backup)})` : ''}`,
+    result.written.inventory &&
+      `${relative(result.written.inventory)}${result.written.backup ? ` (previous: ${relative(result.written.backup)})` : ''}`,
     result.written.knownHosts && relative(result.written.knownHosts),
     result.written.sshConfig && relative(result.written.sshConfig),
   ].filter(Boolean);

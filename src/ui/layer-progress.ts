@@ -17,9 +17,13 @@ export function createLayerRenderer(color: boolean, verbose: boolean) {
   const who = (host?: string) => (host ? `${host}: ` : '');
   return {
     event(event: StageEvent) {
-      if (event.kind === 'step') region.print(`${paint('bold', `==> ${event.step}`, colored)}${event.detail ? ` (${event.detail})` : ''}\n`);
+      if (event.kind === 'step')
+        region.print(`${paint('bold', `==> ${event.step}`, colored)}${event.detail ? ` (${event.detail})` : ''}\n`);
       else if (event.kind === 'info') region.print(`${who(event.host)}${event.message}\n`);
-      else if (event.kind === 'warn') region.print(`${paint('yellow', 'warn', colored)} ${who(event.host)}${event.message}${event.hint ? `\n     fix: ${event.hint}` : ''}\n`);
+      else if (event.kind === 'warn')
+        region.print(
+          `${paint('yellow', 'warn', colored)} ${who(event.host)}${event.message}${event.hint ? `\n     fix: ${event.hint}` : ''}\n`,
+        );
       else if (event.kind === 'debug' && verbose) region.print(`${who(event.host)}${event.message}\n`);
       else region.draw();
     },

@@ -51,7 +51,11 @@ export interface LiveRegion {
 }
 
 /** `lines(width)` gives the live lines to draw, or undefined when there is nothing live yet (the screen is left as it is). */
-export function createLiveRegion(stream: Writable & { columns?: number }, live: boolean, lines: (width: number) => string[] | undefined): LiveRegion {
+export function createLiveRegion(
+  stream: Writable & { columns?: number },
+  live: boolean,
+  lines: (width: number) => string[] | undefined,
+): LiveRegion {
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
   const clear = () => {
@@ -92,7 +96,9 @@ export function createProgressRenderer(options: ProgressOptions = {}): ProgressR
   const stream = options.stream ?? process.stderr;
   const now = options.now ?? (() => performance.now());
   const tasks = new Map<string, Task>();
-  const region = createLiveRegion(stream, options.live ?? Boolean(stream.isTTY), (width) => [...tasks.values()].map((task) => formatTask(task, now()).slice(0, width)));
+  const region = createLiveRegion(stream, options.live ?? Boolean(stream.isTTY), (width) =>
+    [...tasks.values()].map((task) => formatTask(task, now()).slice(0, width)),
+  );
   let stopped = false;
   const say = (line: string) => region.print(`${line}\n`);
 
@@ -107,7 +113,16 @@ export function createProgressRenderer(options: ProgressOptions = {}): ProgressR
         if (!task) {
           // A target starting a new step replaces its previous line (write -> verify).
           for (const [other, old] of tasks) if (old.target !== undefined && old.target === event.target) tasks.delete(other);
-          task = { step: event.step, target: event.target, done: 0, total: event.total, unit: event.unit, started: now(), updated: now(), quarter: 0 };
+          task = {
+            step: event.step,
+            target: event.target,
+            done: 0,
+            total: event.total,
+            unit: event.unit,
+            started: now(),
+            updated: now(),
+            quarter: 0,
+          };
           tasks.set(key, task);
         }
         task.done = event.done;
@@ -148,7 +163,10 @@ export function createProgressRenderer(options: ProgressOptions = {}): ProgressR
 export function formatTask(task: Task, at: number): string {
   const seconds = Math.max((at - task.started) / 1000, 1e-3);
   const rate = task.done / seconds;
-  const amount = task.unit === 'bytes' ? `${mb(task.done)}${task.total ? `/${mb(task.total)}` : ''} MB` : `${task.done}${task.total ? `/${task.total}` : ''}`;
+  const amount =
+    task.unit === 'bytes'
+      ? `${mb(task.done)}${task.total ? `/${mb(task.total)}` : ''} MB`
+      : `${task.done}${task.total ? `/${task.total}` : ''}`;
   const speed = task.unit === 'bytes' ? `${(rate / 1e6).toFixed(1)} MB/s` : `${rate.toFixed(1)}/s`;
   const left = task.total && rate > 0 ? Math.max(0, (task.total - task.done) / rate) : undefined;
   const eta = task.total && task.done >= task.total ? 'done' : left === undefined ? '' : `ETA ${formatDuration(left)}`;

@@ -16,7 +16,9 @@ function throttling(h: HostStatus): string {
   const t = h.facts?.throttling;
   if (!t) return 'unknown';
   if (!t.now.length && !t.sinceBoot.length) return 'none';
-  return [t.now.length ? `now: ${t.now.join(', ')}` : '', t.sinceBoot.length ? `since boot: ${t.sinceBoot.join(', ')}` : ''].filter(Boolean).join('; ');
+  return [t.now.length ? `now: ${t.now.join(', ')}` : '', t.sinceBoot.length ? `since boot: ${t.sinceBoot.join(', ')}` : '']
+    .filter(Boolean)
+    .join('; ');
 }
 
 export function hostsTable(status: ClusterStatus): string {
@@ -38,27 +40,41 @@ export function hostsTable(status: ClusterStatus): string {
       h.fsyncP99Ms === undefined ? '?' : `${h.fsyncP99Ms.toFixed(1)} ms`,
     ];
   });
-  return renderTable(['host', 'address', 'role', 'uptime', 'os / kernel', 'mem free', 'disk free', 'temp', 'throttling', 'clock', 'swap', 'fsync p99'], rows);
+  return renderTable(
+    ['host', 'address', 'role', 'uptime', 'os / kernel', 'mem free', 'disk free', 'temp', 'throttling', 'clock', 'swap', 'fsync p99'],
+    rows,
+  );
 }
 
 export function clusterLines(status: ClusterStatus): string[] {
   const lines: string[] = [];
   if (status.nodes) {
-    lines.push(`nodes: ${status.nodes.map((n) => `${n.name} ${n.ready ? 'Ready' : 'NotReady'} ${n.kubeletVersion}${n.roles.length ? ` (${n.roles.join(',')})` : ''}`).join('; ') || 'none'}`);
+    lines.push(
+      `nodes: ${status.nodes.map((n) => `${n.name} ${n.ready ? 'Ready' : 'NotReady'} ${n.kubeletVersion}${n.roles.length ? ` (${n.roles.join(',')})` : ''}`).join('; ') || 'none'}`,
+    );
   } else {
     lines.push('nodes: unknown (no kubectl and admin.conf on the first master yet: run `pi-cluster bootstrap`)');
   }
   if (status.certificates.length) {
     const soonest = [...status.certificates].sort((a, b) => a.daysLeft - b.daysLeft)[0]!;
-    lines.push(`certificates: ${status.certificates.length} read; the first to expire is ${soonest.file} in ${soonest.daysLeft} days (${soonest.notAfter.slice(0, 10)})`);
+    lines.push(
+      `certificates: ${status.certificates.length} read; the first to expire is ${soonest.file} in ${soonest.daysLeft} days (${soonest.notAfter.slice(0, 10)})`,
+    );
   } else {
     lines.push('certificates: none found on the first master (/etc/kubernetes/pki)');
   }
-  lines.push(status.newestLocalBackup ? `newest local etcd snapshot: ${status.newestLocalBackup.file} (${status.newestLocalBackup.ageHours.toFixed(0)} h old); NFS backups are not checked here` : 'local etcd snapshots: none (`pi-cluster etcd snapshot`); NFS backups are not checked here');
+  lines.push(
+    status.newestLocalBackup
+      ? `newest local etcd snapshot: ${status.newestLocalBackup.file} (${status.newestLocalBackup.ageHours.toFixed(0)} h old); NFS backups are not checked here`
+      : 'local etcd snapshots: none (`pi-cluster etcd snapshot`); NFS backups are not checked here',
+  );
   return lines;
 }
 
 export function findingLines(status: ClusterStatus, color: boolean): string[] {
   if (!status.findings.length) return [paint('green', 'nothing needs action', color)];
-  return status.findings.map((f) => `${paint(f.severity === 'fail' ? 'red' : 'yellow', f.severity === 'fail' ? 'FAIL' : 'warn', color)} ${f.host}: ${f.problem}\n     fix: ${f.fix}`);
+  return status.findings.map(
+    (f) =>
+      `${paint(f.severity === 'fail' ? 'red' : 'yellow', f.severity === 'fail' ? 'FAIL' : 'warn', color)} ${f.host}: ${f.problem}\n     fix: ${f.fix}`,
+  );
 }

@@ -41,7 +41,10 @@ export interface ChartEntry {
 }
 
 /** A chart repository: `repos` maps a path prefix (/stable) to its charts; `special` answers other paths its own way. */
-export function chartRepository(repos: Record<string, Record<string, ChartEntry[]>>, special: Record<string, (res: ServerResponse) => void> = {}) {
+export function chartRepository(
+  repos: Record<string, Record<string, ChartEntry[]>>,
+  special: Record<string, (res: ServerResponse) => void> = {},
+) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '').split('?')[0];
     if (special[path]) return special[path](res);
@@ -54,21 +57,30 @@ export function chartRepository(repos: Record<string, Record<string, ChartEntry[
     const entries = Object.fromEntries(
       Object.entries(charts).map(([name, versions]) => [
         name,
-        versions.map((v) => ({ apiVersion: 'v2', name, version: v.version, ...(v.digest ? { digest: v.digest } : {}), urls: [`${name}-${v.version}.tgz`] })),
+        versions.map((v) => ({
+          apiVersion: 'v2',
+          name,
+          version: v.version,
+          ...(v.digest ? { digest: v.digest } : {}),
+          urls: [`${name}-${v.version}.tgz`],
+        })),
       ]),
     );
-    res.writeHead(200, { 'content-type': 'application/x-yaml' }).end(stringify({ apiVersion: 'v1', entries, generated: '2026-11-30T00:00:00Z' }));
+    res
+      .writeHead(200, { 'content-type': 'application/x-yaml' })
+      .end(stringify({ apiVersion: 'v1', entries, generated: '2026-11-30T00:00:00Z' }));
   };
 }
 
 export type Platform = { os: string; architecture: string; variant?: string };
 
 export type RegistryImage =
-  | { kind: 'oci-index' | 'docker-list'; platforms: Platform[] }
-  | { kind: 'single'; platform: Platform }
-  | { kind: 'garbage' };
+  { kind: 'oci-index' | 'docker-list'; platforms: Platform[] } | { kind: 'single'; platform: Platform } | { kind: 'garbage' };
 
-export const INDEX_TYPES = { 'oci-index': 'application/vnd.oci.image.index.v1+json', 'docker-list': 'application/vnd.docker.distribution.manifest.list.v2+json' };
+export const INDEX_TYPES = {
+  'oci-index': 'application/vnd.oci.image.index.v1+json',
+  'docker-list': 'application/vnd.docker.distribution.manifest.list.v2+json',
+};
 
 /** Content-addressed, so every registry (and its CDN) of a test run can share one store. */
 const blobs = new Map<string, string>();
@@ -80,7 +92,10 @@ const digestOf = (text: string) => `sha256:${createHash('sha256').update(text).d
  * token for the right scope. A manifest list is sent only when the Accept header asks for its media type.
  * Blobs are answered with a redirect to `blobBase` (another origin, as registries send blobs to a CDN).
  */
-export function registry(images: Record<string, RegistryImage>, options: { realm: string; service: string; token: string; blobBase?: string }) {
+export function registry(
+  images: Record<string, RegistryImage>,
+  options: { realm: string; service: string; token: string; blobBase?: string },
+) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://registry');
     if (url.pathname === '/token') {
@@ -114,7 +129,10 @@ export function registry(images: Record<string, RegistryImage>, options: { realm
     const [, name, reference] = manifest;
     if (req.headers.authorization !== `Bearer ${options.token}|repository:${name}:pull`) {
       res
-        .writeHead(401, { 'www-authenticate': `Bearer realm="${options.realm}",service="${options.service}",scope="repository:${name}:pull"`, 'content-type': 'application/json' })
+        .writeHead(401, {
+          'www-authenticate': `Bearer realm="${options.realm}",service="${options.service}",scope="repository:${name}:pull"`,
+          'content-type': 'application/json',
+        })
         .end('{"errors":[{"code":"UNAUTHORIZED"}]}');
       return;
     }
@@ -131,12 +149,24 @@ export function registry(images: Record<string, RegistryImage>, options: { realm
       blobs.set(digestOf(config), config);
       const type = 'application/vnd.oci.image.manifest.v1+json';
       if (!accept.includes(type)) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': type }).end(JSON.stringify({ schemaVersion: 2, mediaType: type, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length }, layers: [] }));
+      res.writeHead(200, { 'content-type': type }).end(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: type,
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
+          layers: [],
+        }),
+      );
     } else {
       const type = INDEX_TYPES[image.kind];
       // A registry falls back to one manifest when the client does not accept lists: treat that as a miss here.
       if (!accept.includes(type)) return void res.writeHead(404).end();
-      const manifests = image.platforms.map((platform, i) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digestOf(`${name}${i}`), size: 1000, platform }));
+      const manifests = image.platforms.map((platform, i) => ({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: digestOf(`${name}${i}`),
+        size: 1000,
+        platform,
+      }));
       res.writeHead(200, { 'content-type': type }).end(JSON.stringify({ schemaVersion: 2, mediaType: type, manifests }));
     }
   };
@@ -148,6 +178,11 @@ export function terraformRegistry(providers: Record<string, string[]>) {
     const match = /^\/v1\/providers\/([\w-]+\/[\w-]+)\/versions$/.exec(req.url ?? '');
     const versions = match ? providers[match[1]] : undefined;
     if (!versions) return void res.writeHead(404).end('{"errors":["Not Found"]}');
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: match?.[1], versions: versions.map((version) => ({ version, protocols: ['6.0'], platforms: [{ os: 'linux', arch: 'arm64' }] })) }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id: match?.[1],
+        versions: versions.map((version) => ({ version, protocols: ['6.0'], platforms: [{ os: 'linux', arch: 'arm64' }] })),
+      }),
+    );
   };
 }

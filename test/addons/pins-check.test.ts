@@ -27,19 +27,33 @@ let overrides: Record<string, string>;
 before(async () => {
   charts = await listen(
     chartRepository(
-      { '/stable': { demo: [{ version: '1.3.0-rc.1' }, { version: '1.2.0', digest: DIGEST }, { version: '1.1.0', digest: 'b'.repeat(64) }] } },
+      {
+        '/stable': {
+          demo: [{ version: '1.3.0-rc.1' }, { version: '1.2.0', digest: DIGEST }, { version: '1.1.0', digest: 'b'.repeat(64) }],
+        },
+      },
       {
         // Moved for good: Helm follows the redirect, but the pin should name the new place.
         '/old/index.yaml': (res) => void res.writeHead(301, { location: 'https://charts.example.test/stable/index.yaml' }).end(),
         '/slow/index.yaml': (res) => void setTimeout(() => res.writeHead(200).end('apiVersion: v1\nentries: {}\n'), 5000),
         // A large index that keeps arriving, 150 ms a piece, for longer than the stall timeout.
         '/trickle/index.yaml': (res) => {
-          const lines = ['apiVersion: v1\n', 'entries:\n', '  demo:\n', '  - name: demo\n', '    version: 1.2.0\n', '  - name: demo\n', '    version: 1.1.0\n', 'generated: "2026-11-30"\n'];
+          const lines = [
+            'apiVersion: v1\n',
+            'entries:\n',
+            '  demo:\n',
+            '  - name: demo\n',
+            '    version: 1.2.0\n',
+            '  - name: demo\n',
+            '    version: 1.1.0\n',
+            'generated: "2026-11-30"\n',
+          ];
           res.writeHead(200, { 'content-type': 'application/x-yaml' });
           const send = () => (lines.length ? (res.write(lines.shift()), setTimeout(send, 150)) : res.end());
           send();
         },
-        '/garbage/index.yaml': (res) => void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to the hotel Wi-Fi</body></html>'),
+        '/garbage/index.yaml': (res) =>
+          void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in to the hotel Wi-Fi</body></html>'),
       },
     ),
   );
@@ -52,7 +66,14 @@ before(async () => {
     'lab/garbage:1.0': { kind: 'garbage' },
     'library/busybox:1.37': { kind: 'oci-index', platforms: [linux('arm64')] },
   };
-  images = await listen(registry(served, { realm: 'https://auth.example.test/token', service: 'registry.example.test', token: TOKEN, blobBase: 'https://cdn.example.test' }));
+  images = await listen(
+    registry(served, {
+      realm: 'https://auth.example.test/token',
+      service: 'registry.example.test',
+      token: TOKEN,
+      blobBase: 'https://cdn.example.test',
+    }),
+  );
   // The CDN is its own server: blobs are served there, and it refuses requests that carry an Authorization header.
   await cdn.close();
   cdn = await listen(registry(served, { realm: 'https://auth.example.test/token', service: 'registry.example.test', token: TOKEN }));
@@ -101,10 +122,26 @@ const byPin = (results: PinResult[]) => Object.fromEntries(results.map((r) => [r
 
 test('image references resolve as Kubernetes pulls them (Docker Hub, library/, tags, digests)', () => {
   assert.deepEqual(parseImageRef('busybox:1.37'), { registry: 'registry-1.docker.io', repository: 'library/busybox', reference: '1.37' });
-  assert.deepEqual(parseImageRef('adguard/adguardhome:v0.107.62'), { registry: 'registry-1.docker.io', repository: 'adguard/adguardhome', reference: 'v0.107.62' });
-  assert.deepEqual(parseImageRef('docker.io/library/traefik:v3.6.13'), { registry: 'registry-1.docker.io', repository: 'library/traefik', reference: 'v3.6.13' });
-  assert.deepEqual(parseImageRef('registry.k8s.io/etcd:3.6.4-0'), { registry: 'registry.k8s.io', repository: 'etcd', reference: '3.6.4-0' });
-  assert.deepEqual(parseImageRef('localhost:5000/a/b@sha256:' + 'c'.repeat(64)), { registry: 'localhost:5000', repository: 'a/b', reference: 'sha256:' + 'c'.repeat(64) });
+  assert.deepEqual(parseImageRef('adguard/adguardhome:v0.107.62'), {
+    registry: 'registry-1.docker.io',
+    repository: 'adguard/adguardhome',
+    reference: 'v0.107.62',
+  });
+  assert.deepEqual(parseImageRef('docker.io/library/traefik:v3.6.13'), {
+    registry: 'registry-1.docker.io',
+    repository: 'library/traefik',
+    reference: 'v3.6.13',
+  });
+  assert.deepEqual(parseImageRef('registry.k8s.io/etcd:3.6.4-0'), {
+    registry: 'registry.k8s.io',
+    repository: 'etcd',
+    reference: '3.6.4-0',
+  });
+  assert.deepEqual(parseImageRef('localhost:5000/a/b@sha256:' + 'c'.repeat(64)), {
+    registry: 'localhost:5000',
+    repository: 'a/b',
+    reference: 'sha256:' + 'c'.repeat(64),
+  });
   assert.equal(parseImageRef('quay.io/metallb/speaker').reference, 'latest');
   assert.throws(() => parseImageRef('Not An Image'), /not an image reference/);
 });
@@ -113,7 +150,10 @@ test("a large index: only the pinned chart's block is parsed when the file has h
   const demo = 'entries:\n  demo:\n  - apiVersion: v2\n    name: demo\n    version: 1.2.0\n  - name: demo\n    version: 1.1.0\n';
   // The rest of this file would not parse: only the block of the chart asked for may be read.
   const text = `apiVersion: v1\n${demo}  other:\n  - version: [unclosed\ngenerated: "2026-11-30"\n`;
-  assert.deepEqual((chartEntries(text, 'demo')?.demo as Array<{ version: string }>).map((v) => v.version), ['1.2.0', '1.1.0']);
+  assert.deepEqual(
+    (chartEntries(text, 'demo')?.demo as Array<{ version: string }>).map((v) => v.version),
+    ['1.2.0', '1.1.0'],
+  );
   // A chart the index does not list, or no index at all: the whole text is parsed (and fails here).
   assert.equal(chartEntries(text, 'absent'), undefined);
   assert.deepEqual(Object.keys(chartEntries(`apiVersion: v1\n${demo}`, 'absent') ?? {}), ['demo']);
@@ -130,7 +170,10 @@ test('every chart, image and provider case is reported at once, one line each wi
   assert.match(r['charts.found'].detail, /digest matches/);
   assert.equal(r['charts.missing_version'].status, 'problem');
   // Pre-releases are not offered as the fix.
-  assert.match(r['charts.missing_version'].detail, /version 9\.9\.9 is not in https:\/\/charts\.example\.test\/stable\/index\.yaml \(newest: 1\.2\.0, 1\.1\.0\)/);
+  assert.match(
+    r['charts.missing_version'].detail,
+    /version 9\.9\.9 is not in https:\/\/charts\.example\.test\/stable\/index\.yaml \(newest: 1\.2\.0, 1\.1\.0\)/,
+  );
   assert.match(r['charts.missing_version'].fix ?? '', /set charts\.missing_version\.version in pins\.yaml/);
   assert.equal(r['charts.wrong_digest'].status, 'problem');
   assert.match(r['charts.wrong_digest'].detail, /digest .* is b{64}, pinned a{64}/);
@@ -168,9 +211,15 @@ test('every chart, image and provider case is reported at once, one line each wi
   assert.match(lines.at(-1) ?? '', /^9 of 16 pins failed: 7 charts, 7 images, 2 providers$/);
 
   // The registry was asked the way real ones are: anonymous, challenged, then with a scoped token.
-  assert.ok(images.seen.some((s) => s.startsWith('GET /token?') && s.includes('scope=repository%3Alab%2Fmulti%3Apull')), images.seen.join('\n'));
+  assert.ok(
+    images.seen.some((s) => s.startsWith('GET /token?') && s.includes('scope=repository%3Alab%2Fmulti%3Apull')),
+    images.seen.join('\n'),
+  );
   // The single-platform image's config came from the CDN, without the registry's token.
-  assert.ok(cdn.seen.some((s) => s.startsWith('GET /cdn/v2/lab/single-arm64/blobs/sha256:')), cdn.seen.join('\n'));
+  assert.ok(
+    cdn.seen.some((s) => s.startsWith('GET /cdn/v2/lab/single-arm64/blobs/sha256:')),
+    cdn.seen.join('\n'),
+  );
 });
 
 test('a slow server costs one bounded timeout and is named; the rest is still checked', async () => {
@@ -213,10 +262,22 @@ test('offline: nothing answers, and the command says so plainly and fails', asyn
   const everywhere = [...origins].map((o) => `${o}=${closed.base}`);
   let out = '';
   await assert.rejects(
-    addonsCheckCommand({ terraformDir: dir, json: false, timeoutSeconds: 2, overrides: everywhere, env: {}, cwd: dir, write: (t) => (out += t) }),
-    (error: unknown) => error instanceof UserError && /^offline: the pins could not be checked/.test(error.message) && /SKIP_CHECK=1/.test(error.hint ?? ''),
+    addonsCheckCommand({
+      terraformDir: dir,
+      json: false,
+      timeoutSeconds: 2,
+      overrides: everywhere,
+      env: {},
+      cwd: dir,
+      write: (t) => (out += t),
+    }),
+    (error: unknown) =>
+      error instanceof UserError && /^offline: the pins could not be checked/.test(error.message) && /SKIP_CHECK=1/.test(error.hint ?? ''),
   );
-  assert.match(out, /^offline: no chart repository, image registry or the Terraform registry answered \(cannot reach .+ \(ECONNREFUSED\)\)\n$/);
+  assert.match(
+    out,
+    /^offline: no chart repository, image registry or the Terraform registry answered \(cannot reach .+ \(ECONNREFUSED\)\)\n$/,
+  );
 });
 
 test('the real terraform/pins.yaml, served by local stand-ins of its repositories and registries, passes', async () => {
@@ -266,20 +327,39 @@ test('the real terraform/pins.yaml, served by local stand-ins of its repositorie
 test('the CLI: --json and a non-zero exit on a problem, SKIP_CHECK=1 skips, a broken pins file is one line', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-pins-'));
   const pinsFile = join(dir, 'pins.yaml');
-  writeFileSync(pinsFile, pinsYaml({ charts: { gone: { repository: 'https://charts.example.test/gone', chart: 'dashboard', version: '7.13.0' } }, images: { ok: { image: 'registry.example.test/lab/multi:1.0' } } }));
-  const env = { PI_CLUSTER_PIN_OVERRIDES: Object.entries(overrides).map(([f, t]) => `${f}=${t}`).join(',') };
+  writeFileSync(
+    pinsFile,
+    pinsYaml({
+      charts: { gone: { repository: 'https://charts.example.test/gone', chart: 'dashboard', version: '7.13.0' } },
+      images: { ok: { image: 'registry.example.test/lab/multi:1.0' } },
+    }),
+  );
+  const env = {
+    PI_CLUSTER_PIN_OVERRIDES: Object.entries(overrides)
+      .map(([f, t]) => `${f}=${t}`)
+      .join(','),
+  };
   const failed = await runCli(['addons', 'check', '--pins', pinsFile, '--json'], { cwd: dir, env });
   assert.equal(failed.code, 1, failed.stderr);
   const json = JSON.parse(failed.stdout) as { problems: number; results: PinResult[] };
   assert.equal(json.problems, 1);
-  assert.deepEqual(json.results.map((r) => `${r.pinnedAt}:${r.status}`), ['charts.gone:problem', 'images.ok:ok']);
-  assert.match(failed.stderr, /^pi-cluster: 1 pin failed the check: fix .*pins\.yaml as the lines above say\nhint: to run Terraform anyway: make apply SKIP_CHECK=1/);
+  assert.deepEqual(
+    json.results.map((r) => `${r.pinnedAt}:${r.status}`),
+    ['charts.gone:problem', 'images.ok:ok'],
+  );
+  assert.match(
+    failed.stderr,
+    /^pi-cluster: 1 pin failed the check: fix .*pins\.yaml as the lines above say\nhint: to run Terraform anyway: make apply SKIP_CHECK=1/,
+  );
 
   const skipped = await runCli(['addons', 'check', '--pins', pinsFile], { cwd: dir, env: { ...env, SKIP_CHECK: '1' } });
   assert.equal(skipped.code, 0);
   assert.match(skipped.stdout, /^skipped: the pin check/);
 
-  writeFileSync(pinsFile, stringify({ ...(parse(pinsYaml({})) as object), charts: { x: { repository: 'not a url', chart: 'x', version: '1' } } }));
+  writeFileSync(
+    pinsFile,
+    stringify({ ...(parse(pinsYaml({})) as object), charts: { x: { repository: 'not a url', chart: 'x', version: '1' } } }),
+  );
   const broken = await runCli(['addons', 'check', '--pins', pinsFile], { cwd: dir, env });
   assert.equal(broken.code, 1);
   assert.match(broken.stderr, /^pi-cluster: .*pins\.yaml: charts\.x\.repository: /);

@@ -42,10 +42,18 @@ const MODELS: Record<string, [new (data: never) => Model, string, string]> = {
   'v1/ServiceAccount': [ServiceAccount, 'kubernetes-models/v1/ServiceAccount', 'IServiceAccount'],
   'apps/v1/Deployment': [Deployment, 'kubernetes-models/apps/v1/Deployment', 'IDeployment'],
   'batch/v1/CronJob': [CronJob, 'kubernetes-models/batch/v1/CronJob', 'ICronJob'],
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': [ClusterRoleBinding, 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding', 'IClusterRoleBinding'],
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': [
+    ClusterRoleBinding,
+    'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+    'IClusterRoleBinding',
+  ],
   'traefik.io/v1alpha1/IngressRoute': [IngressRoute, '@kubernetes-models/traefik/traefik.io/v1alpha1/IngressRoute', 'IIngressRoute'],
   'traefik.io/v1alpha1/Middleware': [Middleware, '@kubernetes-models/traefik/traefik.io/v1alpha1/Middleware', 'IMiddleware'],
-  'traefik.io/v1alpha1/ServersTransport': [ServersTransport, '@kubernetes-models/traefik/traefik.io/v1alpha1/ServersTransport', 'IServersTransport'],
+  'traefik.io/v1alpha1/ServersTransport': [
+    ServersTransport,
+    '@kubernetes-models/traefik/traefik.io/v1alpha1/ServersTransport',
+    'IServersTransport',
+  ],
 };
 
 const CRD_SCHEMAS: Record<string, string> = {
@@ -90,7 +98,9 @@ export function validateManifest(manifest: Manifest): string[] {
   if (!file) return [`${label}: no schema known for this kind`];
   const schema = strict(JSON.parse(readFileSync(join(packageRoot(), 'test', 'fixtures', 'addons', 'crds', file), 'utf8')));
   const check = ajv.compile(schema);
-  return check(manifest) ? [] : (check.errors ?? []).map((e) => `${label}: ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  return check(manifest)
+    ? []
+    : (check.errors ?? []).map((e) => `${label}: ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 /**
@@ -117,7 +127,9 @@ export function unknownFields(manifests: Manifest[]): string[] {
     });
     return ts.getPreEmitDiagnostics(program).map((d) => {
       const where = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : -1;
-      const owner = lines.findIndex((_, i) => where >= imports.length + lineOffset(lines, i) && where < imports.length + lineOffset(lines, i + 1));
+      const owner = lines.findIndex(
+        (_, i) => where >= imports.length + lineOffset(lines, i) && where < imports.length + lineOffset(lines, i + 1),
+      );
       const m = typed[owner];
       return `${m ? `${kindOf(m)} ${m.metadata.name}` : 'manifests'}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
     });

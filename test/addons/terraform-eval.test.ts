@@ -20,7 +20,12 @@ const fixtures = join(packageRoot(), 'test', 'fixtures', 'addons');
 async function sampleVars(): Promise<TerraformVars> {
   const config = parseConfigText(await readFile(join(fixtures, 'pi-cluster.yaml'), 'utf8'));
   const inventory = parseInventory(await readFile(join(fixtures, 'pi-hosts'), 'utf8'));
-  return buildTfvars({ config, inventory, kubeconfig: { path: '/tmp/kubeconfig', context: 'lab' }, etcdBackupPublicKey: '/tmp/etcd-backup.pub' }).vars;
+  return buildTfvars({
+    config,
+    inventory,
+    kubeconfig: { path: '/tmp/kubeconfig', context: 'lab' },
+    etcdBackupPublicKey: '/tmp/etcd-backup.pub',
+  }).vars;
 }
 
 function withNetwork(vars: TerraformVars, network: Partial<TerraformVars['network']>): TerraformVars {
@@ -40,11 +45,27 @@ test('Terraform accepts the variables the CLI writes for the sample config', { s
 test("Terraform's own checks reject what the CLI would reject too", { skip }, async () => {
   const vars = await sampleVars();
   const cases: Array<[string, TerraformVars, RegExp]> = [
-    ['range over the nodes', withNetwork(vars, { metallb_range: '198.51.100.5-198.51.100.220' }), /metallb_range 198\.51\.100\.5-198\.51\.100\.220 overlaps node addresses \(pi0=198\.51\.100\.10/],
-    ['range outside the subnet', withNetwork(vars, { metallb_range: '203.0.113.200-203.0.113.250' }), /must be host addresses inside the subnet 198\.51\.100\.0\/24/],
-    ['subnet with host bits', withNetwork(vars, { subnet: '198.51.100.7/24' }), /network\.subnet 198\.51\.100\.7\/24 is not a network in CIDR form/],
+    [
+      'range over the nodes',
+      withNetwork(vars, { metallb_range: '198.51.100.5-198.51.100.220' }),
+      /metallb_range 198\.51\.100\.5-198\.51\.100\.220 overlaps node addresses \(pi0=198\.51\.100\.10/,
+    ],
+    [
+      'range outside the subnet',
+      withNetwork(vars, { metallb_range: '203.0.113.200-203.0.113.250' }),
+      /must be host addresses inside the subnet 198\.51\.100\.0\/24/,
+    ],
+    [
+      'subnet with host bits',
+      withNetwork(vars, { subnet: '198.51.100.7/24' }),
+      /network\.subnet 198\.51\.100\.7\/24 is not a network in CIDR form/,
+    ],
     ['not an address', withNetwork(vars, { traefik_ip: '198.51.100.300' }), /must be IPv4 addresses/],
-    ['service outside the range', withNetwork(vars, { adguard_ip: '198.51.100.150' }), /must be two different addresses inside metallb_range/],
+    [
+      'service outside the range',
+      withNetwork(vars, { adguard_ip: '198.51.100.150' }),
+      /must be two different addresses inside metallb_range/,
+    ],
     ['range backwards', withNetwork(vars, { metallb_range: '198.51.100.250-198.51.100.200' }), /ends before it starts/],
     ['pod CIDR', { ...vars, pod_cidr: '10.244.0.0/33' }, /pod_cidr 10\.244\.0\.0\/33 is not a network/],
     ['Grafana without Traefik', { ...vars, addons: { ...vars.addons, traefik: false } }, /reached through Traefik/],
@@ -57,7 +78,8 @@ test("Terraform's own checks reject what the CLI would reject too", { skip }, as
 });
 
 test('MetalLB: the fixed addresses get their own pool, the rest of the range stays assignable', { skip }, () => {
-  const pools = (range: string, reserved: string[]) => evaluate(renderFiles('metallb'), { address_range: range, reserved_addresses: reserved }, 'local.pools');
+  const pools = (range: string, reserved: string[]) =>
+    evaluate(renderFiles('metallb'), { address_range: range, reserved_addresses: reserved }, 'local.pools');
   assert.deepEqual(pools('198.51.100.200-198.51.100.250', ['198.51.100.201', '198.51.100.200']), [
     { name: 'default', addresses: ['198.51.100.202-198.51.100.250'], auto_assign: true },
     { name: 'fixed', addresses: ['198.51.100.200/32', '198.51.100.201/32'], auto_assign: false },
@@ -67,7 +89,9 @@ test('MetalLB: the fixed addresses get their own pool, the rest of the range sta
     { name: 'default', addresses: ['10.0.0.10-10.0.0.11', '10.0.0.13-10.0.0.254', '10.0.1.0-10.0.1.19'], auto_assign: true },
     { name: 'fixed', addresses: ['10.0.0.12/32', '10.0.0.255/32', '10.0.1.20/32'], auto_assign: false },
   ]);
-  assert.deepEqual(pools('10.0.0.10-10.0.0.11', ['10.0.0.10', '10.0.0.11']), [{ name: 'fixed', addresses: ['10.0.0.10/32', '10.0.0.11/32'], auto_assign: false }]);
+  assert.deepEqual(pools('10.0.0.10-10.0.0.11', ['10.0.0.10', '10.0.0.11']), [
+    { name: 'fixed', addresses: ['10.0.0.10/32', '10.0.0.11/32'], auto_assign: false },
+  ]);
 });
 
 test("modules' own variable checks: flannel backend, backup retention, password length", { skip }, () => {
@@ -77,22 +101,48 @@ test("modules' own variable checks: flannel backend, backup retention, password 
   const keys = generateKeyPairSync('x25519');
   const public_key = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   assert.equal(validateVariables(renderFiles('etcd-backup'), { nfs, public_key }), undefined);
-  assert.match(validateVariables(renderFiles('etcd-backup'), { nfs, public_key, keep: 0 }) ?? '', /keep must be a whole number of snapshots, at least 1/);
+  assert.match(
+    validateVariables(renderFiles('etcd-backup'), { nfs, public_key, keep: 0 }) ?? '',
+    /keep must be a whole number of snapshots, at least 1/,
+  );
   assert.match(validateVariables(renderFiles('etcd-backup'), { nfs, public_key, schedule: 'nightly' }) ?? '', /5-field cron expression/);
   const private_key = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  assert.match(validateVariables(renderFiles('etcd-backup'), { nfs, public_key: private_key }) ?? '', /public_key must be a PEM public key [\s\S]*never the\s+private key/);
+  assert.match(
+    validateVariables(renderFiles('etcd-backup'), { nfs, public_key: private_key }) ?? '',
+    /public_key must be a PEM public key [\s\S]*never the\s+private key/,
+  );
   const traefik = { load_balancer_ip: '198.51.100.200', dashboard_host: 'traefik.home.arpa' };
-  assert.match(validateVariables(renderFiles('traefik'), { ...traefik, dashboard_password: 'short' }) ?? '', /password is missing or shorter than 12/);
-  assert.match(validateVariables(renderFiles('monitoring'), { grafana_host: 'g', grafana_admin_password: '' }) ?? '', /Grafana admin password is missing/);
+  assert.match(
+    validateVariables(renderFiles('traefik'), { ...traefik, dashboard_password: 'short' }) ?? '',
+    /password is missing or shorter than 12/,
+  );
+  assert.match(
+    validateVariables(renderFiles('monitoring'), { grafana_host: 'g', grafana_admin_password: '' }) ?? '',
+    /Grafana admin password is missing/,
+  );
 });
 
 test('the generic Helm release: its checks, and secret values as sorted string --set entries', { skip }, () => {
-  const chart = { name: 'traefik', namespace: 'traefik', chart: 'traefik', repository: 'https://traefik.github.io/charts', chart_version: '39.0.8' };
+  const chart = {
+    name: 'traefik',
+    namespace: 'traefik',
+    chart: 'traefik',
+    repository: 'https://traefik.github.io/charts',
+    chart_version: '39.0.8',
+  };
   const files = renderFiles('helm-release');
   assert.equal(validateVariables(files, chart), undefined);
-  assert.equal(validateVariables(files, { name: 'objects', namespace: 'traefik', chart: './chart' }), undefined, 'a local chart needs no version');
+  assert.equal(
+    validateVariables(files, { name: 'objects', namespace: 'traefik', chart: './chart' }),
+    undefined,
+    'a local chart needs no version',
+  );
   const rejected: Array<[string, Record<string, unknown>, RegExp]> = [
-    ['unpinned', { ...chart, chart_version: null }, /chart_version must be set for a chart from a repository \(https:\/\/traefik\.github\.io\/charts\): pin it/],
+    [
+      'unpinned',
+      { ...chart, chart_version: null },
+      /chart_version must be set for a chart from a repository \(https:\/\/traefik\.github\.io\/charts\): pin it/,
+    ],
     ['a range', { ...chart, chart_version: '~> 39.0' }, /one exact version such as 39\.0\.8, not a range/],
     ['plain http', { ...chart, repository: 'http://charts.example' }, /https:\/\/ or oci:\/\/ URL/],
     ['long name', { ...chart, name: 'x'.repeat(54) }, /at most 53 characters/],
@@ -115,22 +165,45 @@ test('the generic Helm release: its checks, and secret values as sorted string -
   assert.deepEqual(evaluate(files, { ...chart, timeout: 1200 }, 'local.timeouts'), { create: '45m', update: '45m', delete: '25m' });
 });
 
-test('registry credentials: checked at the root, rendered as a dockerconfigjson Secret (Docker Hub under its own key)', { skip }, async () => {
-  const vars = await sampleVars();
-  const login = { server: 'docker.io', username: 'lab', password: 'pull:s3cret' };
-  // As a user passes it: TF_VAR_registry_credentials, never a file or the command line.
-  const fromEnv = (value: unknown) => ({ TF_VAR_registry_credentials: JSON.stringify(value) });
-  assert.equal(validateVariables(root, vars, fromEnv(login)), undefined);
-  for (const bad of [{ ...login, server: 'https://docker.io' }, { ...login, password: '' }, { ...login, username: ' ' }]) {
-    const error = validateVariables(root, vars, fromEnv(bad)) ?? '';
-    assert.match(error.replace(/\s*│\s*/g, ' ').replace(/\s+/g, ' '), /registry_credentials \(TF_VAR_registry_credentials\) needs server/);
-    // Terraform prints the values a failed condition names: the login must not be among them.
-    assert.ok(!/pull:s3cret|"lab"/.test(error), `the error shows the login:\n${error}`);
-  }
-  const config = (server: string) =>
-    JSON.parse(evaluate(renderFiles('registry-secret'), { namespace: 'adguard', credentials: { ...login, server } }, 'nonsensitive(local.dockerconfigjson)') as string);
-  assert.deepEqual(config('docker.io'), {
-    auths: { 'https://index.docker.io/v1/': { username: 'lab', password: 'pull:s3cret', auth: Buffer.from('lab:pull:s3cret').toString('base64') } },
-  });
-  assert.deepEqual(Object.keys(config('registry.lab.home.arpa:5000').auths), ['registry.lab.home.arpa:5000']);
-});
+test(
+  'registry credentials: checked at the root, rendered as a dockerconfigjson Secret (Docker Hub under its own key)',
+  { skip },
+  async () => {
+    const vars = await sampleVars();
+    const login = { server: 'docker.io', username: 'lab', password: 'pull:s3cret' };
+    // As a user passes it: TF_VAR_registry_credentials, never a file or the command line.
+    const fromEnv = (value: unknown) => ({ TF_VAR_registry_credentials: JSON.stringify(value) });
+    assert.equal(validateVariables(root, vars, fromEnv(login)), undefined);
+    for (const bad of [
+      { ...login, server: 'https://docker.io' },
+      { ...login, password: '' },
+      { ...login, username: ' ' },
+    ]) {
+      const error = validateVariables(root, vars, fromEnv(bad)) ?? '';
+      assert.match(
+        error.replace(/\s*│\s*/g, ' ').replace(/\s+/g, ' '),
+        /registry_credentials \(TF_VAR_registry_credentials\) needs server/,
+      );
+      // Terraform prints the values a failed condition names: the login must not be among them.
+      assert.ok(!/pull:s3cret|"lab"/.test(error), `the error shows the login:\n${error}`);
+    }
+    const config = (server: string) =>
+      JSON.parse(
+        evaluate(
+          renderFiles('registry-secret'),
+          { namespace: 'adguard', credentials: { ...login, server } },
+          'nonsensitive(local.dockerconfigjson)',
+        ) as string,
+      );
+    assert.deepEqual(config('docker.io'), {
+      auths: {
+        'https://index.docker.io/v1/': {
+          username: 'lab',
+          password: 'pull:s3cret',
+          auth: Buffer.from('lab:pull:s3cret').toString('base64'),
+        },
+      },
+    });
+    assert.deepEqual(Object.keys(config('registry.lab.home.arpa:5000').auths), ['registry.lab.home.arpa:5000']);
+  },
+);

@@ -50,7 +50,18 @@ test('every .tf file parses as HCL', async () => {
 const GENERIC = ['helm-release', 'manifests', 'registry-secret'];
 
 test('the root and every module have main, variables, outputs and versions', () => {
-  assert.deepEqual(modules.sort(), ['adguard', 'etcd-backup', 'flannel', 'headlamp', 'helm-release', 'manifests', 'metallb', 'monitoring', 'registry-secret', 'traefik']);
+  assert.deepEqual(modules.sort(), [
+    'adguard',
+    'etcd-backup',
+    'flannel',
+    'headlamp',
+    'helm-release',
+    'manifests',
+    'metallb',
+    'monitoring',
+    'registry-secret',
+    'traefik',
+  ]);
   for (const dir of [TERRAFORM_DIR, ...modules.map((m) => join(TERRAFORM_DIR, 'modules', m))]) {
     for (const name of ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf']) {
       assert.ok(tfFiles.includes(join(dir, name)), `${relative(TERRAFORM_DIR, dir) || 'root'} has no ${name}`);
@@ -92,7 +103,10 @@ test('providers are pinned to exact versions, the same everywhere and as in pins
     }
   }
   assert.deepEqual([...pins.keys()].sort(), ['hashicorp/helm', 'hashicorp/kubernetes']);
-  assert.deepEqual(Object.fromEntries(pins), Object.fromEntries(Object.entries(pinsFile.providers).map(([source, p]) => [source, String(p.version)])));
+  assert.deepEqual(
+    Object.fromEntries(pins),
+    Object.fromEntries(Object.entries(pinsFile.providers).map(([source, p]) => [source, String(p.version)])),
+  );
   // 3.0.x loses a release Helm left failed (#1669) and errors after a chart version bump (#1664, fixed in 3.1.1).
   const [major, minor, patch] = (pins.get('hashicorp/helm') as string).split('.').map(Number);
   assert.ok(major === 3 && (minor > 1 || (minor === 1 && patch >= 1)), `hashicorp/helm ${pins.get('hashicorp/helm')} is older than 3.1.1`);
@@ -104,11 +118,13 @@ test('every chart and image is pinned once, in pins.yaml, to a fixed version; mo
     assert.match(chart.repository, /^https:\/\/\S+$/, `charts.${name}: no https repository`);
     for (const image of [...(chart.images ?? [])]) assert.match(image, /:[\w][\w.-]*$/, `charts.${name}: ${image} has no tag`);
   }
-  for (const [name, { image }] of Object.entries(pinsFile.images)) assert.match(image, /:[\w][\w.-]*$/, `images.${name}: ${image} has no tag`);
+  for (const [name, { image }] of Object.entries(pinsFile.images))
+    assert.match(image, /:[\w][\w.-]*$/, `images.${name}: ${image} has no tag`);
   // No version literal anywhere else: chart_version and image variables default to null (the pin).
   for (const module of modules.filter((m) => !GENERIC.includes(m))) {
     for (const [name, variable] of await named(join(TERRAFORM_DIR, 'modules', module), 'variable')) {
-      if (name === 'chart_version' || /image$/.test(name)) assert.equal(variable.default, null, `${module}: variable ${name} has a default of its own instead of the pin`);
+      if (name === 'chart_version' || /image$/.test(name))
+        assert.equal(variable.default, null, `${module}: variable ${name} has a default of its own instead of the pin`);
     }
   }
 });
@@ -116,7 +132,9 @@ test('every chart and image is pinned once, in pins.yaml, to a fixed version; mo
 test('every helm_release undoes a failed install (atomic) and has timeouts that fit a Pi', async () => {
   let releases = 0;
   for (const file of tfFiles) {
-    for (const [name, blocks] of Object.entries((((await hcl(file)).resource as Record<string, unknown> | undefined)?.helm_release ?? {}) as Record<string, Block[]>)) {
+    for (const [name, blocks] of Object.entries(
+      (((await hcl(file)).resource as Record<string, unknown> | undefined)?.helm_release ?? {}) as Record<string, Block[]>,
+    )) {
       const where = `${relative(TERRAFORM_DIR, file)}: helm_release.${name}`;
       const release = blocks[0];
       releases += 1;
@@ -135,7 +153,9 @@ test('one Helm release pattern: add-ons call modules/helm-release with a reposit
   // helm_release appears only in the two generic modules: charts from a repository, and the local manifests chart.
   const owners = new Set<string>();
   for (const file of tfFiles) {
-    const releases = Object.keys((((await hcl(file)).resource as Record<string, unknown> | undefined)?.helm_release ?? {}) as Record<string, Block[]>);
+    const releases = Object.keys(
+      (((await hcl(file)).resource as Record<string, unknown> | undefined)?.helm_release ?? {}) as Record<string, Block[]>,
+    );
     if (releases.length) owners.add(relative(TERRAFORM_DIR, join(file, '..')));
   }
   assert.deepEqual([...owners].sort(), ['modules/helm-release', 'modules/manifests'], 'only the generic modules may declare helm_release');
@@ -156,7 +176,13 @@ test('one Helm release pattern: add-ons call modules/helm-release with a reposit
       charts.push(`${module}:${pinsFile.charts[key].chart}`);
     }
   }
-  assert.deepEqual(charts.sort(), ['flannel:flannel', 'headlamp:headlamp', 'metallb:metallb', 'monitoring:kube-prometheus-stack', 'traefik:traefik']);
+  assert.deepEqual(charts.sort(), [
+    'flannel:flannel',
+    'headlamp:headlamp',
+    'metallb:metallb',
+    'monitoring:kube-prometheus-stack',
+    'traefik:traefik',
+  ]);
 });
 
 test('the root passes each module only inputs it declares, and every input without a default', async () => {
@@ -164,8 +190,11 @@ test('the root passes each module only inputs it declares, and every input witho
   assert.deepEqual([...calls.keys()].sort(), ['adguard', 'etcd_backup', 'flannel', 'headlamp', 'metallb', 'monitoring', 'traefik']);
   const meta = new Set(['source', 'count', 'depends_on', 'providers', 'for_each']);
   const nested = await Promise.all(modules.map(async (m) => [m, await named(join(TERRAFORM_DIR, 'modules', m), 'module')] as const));
-  const allCalls: Array<readonly [string, string, Block]> = [...calls].map(([name, block]) => [`root ${name}`, TERRAFORM_DIR, block] as const);
-  for (const [module, inner] of nested) for (const [name, block] of inner) allCalls.push([`${module} ${name}`, join(TERRAFORM_DIR, 'modules', module), block]);
+  const allCalls: Array<readonly [string, string, Block]> = [...calls].map(
+    ([name, block]) => [`root ${name}`, TERRAFORM_DIR, block] as const,
+  );
+  for (const [module, inner] of nested)
+    for (const [name, block] of inner) allCalls.push([`${module} ${name}`, join(TERRAFORM_DIR, 'modules', module), block]);
   const bySource = (source: string) => allCalls.filter(([, , block]) => block.source === source).length;
   assert.equal(allCalls.length, 20, 'expected 7 add-on calls in the root, 6 of manifests, 5 of helm-release and 2 of registry-secret');
   assert.equal(bySource('../manifests'), 6);
@@ -175,7 +204,8 @@ test('the root passes each module only inputs it declares, and every input witho
     const target = join(from, String(block.source));
     const declared = await named(target, 'variable');
     const passed = Object.keys(block).filter((k) => !meta.has(k));
-    for (const input of passed) assert.ok(declared.has(input), `${label}: ${input} is not a variable of ${relative(TERRAFORM_DIR, target)}`);
+    for (const input of passed)
+      assert.ok(declared.has(input), `${label}: ${input} is not a variable of ${relative(TERRAFORM_DIR, target)}`);
     for (const [name, variable] of declared) {
       if (!('default' in variable)) assert.ok(passed.includes(name), `${label}: required input ${name} is not passed`);
     }
@@ -185,7 +215,8 @@ test('the root passes each module only inputs it declares, and every input witho
 test('render.tf files hold only locals, so the offline tests evaluate the real expressions', async () => {
   const renders = tfFiles.filter((f) => f.endsWith('render.tf'));
   assert.equal(renders.length, 9);
-  for (const file of renders) assert.deepEqual(Object.keys(await hcl(file)), ['locals'], `${relative(TERRAFORM_DIR, file)} has more than locals`);
+  for (const file of renders)
+    assert.deepEqual(Object.keys(await hcl(file)), ['locals'], `${relative(TERRAFORM_DIR, file)} has more than locals`);
   // Every template is used by some render.tf (and so rendered by the manifest tests).
   const templates = walk(TERRAFORM_DIR, (name) => name.endsWith('.tftpl')).map((t) => t.split('/').pop() as string);
   const text = renders.map((f) => readFileSync(f, 'utf8')).join('\n');
@@ -194,7 +225,8 @@ test('render.tf files hold only locals, so the offline tests evaluate the real e
 
 test('the secrets, state and generated variables are git-ignored; every secret variable is sensitive', async () => {
   const ignore = readFileSync(join(TERRAFORM_DIR, '.gitignore'), 'utf8');
-  for (const pattern of ['/cluster.auto.tfvars.json', '/secrets/', '/.terraform/', '/*.tfstate']) assert.ok(ignore.includes(pattern), `terraform/.gitignore lacks ${pattern}`);
+  for (const pattern of ['/cluster.auto.tfvars.json', '/secrets/', '/.terraform/', '/*.tfstate'])
+    assert.ok(ignore.includes(pattern), `terraform/.gitignore lacks ${pattern}`);
   const root = await named(TERRAFORM_DIR, 'variable');
   for (const name of ['traefik_dashboard_password', 'grafana_admin_password', 'registry_credentials']) {
     assert.equal(root.get(name)?.sensitive, true, `${name} is not marked sensitive`);
@@ -203,7 +235,8 @@ test('the secrets, state and generated variables are git-ignored; every secret v
   // In every module too: anything named like a password or credentials.
   for (const dir of [TERRAFORM_DIR, ...modules.map((m) => join(TERRAFORM_DIR, 'modules', m))]) {
     for (const [name, block] of await named(dir, 'variable')) {
-      if (/password|credentials|set_sensitive/.test(name)) assert.equal(block.sensitive, true, `${relative(TERRAFORM_DIR, dir) || 'root'}: ${name} is not sensitive`);
+      if (/password|credentials|set_sensitive/.test(name))
+        assert.equal(block.sensitive, true, `${relative(TERRAFORM_DIR, dir) || 'root'}: ${name} is not sensitive`);
     }
   }
 });

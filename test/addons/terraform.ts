@@ -25,7 +25,10 @@ export interface Selection {
 /** The files of an add-on module that render without providers. */
 export function renderFiles(addon: string): Selection {
   const module = `modules/${addon}`;
-  return { module, names: ['variables.tf', 'render.tf', 'manifests', 'scripts'].filter((name) => existsSync(join(TERRAFORM_DIR, module, name))) };
+  return {
+    module,
+    names: ['variables.tf', 'render.tf', 'manifests', 'scripts'].filter((name) => existsSync(join(TERRAFORM_DIR, module, name))),
+  };
 }
 
 /** A scratch copy of the selection (symlinks to the real files, same layout) with `vars` as tfvars. */

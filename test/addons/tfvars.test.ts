@@ -52,7 +52,15 @@ test('the sample config and inventory give the expected subnet, ranges, addresse
   });
   assert.equal(vars.pod_cidr, '10.244.0.0/16');
   assert.deepEqual(vars.nfs, { server: '198.51.100.5', path: '/srv/nfs/lab', backup_path: '/srv/nfs/lab-etcd' });
-  assert.deepEqual(vars.addons, { flannel: true, metallb: true, traefik: true, adguard: true, monitoring: true, dashboard: true, etcd_backup: true });
+  assert.deepEqual(vars.addons, {
+    flannel: true,
+    metallb: true,
+    traefik: true,
+    adguard: true,
+    monitoring: true,
+    dashboard: true,
+    etcd_backup: true,
+  });
   // Every derived value is reported, so the user sees what was chosen for them.
   assert.equal(derived.length, 4);
   assert.match(derived[0], /network\.subnet 198\.51\.100\.0\/24/);
@@ -89,7 +97,9 @@ test('the default MetalLB range is .200-.250 of the last /24, scaled down in sma
 
 test('a MetalLB range outside the subnet is rejected, naming the setting', () => {
   // No subnet in the file: the range is checked against the subnet derived from the nodes.
-  const message = problems(`${withNfs}network:\n  metallb:\n    range: 203.0.113.200-203.0.113.250\n  services:\n    traefik: 203.0.113.200\n    adguard: 203.0.113.201\n`);
+  const message = problems(
+    `${withNfs}network:\n  metallb:\n    range: 203.0.113.200-203.0.113.250\n  services:\n    traefik: 203.0.113.200\n    adguard: 203.0.113.201\n`,
+  );
   assert.match(message, /network\.metallb\.range: 203\.0\.113\.200-203\.0\.113\.250 is not inside the subnet 198\.51\.100\.0\/24/);
 });
 
@@ -101,13 +111,21 @@ test('a MetalLB range that overlaps node addresses is rejected, naming each node
 });
 
 test('a node outside the configured subnet, or a range on the broadcast address, is rejected', () => {
-  assert.match(problems(`${withNfs}network:\n  subnet: 198.51.100.0/25\n`, `${threeNodes}pi3 ansible_host=198.51.100.130\n`), /node pi3 \(198\.51\.100\.130\) is outside 198\.51\.100\.0\/25/);
-  assert.match(problems(`${withNfs}network:\n  metallb:\n    range: 198.51.100.240-198.51.100.255\n`), /includes the network or broadcast address/);
+  assert.match(
+    problems(`${withNfs}network:\n  subnet: 198.51.100.0/25\n`, `${threeNodes}pi3 ansible_host=198.51.100.130\n`),
+    /node pi3 \(198\.51\.100\.130\) is outside 198\.51\.100\.0\/25/,
+  );
+  assert.match(
+    problems(`${withNfs}network:\n  metallb:\n    range: 198.51.100.240-198.51.100.255\n`),
+    /includes the network or broadcast address/,
+  );
 });
 
 test('two services on one address, and a pod network inside the LAN, are rejected', () => {
   assert.match(
-    problems(`${withNfs}network:\n  metallb:\n    range: 198.51.100.200-198.51.100.210\n  services:\n    traefik: 198.51.100.205\n    adguard: 198.51.100.205\n`),
+    problems(
+      `${withNfs}network:\n  metallb:\n    range: 198.51.100.200-198.51.100.210\n  services:\n    traefik: 198.51.100.205\n    adguard: 198.51.100.205\n`,
+    ),
     /traefik and adguard both ask for 198\.51\.100\.205/,
   );
   assert.match(problems(`${withNfs}kubernetes:\n  podCidr: 198.51.0.0/16\n`), /kubernetes\.podCidr: 198\.51\.0\.0\/16 overlaps the LAN/);

@@ -64,7 +64,8 @@ export class AlpineRoot {
     try {
       execFileSync('tar', ['-C', scratch, '-xzf', archive.path]);
       const src = join(scratch, readdirSync(scratch)[0]!);
-      const substitute = (text: string) => text.replaceAll('@VERSION@', version).replaceAll('@PREFIX@', '').replaceAll('@sysconfdir@', '/etc/lbu');
+      const substitute = (text: string) =>
+        text.replaceAll('@VERSION@', version).replaceAll('@PREFIX@', '').replaceAll('@sysconfdir@', '/etc/lbu');
       const install = (from: string, to: string, mode: number) => {
         if (!existsSync(join(src, from))) return;
         writeFileSync(join(this.dir, to), substitute(readFileSync(join(src, from), 'utf8')));
@@ -83,16 +84,20 @@ export class AlpineRoot {
       rmSync(scratch, { recursive: true, force: true });
     }
     mkdirSync(join(this.dir, ROUTER_BIN), { recursive: true });
-    writeFileSync(join(this.dir, ROUTER_BIN, 'apk'), [
-      '#!/bin/sh',
-      '# apk audit (what lbu packages) is the real apk; what would install packages goes to alpine-conf\'s stand-in.',
-      'for arg; do',
-      '\tcase "$arg" in audit) exec /sbin/apk "$@" ;; esac',
-      'done',
-      'echo "apk $*" >>/var/log/apk-stand-in.log',
-      `exec ${STAND_IN_BIN}/apk "$@"`,
-      '',
-    ].join('\n'), { mode: 0o755 });
+    writeFileSync(
+      join(this.dir, ROUTER_BIN, 'apk'),
+      [
+        '#!/bin/sh',
+        "# apk audit (what lbu packages) is the real apk; what would install packages goes to alpine-conf's stand-in.",
+        'for arg; do',
+        '\tcase "$arg" in audit) exec /sbin/apk "$@" ;; esac',
+        'done',
+        'echo "apk $*" >>/var/log/apk-stand-in.log',
+        `exec ${STAND_IN_BIN}/apk "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
   }
 
   /** Runs a shell script in the root (chroot, /bin/sh is Alpine's busybox ash). */
@@ -149,14 +154,17 @@ export class AlpineRoot {
    */
   refreshMounts(fatDevices: string[]): void {
     const table = this.must('cat /.hostproc/self/mounts');
-    const lines = table.trim().split('\n').map((line) => {
-      const fields = line.split(' ');
-      if (fatDevices.includes(fields[0]!) && fields[2] === 'tmpfs') {
-        fields[2] = 'vfat';
-        fields[3] = 'rw,relatime,fmask=0022,dmask=0022';
-      }
-      return fields.join(' ');
-    });
+    const lines = table
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const fields = line.split(' ');
+        if (fatDevices.includes(fields[0]!) && fields[2] === 'tmpfs') {
+          fields[2] = 'vfat';
+          fields[3] = 'rw,relatime,fmask=0022,dmask=0022';
+        }
+        return fields.join(' ');
+      });
     writeFileSync(join(this.dir, 'proc/mounts'), `${lines.join('\n')}\n`);
   }
 
@@ -164,7 +172,10 @@ export class AlpineRoot {
     for (const target of this.mounted.reverse()) spawnSync('umount', ['-R', '-l', target]);
     this.mounted = [];
     // Mounts a test made by running commands in the root (its /mnt, /media/...).
-    const left = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${this.dir}/`));
+    const left = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[1] ?? '')
+      .filter((m) => m.startsWith(`${this.dir}/`));
     for (const target of left.sort().reverse()) spawnSync('umount', ['-l', target]);
     rmSync(this.dir, { recursive: true, force: true });
   }

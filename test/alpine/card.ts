@@ -20,11 +20,28 @@ export async function flashCard(dir: string, hostname = 'pi0', extraArgs: string
   const built = await release(join(dir, 'release'), { size: 4 * 2 ** 20, level: 0 });
   const keys = sshKeyPair(dir);
   const image = join(dir, `${hostname}.img`);
-  const result = await runCli(['flash', '--output', image, '--image', built.path, '--hostname', hostname, '--ssh-key', keys.publicKey, '--yes', '--boot-size', TEST_BOOT, ...extraArgs], {
-    cwd: dir,
-    env: { XDG_CACHE_HOME: join(dir, 'cache') },
-    timeoutMs: 120_000,
-  });
+  const result = await runCli(
+    [
+      'flash',
+      '--output',
+      image,
+      '--image',
+      built.path,
+      '--hostname',
+      hostname,
+      '--ssh-key',
+      keys.publicKey,
+      '--yes',
+      '--boot-size',
+      TEST_BOOT,
+      ...extraArgs,
+    ],
+    {
+      cwd: dir,
+      env: { XDG_CACHE_HOME: join(dir, 'cache') },
+      timeoutMs: 120_000,
+    },
+  );
   if (result.code !== 0) throw new Error(`pi-cluster flash failed (${result.code}): ${result.stderr}`);
   const partition = carvePartition(image, dir);
   const bootFiles = mtoolsFiles(partition, dir);

@@ -16,7 +16,7 @@ import { flashCard } from './card.js';
 
 const rootOnly = process.getuid?.() === 0 ? false : process.env.CI ? false : 'needs root (chroot into an Alpine root)';
 
-describe('console password against Alpine\'s musl crypt and busybox su', { skip: rootOnly }, () => {
+describe("console password against Alpine's musl crypt and busybox su", { skip: rootOnly }, () => {
   const dir = tempDir('pi-cluster-alpine-console-');
   let root: AlpineRoot;
   before(async () => {
@@ -42,7 +42,10 @@ describe('console password against Alpine\'s musl crypt and busybox su', { skip:
 
   /** busybox su to root as nobody (uid 65534), the password on stdin: did it become root? */
   const suAsNobody = (password: string) => {
-    const run = spawnSync('chroot', ['--userspec=65534:65534', root.dir, '/opt/suid/su', '-c', 'id -u', 'root'], { input: `${password}\n`, env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' } });
+    const run = spawnSync('chroot', ['--userspec=65534:65534', root.dir, '/opt/suid/su', '-c', 'id -u', 'root'], {
+      input: `${password}\n`,
+      env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' },
+    });
     return { status: run.status, stdout: run.stdout.toString(), stderr: run.stderr.toString() };
   };
 

@@ -23,7 +23,7 @@ function placePackageFile(root: AlpineRoot): void {
   writeFileSync(join(root.dir, PACKAGE_FILE), STAND_IN_MAP);
 }
 
-describe('a card\'s keymap is what Alpine\'s setup-keymap leaves', { skip: rootOnly }, () => {
+describe("a card's keymap is what Alpine's setup-keymap leaves", { skip: rootOnly }, () => {
   const dir = tempDir('pi-cluster-alpine-keymap-');
   let card: string;
   before(async () => {
@@ -41,7 +41,9 @@ describe('a card\'s keymap is what Alpine\'s setup-keymap leaves', { skip: rootO
         const log = '/var/log/openrc-stand-in.log';
         // Beside the apk router, first in the root's PATH.
         for (const tool of ['rc-service', 'rc-update']) {
-          writeFileSync(join(alpine.dir, 'usr/local/lib/pi-cluster-test/bin', tool), `#!/bin/sh\necho "${tool} $*" >>${log}\n`, { mode: 0o755 });
+          writeFileSync(join(alpine.dir, 'usr/local/lib/pi-cluster-test/bin', tool), `#!/bin/sh\necho "${tool} $*" >>${log}\n`, {
+            mode: 0o755,
+          });
         }
         const run = alpine.run('setup-keymap de de-nodeadkeys');
         assert.equal(run.status, 0, run.stderr);
@@ -80,8 +82,14 @@ describe('a card\'s keymap is what Alpine\'s setup-keymap leaves', { skip: rootO
 
       it('kbd-bkeymaps: setup-keymap installs it for the copy and removes it; the card keeps it in the world, for the link', () => {
         const apk = alpine.standInCalls();
-        assert.ok(apk.some((c) => /^apk add .*--virtual \.setup-keymap-deps kbd-bkeymaps$/.test(c)), apk.join('\n'));
-        assert.ok(apk.some((c) => /^apk del .*\.setup-keymap-deps$/.test(c)), apk.join('\n'));
+        assert.ok(
+          apk.some((c) => /^apk add .*--virtual \.setup-keymap-deps kbd-bkeymaps$/.test(c)),
+          apk.join('\n'),
+        );
+        assert.ok(
+          apk.some((c) => /^apk del .*\.setup-keymap-deps$/.test(c)),
+          apk.join('\n'),
+        );
         assert.ok(readFileSync(join(ours.dir, 'etc/apk/world'), 'utf8').split('\n').includes('kbd-bkeymaps'));
       });
     });

@@ -19,7 +19,7 @@ import { flashCard } from './card.js';
 
 const CARD_ADDRESS = '198.51.100.51';
 
-describe('a lab Pi brought up with a card\'s fixed address answers on it', { skip: labSkipReason() }, () => {
+describe("a lab Pi brought up with a card's fixed address answers on it", { skip: labSkipReason() }, () => {
   const dir = tempDir('pi-cluster-lab-address-');
   const lab = new Lab({ name: 'fixedip' });
   let root: AlpineRoot;
@@ -41,21 +41,37 @@ describe('a lab Pi brought up with a card\'s fixed address answers on it', { ski
     root?.dispose();
   });
 
-  it('Alpine\'s ifup applies the card\'s interfaces file; the Pi answers SSH there, promiscuous', async () => {
+  it("Alpine's ifup applies the card's interfaces file; the Pi answers SSH there, promiscuous", async () => {
     const labAddress = lab.host('pi0').ip;
     assert.notEqual(labAddress, CARD_ADDRESS);
-    assert.equal(await sshAnswers(CARD_ADDRESS), false, 'nothing answers on the card\'s address before');
+    assert.equal(await sshAnswers(CARD_ADDRESS), false, "nothing answers on the card's address before");
     // Forget the lab's own address, as a freshly booted Pi has none, then let Alpine's ifup read the card's file.
-    const up = spawnSync('ip', ['netns', 'exec', netns, 'chroot', root.dir, '/bin/sh', '-c', 'ip addr flush dev eth0 && ip route flush dev eth0 && ifup -v -i /etc/network/interfaces eth0'], {
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-    });
+    const up = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        netns,
+        'chroot',
+        root.dir,
+        '/bin/sh',
+        '-c',
+        'ip addr flush dev eth0 && ip route flush dev eth0 && ifup -v -i /etc/network/interfaces eth0',
+      ],
+      {
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      },
+    );
     assert.equal(up.status, 0, `${up.stdout}${up.stderr}`);
     const addresses = execFileSync('ip', ['netns', 'exec', netns, 'ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0']).toString();
     assert.match(addresses, new RegExp(`inet ${CARD_ADDRESS.replaceAll('.', '\\.')}/24 `));
     assert.doesNotMatch(addresses, new RegExp(`inet ${labAddress.replaceAll('.', '\\.')}/`));
-    assert.match(execFileSync('ip', ['netns', 'exec', netns, 'ip', 'route', 'show', 'default']).toString(), /^default via 198\.51\.100\.254 dev eth0/m);
+    assert.match(
+      execFileSync('ip', ['netns', 'exec', netns, 'ip', 'route', 'show', 'default']).toString(),
+      /^default via 198\.51\.100\.254 dev eth0/m,
+    );
     assert.match(execFileSync('ip', ['netns', 'exec', netns, 'ip', '-o', 'link', 'show', 'eth0']).toString(), /PROMISC/);
     assert.equal(await sshAnswers(CARD_ADDRESS, 3000), true, `the Pi answers SSH on ${CARD_ADDRESS}`);
-    assert.equal(await sshAnswers(labAddress), false, 'and no longer on the lab\'s address');
+    assert.equal(await sshAnswers(labAddress), false, "and no longer on the lab's address");
   });
 });

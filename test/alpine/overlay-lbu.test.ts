@@ -24,12 +24,15 @@ const rootOnly = process.getuid?.() === 0 ? false : process.env.CI ? false : 'ne
 // loadkmap: aports main/openrc/loadkmap.initd (openrc, which alpine-base depends on).
 const SERVICE_PACKAGES: Record<string, string> = { networking: 'alpine-base', loadkmap: 'alpine-base', sshd: 'openssh', chronyd: 'chrony' };
 
-describe('the flashed overlay through Alpine\'s initramfs unpack and lbu package', { skip: rootOnly }, () => {
+describe("the flashed overlay through Alpine's initramfs unpack and lbu package", { skip: rootOnly }, () => {
   const dir = tempDir('pi-cluster-alpine-ovl-');
   let card: FlashedCard;
   before(async () => {
     // A time zone and NTP servers too, so their files (a binary TZif file, a link, chrony.conf) are checked as well.
-    writeFileSync(join(dir, 'pi-cluster.yaml'), 'alpine:\n  timezone: Europe/Berlin\n  keymap: de-nodeadkeys\nnetwork:\n  ntp: [198.51.100.9]\n');
+    writeFileSync(
+      join(dir, 'pi-cluster.yaml'),
+      'alpine:\n  timezone: Europe/Berlin\n  keymap: de-nodeadkeys\nnetwork:\n  ntp: [198.51.100.9]\n',
+    );
     card = await flashCard(dir);
   });
 
@@ -41,28 +44,54 @@ describe('the flashed overlay through Alpine\'s initramfs unpack and lbu package
         root = await AlpineRoot.create(version);
         for (const line of root.sources) console.log(`upstream source: ${line}`);
         copyFileSync(join(card.bootDir, `${card.hostname}.apkovl.tar.gz`), join(root.dir, 'tmp/ovl.tar.gz'));
-        unpacked = root.must('tar -C / -zxvf /tmp/ovl.tar.gz').trim().split('\n').map((p) => p.replace(/^\.\//, ''));
+        unpacked = root
+          .must('tar -C / -zxvf /tmp/ovl.tar.gz')
+          .trim()
+          .split('\n')
+          .map((p) => p.replace(/^\.\//, ''));
       });
       after(() => root?.dispose());
 
-      it('every file and link of the overlay is in lbu\'s package (so setup-disk and lbu commit keep it)', () => {
-        const packaged = new Set(root.must('lbu package - | tar -tzf -').trim().split('\n').map((p) => p.replace(/^\.\//, '').replace(/\/$/, '')));
+      it("every file and link of the overlay is in lbu's package (so setup-disk and lbu commit keep it)", () => {
+        const packaged = new Set(
+          root
+            .must('lbu package - | tar -tzf -')
+            .trim()
+            .split('\n')
+            .map((p) => p.replace(/^\.\//, '').replace(/\/$/, '')),
+        );
         const shipped = unpacked.filter((p) => !p.endsWith('/'));
-        assert.ok(shipped.includes('root/.ssh/authorized_keys') && shipped.includes('etc/init.d/pi-cluster-mdns') && shipped.includes('etc/shadow') && shipped.includes('etc/localtime') && shipped.includes('etc/zoneinfo/Europe/Berlin') && shipped.includes('etc/conf.d/loadkmap') && shipped.includes('etc/keymap/de-nodeadkeys.bmap.gz'), shipped.join(' '));
+        assert.ok(
+          shipped.includes('root/.ssh/authorized_keys') &&
+            shipped.includes('etc/init.d/pi-cluster-mdns') &&
+            shipped.includes('etc/shadow') &&
+            shipped.includes('etc/localtime') &&
+            shipped.includes('etc/zoneinfo/Europe/Berlin') &&
+            shipped.includes('etc/conf.d/loadkmap') &&
+            shipped.includes('etc/keymap/de-nodeadkeys.bmap.gz'),
+          shipped.join(' '),
+        );
         const missing = shipped.filter((p) => !packaged.has(p));
         assert.deepEqual(missing, [], `lbu package drops ${missing.join(', ')}`);
       });
 
-      it('the overlay\'s /etc/shadow, which replaces Alpine\'s, has every account of Alpine\'s /etc/passwd, root locked', () => {
+      it("the overlay's /etc/shadow, which replaces Alpine's, has every account of Alpine's /etc/passwd, root locked", () => {
         // The minirootfs's own passwd (alpine-baselayout): an account missing from shadow could not be managed by passwd/chpasswd.
         const accounts = root.must('cut -d: -f1 /etc/passwd').trim().split('\n');
-        const shadow = root.must('cat /etc/shadow').trim().split('\n').map((line) => line.split(':'));
-        assert.deepEqual(shadow.map((fields) => fields[0]), accounts);
+        const shadow = root
+          .must('cat /etc/shadow')
+          .trim()
+          .split('\n')
+          .map((line) => line.split(':'));
+        assert.deepEqual(
+          shadow.map((fields) => fields[0]),
+          accounts,
+        );
         assert.deepEqual(shadow[0], ['root', '*', '', '0', '', '', '', '', '']);
         assert.match(root.must('ls -l /etc/shadow'), /^-rw-r-----/);
       });
 
-      it('without the overlay\'s lbu include list, Alpine\'s lbu drops the SSH key (the lockout this guards against)', () => {
+      it("without the overlay's lbu include list, Alpine's lbu drops the SSH key (the lockout this guards against)", () => {
         const list = join(root.dir, 'etc/apk/protected_paths.d/pi-cluster.list');
         const saved = readFileSync(list);
         root.must('rm /etc/apk/protected_paths.d/pi-cluster.list');
@@ -92,7 +121,10 @@ describe('the flashed overlay through Alpine\'s initramfs unpack and lbu package
           if (existsSync(join(root.dir, target))) continue;
           const pkg = SERVICE_PACKAGES[service];
           assert.ok(pkg, `${link}: /etc/init.d/${service} is neither in the overlay nor a known package service`);
-          assert.ok(world.includes(pkg), `${link}: ${service} comes from ${pkg}, which etc/apk/world (${world.join(' ')}) does not install`);
+          assert.ok(
+            world.includes(pkg),
+            `${link}: ${service} comes from ${pkg}, which etc/apk/world (${world.join(' ')}) does not install`,
+          );
         }
       });
     });

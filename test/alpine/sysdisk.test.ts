@@ -42,7 +42,10 @@ class VirtualDisklessPi {
   card!: FlashedCard;
   env: Record<string, string> = {};
 
-  constructor(readonly dir: string, readonly version: AlpineConfVersion) {}
+  constructor(
+    readonly dir: string,
+    readonly version: AlpineConfVersion,
+  ) {}
 
   get bootPart(): string {
     return `${this.loop}p1`;
@@ -126,7 +129,9 @@ for (const version of ['3.22.0', '3.20.0'] satisfies AlpineConfVersion[]) {
       const again = pi.onHost('partition');
       ok(again, 'partition again');
       assert.match(again.out, /is there already/);
-      const table = JSON.parse(execFileSync('sfdisk', ['-J', pi.card.image]).toString()) as { partitiontable: { partitions: Array<{ start: number; size: number; type: string }> } };
+      const table = JSON.parse(execFileSync('sfdisk', ['-J', pi.card.image]).toString()) as {
+        partitiontable: { partitions: Array<{ start: number; size: number; type: string }> };
+      };
       const [p1, p2] = table.partitiontable.partitions;
       assert.equal(table.partitiontable.partitions.length, 2);
       assert.equal(p2!.type, '83');
@@ -140,17 +145,24 @@ for (const version of ['3.22.0', '3.20.0'] satisfies AlpineConfVersion[]) {
       assert.equal(execFileSync('blkid', ['-s', 'LABEL', '-o', 'value', pi.rootPart]).toString().trim(), 'pi-cluster-root');
     });
 
-    it('bootstrap\'s facts script (busybox on the Pi) reports partition 2, and preflight takes it as the target', () => {
-      const script = factsScript(PREFLIGHT_PROBES).replaceAll('mmcblk0p2', pi.rootPart.split('/').pop()!).replaceAll('mmcblk0', pi.loop.split('/').pop()!);
+    it("bootstrap's facts script (busybox on the Pi) reports partition 2, and preflight takes it as the target", () => {
+      const script = factsScript(PREFLIGHT_PROBES)
+        .replaceAll('mmcblk0p2', pi.rootPart.split('/').pop()!)
+        .replaceAll('mmcblk0', pi.loop.split('/').pop()!);
       // (/proc/meminfo and /proc/cgroups are not in the stand-in /proc: those lines print nothing here.)
       const f = preflightFacts('pi0', pi.root.run(script).stdout, Date.now() / 1000);
-      assert.deepEqual(f.cardSystemPartition, { bytes: (CARD_SIZE - 65 * MiB), fstype: 'ext4', label: SYSTEM_PARTITION_LABEL });
+      assert.deepEqual(f.cardSystemPartition, { bytes: CARD_SIZE - 65 * MiB, fstype: 'ext4', label: SYSTEM_PARTITION_LABEL });
       assert.equal(f.cardFreeBytes, 0);
       const policy = { ...LAB_POLICY, minSystemBytes: 200 * MiB };
-      assert.deepEqual(evaluateFacts([{ ...f, rootFstype: 'tmpfs' }], [], { prepare: false, disk: false, node: false }, policy).filter((x) => /card|partition/.test(x.problem)), []);
+      assert.deepEqual(
+        evaluateFacts([{ ...f, rootFstype: 'tmpfs' }], [], { prepare: false, disk: false, node: false }, policy).filter((x) =>
+          /card|partition/.test(x.problem),
+        ),
+        [],
+      );
     });
 
-    it('Alpine\'s setup-disk refuses a Pi with nothing at /mnt/boot (what 20-disk did before)', () => {
+    it("Alpine's setup-disk refuses a Pi with nothing at /mnt/boot (what 20-disk did before)", () => {
       pi.root.must(`mkdir -p /mnt && mount -t ext4 ${pi.rootPart} /mnt`);
       try {
         pi.root.refreshMounts([pi.bootPart]);
@@ -180,7 +192,7 @@ for (const version of ['3.22.0', '3.20.0'] satisfies AlpineConfVersion[]) {
       assert.equal(pi.bootFile('cmdline.txt.diskless'), diskless, 'the diskless cmdline.txt is saved once, unchanged');
     });
 
-    it('the new system has the flashed SSH key, host key, sshd config and hostname (through Alpine\'s lbu package)', () => {
+    it("the new system has the flashed SSH key, host key, sshd config and hostname (through Alpine's lbu package)", () => {
       assert.equal(pi.file('mnt/root/.ssh/authorized_keys').trim(), pi.card.publicKey.trim());
       assert.equal(pi.file('mnt/etc/ssh/sshd_config'), pi.file('etc/ssh/sshd_config'));
       // The host key flash made (issue 15): the installed Pi keeps the identity discover verified.
@@ -190,12 +202,13 @@ for (const version of ['3.22.0', '3.20.0'] satisfies AlpineConfVersion[]) {
       assert.ok(existsSync(join(pi.root.dir, 'mnt/etc/init.d/pi-cluster-mdns')));
     });
 
-    it('cmdline.txt (written by setup-disk) is one line: root=UUID of partition 2, the card\'s options and the cgroup ones', () => {
+    it("cmdline.txt (written by setup-disk) is one line: root=UUID of partition 2, the card's options and the cgroup ones", () => {
       const cmdline = pi.bootFile('cmdline.txt');
       assert.equal(cmdline.split('\n').filter(Boolean).length, 1, cmdline);
       const words = cmdline.trim().split(/\s+/);
       assert.ok(words.includes(`root=UUID=${pi.uuid(pi.rootPart)}`), cmdline);
-      for (const word of ['cgroup_enable=memory', 'cgroup_memory=1', 'console=tty1', 'rootfstype=ext4']) assert.ok(words.includes(word), `${word} in ${cmdline}`);
+      for (const word of ['cgroup_enable=memory', 'cgroup_memory=1', 'console=tty1', 'rootfstype=ext4'])
+        assert.ok(words.includes(word), `${word} in ${cmdline}`);
       assert.ok(!words.some((w) => w.startsWith('modules=loop')), 'the diskless modules= is gone');
       assert.equal(words.filter((w) => w.startsWith('root=')).length, 1);
     });
@@ -245,13 +258,19 @@ for (const version of ['3.22.0', '3.20.0'] satisfies AlpineConfVersion[]) {
   });
 }
 
-describe('the sysdisk role runs the script\'s steps in the order tested above', () => {
+describe("the sysdisk role runs the script's steps in the order tested above", () => {
   it('partition, format, mount, install, verify, finish; restore on failure; reboot only after', async () => {
     const { parse } = await import('yaml');
-    const tasks = parse(readFileSync(join(packageRoot(), 'ansible/roles/sysdisk/tasks/setup-Alpine.yml'), 'utf8')) as Array<Record<string, unknown>>;
-    const steps = (list: unknown) => (list as Array<Record<string, { cmd?: string }>>).map((t) => t['ansible.builtin.script']?.cmd).filter(Boolean);
+    const tasks = parse(readFileSync(join(packageRoot(), 'ansible/roles/sysdisk/tasks/setup-Alpine.yml'), 'utf8')) as Array<
+      Record<string, unknown>
+    >;
+    const steps = (list: unknown) =>
+      (list as Array<Record<string, { cmd?: string }>>).map((t) => t['ansible.builtin.script']?.cmd).filter(Boolean);
     const block = tasks.find((t) => Array.isArray(t.block))!;
-    assert.deepEqual(steps(block.block), ['partition', 'format', 'mount', 'install', 'verify', 'finish'].map((s) => `pi-cluster-sysdisk ${s}`));
+    assert.deepEqual(
+      steps(block.block),
+      ['partition', 'format', 'mount', 'install', 'verify', 'finish'].map((s) => `pi-cluster-sysdisk ${s}`),
+    );
     assert.deepEqual(steps(block.rescue), ['pi-cluster-sysdisk restore']);
     const names = tasks.map((t) => String(t.name));
     assert.ok(names.indexOf('Reboot into the installed system') > tasks.indexOf(block), 'the reboot comes after the checked install');

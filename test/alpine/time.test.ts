@@ -16,7 +16,7 @@ import { flashCard } from './card.js';
 
 const rootOnly = process.getuid?.() === 0 ? false : process.env.CI ? false : 'needs root (chroot)';
 
-describe('a card\'s time zone and NTP servers, read by musl and chronyd', { skip: rootOnly }, () => {
+describe("a card's time zone and NTP servers, read by musl and chronyd", { skip: rootOnly }, () => {
   const dir = tempDir('pi-cluster-alpine-time-');
   let root: AlpineRoot;
   before(async () => {
@@ -33,21 +33,29 @@ describe('a card\'s time zone and NTP servers, read by musl and chronyd', { skip
     assert.ok(readFileSync(join(root.dir, 'etc/zoneinfo/Europe/Berlin')).equals(readFileSync('/usr/share/zoneinfo/Europe/Berlin')));
   });
 
-  it('Alpine\'s musl tells Berlin time from it (summer and winter)', () => {
+  it("Alpine's musl tells Berlin time from it (summer and winter)", () => {
     // 2024-07-01 12:00 UTC and 2024-01-15 12:00 UTC; TZ unset, so musl reads /etc/localtime.
     assert.equal(root.must('date -d @1719835200 "+%H:%M %Z"').trim(), '14:00 CEST');
     assert.equal(root.must('date -d @1705320000 "+%H:%M %Z"').trim(), '13:00 CET');
   });
 
-  it('chronyd -p reads the card\'s chrony.conf with exactly the configured servers', async () => {
+  it("chronyd -p reads the card's chrony.conf with exactly the configured servers", async () => {
     const rootfs = await ensureRootfs();
     const scratch = mkdtempSync(join(dir, 'chrony-'));
     try {
       copyFileSync(join(root.dir, 'etc/chrony/chrony.conf'), join(scratch, 'chrony.conf'));
       // The lab's root file system is shared read-only: bind the scratch folder over its /mnt in a private mount namespace.
-      const run = spawnSync('unshare', ['--mount', 'sh', '-c', `mount --bind "${scratch}" "${rootfs}/mnt" && chroot "${rootfs}" /usr/sbin/chronyd -p -f /mnt/chrony.conf`]);
+      const run = spawnSync('unshare', [
+        '--mount',
+        'sh',
+        '-c',
+        `mount --bind "${scratch}" "${rootfs}/mnt" && chroot "${rootfs}" /usr/sbin/chronyd -p -f /mnt/chrony.conf`,
+      ]);
       assert.equal(run.status, 0, `${run.stderr}`);
-      const servers = run.stdout.toString().split('\n').filter((line) => line.startsWith('server '));
+      const servers = run.stdout
+        .toString()
+        .split('\n')
+        .filter((line) => line.startsWith('server '));
       assert.deepEqual(servers, ['server ntp1.example.net iburst', 'server 198.51.100.9 iburst']);
       assert.doesNotMatch(run.stdout.toString(), /pool\.ntp\.org/);
     } finally {

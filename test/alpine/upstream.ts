@@ -24,22 +24,26 @@ export const ARTIFACTS = {
   minirootfs: {
     file: 'alpine-minirootfs-3.20.3-x86_64.tar.gz',
     url: 'https://dl-cdn.alpinelinux.org/alpine/v3.20/releases/x86_64/alpine-minirootfs-3.20.3-x86_64.tar.gz',
-    sha512: '9d5405f61f8a6ebc02461ba75346fbf1a63a4eab8510a0158dd321cee0c4dafe28c2a3d2cb7c3d75e2a8130dae0c3c92382f5b6adeea309eafc97621c5bf6400',
+    sha512:
+      '9d5405f61f8a6ebc02461ba75346fbf1a63a4eab8510a0158dd321cee0c4dafe28c2a3d2cb7c3d75e2a8130dae0c3c92382f5b6adeea309eafc97621c5bf6400',
   },
   'alpine-conf-3.20.0': {
     file: 'alpine-conf-3.20.0.tar.gz',
     url: 'https://gitlab.alpinelinux.org/alpine/alpine-conf/-/archive/3.20.0/alpine-conf-3.20.0.tar.gz',
-    sha512: '9a03c0f0fdad1da28874ec12307f40b3f03de6626575b8fae1b65a7055b2f4aaba1b315fa90b7228d918af0b5646ddf9acfea45d7a9342439819b98cdb44c322',
+    sha512:
+      '9a03c0f0fdad1da28874ec12307f40b3f03de6626575b8fae1b65a7055b2f4aaba1b315fa90b7228d918af0b5646ddf9acfea45d7a9342439819b98cdb44c322',
   },
   'alpine-conf-3.22.0': {
     file: 'alpine-conf-3.22.0.tar.gz',
     url: 'https://gitlab.alpinelinux.org/alpine/alpine-conf/-/archive/3.22.0/alpine-conf-3.22.0.tar.gz',
-    sha512: '33f28692f2508d776cca5b77f782359aa07d717866ec68b57d988666e60ec7870a271f09adaf42cc509cff55d7af58031675d51c3fed920fa2b2b98eb2f4b382',
+    sha512:
+      '33f28692f2508d776cca5b77f782359aa07d717866ec68b57d988666e60ec7870a271f09adaf42cc509cff55d7af58031675d51c3fed920fa2b2b98eb2f4b382',
   },
   mkinitfs: {
     file: 'mkinitfs-cc4954b.tar.gz',
     url: 'https://gitlab.alpinelinux.org/alpine/mkinitfs/-/archive/cc4954b/mkinitfs-cc4954b.tar.gz',
-    sha512: 'f219988f6e949f42f294996659b07e999a029844694e621287e81404e48601d6e50380f3e3502e9a1023ff2ba75aec6c84cabd7b2d574078d249dea9d6f1579d',
+    sha512:
+      'f219988f6e949f42f294996659b07e999a029844694e621287e81404e48601d6e50380f3e3502e9a1023ff2ba75aec6c84cabd7b2d574078d249dea9d6f1579d',
   },
 } satisfies Record<string, UpstreamArtifact>;
 

@@ -22,6 +22,9 @@ export function labVars(stateDir: string): Record<string, unknown> {
   return { pi_cluster_lab: true, pi_cluster_state_dir: stateDir, pi_cluster_user_kubeconfig: join(stateDir, 'user-kubeconfig') };
 }
 
-export function sum(recap: Record<string, { changed: number; failures: number; unreachable: number }>, key: 'changed' | 'failures' | 'unreachable'): number {
+export function sum(
+  recap: Record<string, { changed: number; failures: number; unreachable: number }>,
+  key: 'changed' | 'failures' | 'unreachable',
+): number {
   return Object.values(recap).reduce((total, host) => total + host[key], 0);
 }

@@ -2,14 +2,19 @@
 // cmd/kubeadm/app/apis/kubeadm/v1beta4/types.go and bootstraptoken/v1) and the part of the kubelet's
 // KubeletConfiguration (kubelet.config.k8s.io/v1beta1) that pi-cluster may set. Used to check rendered configs:
 // an unknown field or a wrong type fails the test, as `kubeadm init --config` would reject or ignore it.
-export type FieldType = 'string' | 'bool' | 'int' | 'duration' | 'string[]' | { object: Shape } | { list: Shape } | { map: 'bool' | 'string' };
+export type FieldType =
+  'string' | 'bool' | 'int' | 'duration' | 'string[]' | { object: Shape } | { list: Shape } | { map: 'bool' | 'string' };
 export interface Shape {
   [field: string]: FieldType;
 }
 
 const arg: Shape = { name: 'string', value: 'string' };
 const hostPathMount: Shape = { name: 'string', hostPath: 'string', mountPath: 'string', readOnly: 'bool', pathType: 'string' };
-const component: Shape = { extraArgs: { list: arg }, extraVolumes: { list: hostPathMount }, extraEnvs: { list: { name: 'string', value: 'string' } } };
+const component: Shape = {
+  extraArgs: { list: arg },
+  extraVolumes: { list: hostPathMount },
+  extraEnvs: { list: { name: 'string', value: 'string' } },
+};
 const apiEndpoint: Shape = { advertiseAddress: 'string', bindPort: 'int' };
 const taint: Shape = { key: 'string', value: 'string', effect: 'string', timeAdded: 'string' };
 const nodeRegistration: Shape = {
@@ -21,7 +26,14 @@ const nodeRegistration: Shape = {
   imagePullPolicy: 'string',
   imagePullSerial: 'bool',
 };
-const bootstrapToken: Shape = { token: 'string', description: 'string', ttl: 'duration', expires: 'string', usages: 'string[]', groups: 'string[]' };
+const bootstrapToken: Shape = {
+  token: 'string',
+  description: 'string',
+  ttl: 'duration',
+  expires: 'string',
+  usages: 'string[]',
+  groups: 'string[]',
+};
 const imageMeta: Shape = { imageRepository: 'string', imageTag: 'string' };
 const patches: Shape = { directory: 'string' };
 const typeMeta: Shape = { apiVersion: 'string', kind: 'string' };
@@ -41,7 +53,9 @@ export const kubeadmV1beta4: Record<string, Shape> = {
     ...typeMeta,
     etcd: {
       object: {
-        local: { object: { ...imageMeta, dataDir: 'string', extraArgs: { list: arg }, serverCertSANs: 'string[]', peerCertSANs: 'string[]' } },
+        local: {
+          object: { ...imageMeta, dataDir: 'string', extraArgs: { list: arg }, serverCertSANs: 'string[]', peerCertSANs: 'string[]' },
+        },
         external: { object: { endpoints: 'string[]', caFile: 'string', certFile: 'string', keyFile: 'string' } },
       },
     },
@@ -66,7 +80,9 @@ export const kubeadmV1beta4: Record<string, Shape> = {
     caCertPath: 'string',
     discovery: {
       object: {
-        bootstrapToken: { object: { token: 'string', apiServerEndpoint: 'string', caCertHashes: 'string[]', unsafeSkipCAVerification: 'bool' } },
+        bootstrapToken: {
+          object: { token: 'string', apiServerEndpoint: 'string', caCertHashes: 'string[]', unsafeSkipCAVerification: 'bool' },
+        },
         file: { object: { kubeConfigPath: 'string' } },
         tlsBootstrapToken: 'string',
       },
@@ -110,7 +126,9 @@ function checkType(value: unknown, type: FieldType, at: string): string[] {
   if (type === 'bool') return typeof value === 'boolean' ? [] : [`${at}: expected true/false, got ${JSON.stringify(value)}`];
   if (type === 'int') return Number.isInteger(value) ? [] : [`${at}: expected a whole number, got ${JSON.stringify(value)}`];
   if (type === 'duration') {
-    return typeof value === 'string' && /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(value) ? [] : [`${at}: expected a Go duration like 15m0s, got ${JSON.stringify(value)}`];
+    return typeof value === 'string' && /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/.test(value)
+      ? []
+      : [`${at}: expected a Go duration like 15m0s, got ${JSON.stringify(value)}`];
   }
   if (type === 'string[]') {
     return Array.isArray(value) && value.every((item) => typeof item === 'string') ? [] : [`${at}: expected a list of strings`];
@@ -128,7 +146,12 @@ function checkType(value: unknown, type: FieldType, at: string): string[] {
 export function checkKubeadmDocuments(documents: unknown[]): string[] {
   return documents.flatMap((doc, index) => {
     const { apiVersion, kind } = (doc ?? {}) as { apiVersion?: string; kind?: string };
-    const table = apiVersion === 'kubeadm.k8s.io/v1beta4' ? kubeadmV1beta4 : apiVersion === 'kubelet.config.k8s.io/v1beta1' ? kubeletV1beta1 : undefined;
+    const table =
+      apiVersion === 'kubeadm.k8s.io/v1beta4'
+        ? kubeadmV1beta4
+        : apiVersion === 'kubelet.config.k8s.io/v1beta1'
+          ? kubeletV1beta1
+          : undefined;
     if (!table) return [`document ${index}: unexpected apiVersion ${apiVersion}`];
     const shape = kind ? table[kind] : undefined;
     if (!shape) return [`document ${index}: unexpected kind ${kind} for ${apiVersion}`];

@@ -101,7 +101,8 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
 
   // kubeadm and the API server are stood in (test/ansible/standins.ts); Ansible, the role and kubectl are real.
   const fast = { control_plane_api_wait_retries: 2, control_plane_api_wait_delay: 1 };
-  const failInitAt = (phase: string) => lab.exec('pi0', ['sh', '-c', `mkdir -p /etc/kubeadm-standin && echo ${phase} > /etc/kubeadm-standin/init-fails-at`]);
+  const failInitAt = (phase: string) =>
+    lab.exec('pi0', ['sh', '-c', `mkdir -p /etc/kubeadm-standin && echo ${phase} > /etc/kubeadm-standin/init-fails-at`]);
   const letInitFinish = () => lab.exec('pi0', ['rm', '-f', '/etc/kubeadm-standin/init-fails-at']);
 
   it('40-control-plane (kubeadm stood in, real kubectl): an init that stopped after writing admin.conf is reset and run again', async () => {
@@ -110,7 +111,11 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
     await failInitAt('wait-control-plane');
     const failed = await run('40-control-plane.yml', fast);
     assert.notEqual(failed.exitCode, 0);
-    assert.equal((await lab.exec('pi0', ['sh', '-c', 'test -f /etc/kubernetes/admin.conf && echo yes'])).stdout.trim(), 'yes', 'the trap: admin.conf exists');
+    assert.equal(
+      (await lab.exec('pi0', ['sh', '-c', 'test -f /etc/kubernetes/admin.conf && echo yes'])).stdout.trim(),
+      'yes',
+      'the trap: admin.conf exists',
+    );
     await letInitFinish();
     const retried = await run('40-control-plane.yml', fast);
     assert.equal(retried.exitCode, 0, JSON.stringify(retried.failures));
@@ -128,8 +133,20 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
       assert.equal(again.exitCode, 0, `${phase}: ${JSON.stringify(again.failures)}`);
       assert.deepEqual(await standinCommands(lab, 'pi0'), ['init', 'reset', 'init'], phase);
     }
-    assert.equal((await lab.exec('pi0', ['kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', 'get', '--raw',
-      '/api/v1/namespaces/kube-public/configmaps/cluster-info'])).exitCode, 0, 'cluster-info is there now');
+    assert.equal(
+      (
+        await lab.exec('pi0', [
+          'kubectl',
+          '--kubeconfig',
+          '/etc/kubernetes/admin.conf',
+          'get',
+          '--raw',
+          '/api/v1/namespaces/kube-public/configmaps/cluster-info',
+        ])
+      ).exitCode,
+      0,
+      'cluster-info is there now',
+    );
   });
 
   it('40-control-plane leaves a finished init alone, and never resets one whose API server stopped answering', async () => {
@@ -145,7 +162,11 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
     assert.match(JSON.stringify(down.failures), /finished here before, but the API server does not answer/);
     assert.deepEqual(await standinCommands(lab, 'pi0'), before, 'still no init, no reset');
     // The API server answers again but cluster-info is gone (deleted by hand): still no reset.
-    await lab.exec('pi0', ['sh', '-c', 'setsid python3 /usr/local/lib/kubeadm-standin/kube-api-standin.py </dev/null >/dev/null 2>&1 & sleep 1']);
+    await lab.exec('pi0', [
+      'sh',
+      '-c',
+      'setsid python3 /usr/local/lib/kubeadm-standin/kube-api-standin.py </dev/null >/dev/null 2>&1 & sleep 1',
+    ]);
     await lab.exec('pi0', ['mv', '/var/lib/kube-api-standin/configmaps/kube-public/cluster-info', '/tmp/cluster-info']);
     const gone = await run('40-control-plane.yml', fast);
     assert.notEqual(gone.exitCode, 0);
@@ -161,29 +182,43 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
     const calls = await standinCalls(lab, 'pi1');
     const joinCall = calls.find((call) => call.argv?.[0] === 'join');
     assert.deepEqual(joinCall?.argv, ['join', '--config', '/run/pi-cluster/kubeadm-join.yaml']);
-    assert.ok(calls.every((call) => !JSON.stringify(call.argv ?? []).includes('0123456789abcdef')), 'no token in any argv');
+    assert.ok(
+      calls.every((call) => !JSON.stringify(call.argv ?? []).includes('0123456789abcdef')),
+      'no token in any argv',
+    );
     const joined = calls.find((call) => call.joined);
     assert.equal(joined?.config_mode, '0o600');
     const docs = parseAllDocuments(joined?.config ?? '').map((doc) => doc.toJS());
     assert.deepEqual(checkKubeadmDocuments(docs), []);
     assert.equal(docs[0].discovery.bootstrapToken.token, 'abcdef.0123456789abcdef');
     assert.equal(docs[0].nodeRegistration.name, 'pi1');
-    assert.equal((await lab.exec('pi1', ['sh', '-c', 'test -e /run/pi-cluster/kubeadm-join.yaml && echo left || echo gone'])).stdout.trim(), 'gone');
+    assert.equal(
+      (await lab.exec('pi1', ['sh', '-c', 'test -e /run/pi-cluster/kubeadm-join.yaml && echo left || echo gone'])).stdout.trim(),
+      'gone',
+    );
     const master = await standinCommands(lab, 'pi0');
-    assert.deepEqual(master.filter((command) => command === 'token'), ['token', 'token'], 'token create, then token delete');
+    assert.deepEqual(
+      master.filter((command) => command === 'token'),
+      ['token', 'token'],
+      'token create, then token delete',
+    );
     const again = await run('50-workers.yml');
     assert.equal(again.exitCode, 0);
-    assert.equal((await standinCalls(lab, 'pi1')).filter((call) => call.argv?.[0] === 'join').length, 1, 'a joined worker is not joined again');
+    assert.equal(
+      (await standinCalls(lab, 'pi1')).filter((call) => call.argv?.[0] === 'join').length,
+      1,
+      'a joined worker is not joined again',
+    );
   });
 
-  it('30-node made / shared in each host\'s own mount namespace, and the boot script does it again', async () => {
+  it("30-node made / shared in each host's own mount namespace, and the boot script does it again", async () => {
     const ownNamespace = readlinkSync('/proc/self/ns/mnt');
     for (const host of lab.hosts) {
       const sh = async (script: string) => (await lab.exec(host.name, ['sh', '-c', script])).stdout.trim();
       assert.notEqual(await sh('readlink /proc/1/ns/mnt'), ownNamespace, `${host.name}: a mount namespace of its own`);
       // What 30-node left: / is shared (mountinfo's optional field shared:N on the root entry).
       assert.equal(await sh('findmnt -n -o PROPAGATION /'), 'shared', `${host.name}: / after 30-node`);
-      assert.match(await sh("awk '$5 == \"/\"' /proc/self/mountinfo"), / shared:\d+ /);
+      assert.match(await sh('awk \'$5 == "/"\' /proc/self/mountinfo'), / shared:\d+ /);
       // Back to how the lab boots a host (private), then the boot script alone, as at every boot.
       await sh('mount --make-rprivate /');
       assert.equal(await sh('findmnt -n -o PROPAGATION /'), 'private', `${host.name}: / made private for the test`);
@@ -196,12 +231,23 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
   it('30-node wrote the NFS mounts of pi-cluster.yaml into fstab on every host, without mounting them (lab)', async () => {
     for (const host of lab.hosts) {
       const sh = async (script: string) => (await lab.exec(host.name, ['sh', '-c', script])).stdout.trim();
-      const nfs = (await sh('cat /etc/fstab')).split('\n').map((line) => line.trim().split(/\s+/)).filter((fields) => fields[2] === 'nfs');
-      assert.deepEqual(nfs, [
-        ['198.51.100.5:/export/media', '/mnt/media', 'nfs', 'nfsvers=4.1,hard,noatime', '0', '0'],
-        ['198.51.100.5:/export/pi-cluster/backup', '/srv/backup', 'nfs', 'nfsvers=4.2,soft,ro', '0', '0'],
-      ], `${host.name}: fstab`);
-      assert.equal(await sh("awk '$5 == \"/mnt/media\" || $5 == \"/srv/backup\"' /proc/self/mountinfo"), '', `${host.name}: not mounted in the lab`);
+      const nfs = (await sh('cat /etc/fstab'))
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter((fields) => fields[2] === 'nfs');
+      assert.deepEqual(
+        nfs,
+        [
+          ['198.51.100.5:/export/media', '/mnt/media', 'nfs', 'nfsvers=4.1,hard,noatime', '0', '0'],
+          ['198.51.100.5:/export/pi-cluster/backup', '/srv/backup', 'nfs', 'nfsvers=4.2,soft,ro', '0', '0'],
+        ],
+        `${host.name}: fstab`,
+      );
+      assert.equal(
+        await sh('awk \'$5 == "/mnt/media" || $5 == "/srv/backup"\' /proc/self/mountinfo'),
+        '',
+        `${host.name}: not mounted in the lab`,
+      );
     }
   });
 });

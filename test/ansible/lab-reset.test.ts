@@ -18,13 +18,22 @@ const config = configSchema.parse({ cluster: { name: 'lab' } });
 describe('90-reset on the virtual lab', { skip, timeout: 600_000 }, () => {
   let lab: Lab;
   let project: ReturnType<typeof labProject>;
-  const exists = async (host: string, path: string) => (await lab.exec(host, ['sh', '-c', `ls -d ${path} 2>/dev/null || true`])).stdout.trim();
+  const exists = async (host: string, path: string) =>
+    (await lab.exec(host, ['sh', '-c', `ls -d ${path} 2>/dev/null || true`])).stdout.trim();
 
   /** pi0: a master with snapshots and data a restore kept aside; pi1: a worker whose `kubeadm join` died. */
   async function leaveState(): Promise<void> {
-    await lab.exec('pi0', ['sh', '-c', 'mkdir -p /var/lib/etcd-snapshots /var/lib/etcd.before-restore-2026-11-30T020000Z/member /var/lib/etcd/member'
-      + ' && echo secret > /var/lib/etcd-snapshots/etcd-snapshot-2026-11-30T020000Z.db && echo x > /etc/kubernetes/kubelet.conf']);
-    await lab.exec('pi1', ['sh', '-c', 'mkdir -p /etc/kubernetes/pki && echo ca > /etc/kubernetes/pki/ca.crt && echo b > /etc/kubernetes/bootstrap-kubelet.conf && rm -f /etc/kubernetes/kubelet.conf']);
+    await lab.exec('pi0', [
+      'sh',
+      '-c',
+      'mkdir -p /var/lib/etcd-snapshots /var/lib/etcd.before-restore-2026-11-30T020000Z/member /var/lib/etcd/member' +
+        ' && echo secret > /var/lib/etcd-snapshots/etcd-snapshot-2026-11-30T020000Z.db && echo x > /etc/kubernetes/kubelet.conf',
+    ]);
+    await lab.exec('pi1', [
+      'sh',
+      '-c',
+      'mkdir -p /etc/kubernetes/pki && echo ca > /etc/kubernetes/pki/ca.crt && echo b > /etc/kubernetes/bootstrap-kubelet.conf && rm -f /etc/kubernetes/kubelet.conf',
+    ]);
   }
 
   const runReset = (keepEtcdBackups: boolean) =>
@@ -52,7 +61,12 @@ describe('90-reset on the virtual lab', { skip, timeout: 600_000 }, () => {
   it('runs kubeadm reset on the worker whose join died, removes etcd leftovers and the merged kubeconfig context', async () => {
     await leaveState();
     const userKubeconfig = labVars(project.stateDir).pi_cluster_user_kubeconfig as string;
-    const merged = await helperPlaybook('merge-kubeconfig.yml', { admin_conf: fixture('admin.conf'), pi_cluster_state_dir: project.stateDir, pi_cluster_user_kubeconfig: userKubeconfig, pi_cluster_name: 'lab' });
+    const merged = await helperPlaybook('merge-kubeconfig.yml', {
+      admin_conf: fixture('admin.conf'),
+      pi_cluster_state_dir: project.stateDir,
+      pi_cluster_user_kubeconfig: userKubeconfig,
+      pi_cluster_name: 'lab',
+    });
     assert.equal(merged.code, 0, merged.stdout);
 
     await runReset(false);

@@ -30,7 +30,19 @@ describe('90-reset: iptables clean-up', { skip }, () => {
     await iptables('iptables', '-I', 'INPUT', '-j', 'KUBE-FIREWALL');
     await iptables('iptables', '-A', 'KUBE-FIREWALL', '-m', 'mark', '--mark', '0x8000/0x8000', '-j', 'DROP');
     await iptables('iptables', '-t', 'nat', '-N', 'KUBE-SERVICES');
-    await iptables('iptables', '-t', 'nat', '-A', 'PREROUTING', '-m', 'comment', '--comment', 'kubernetes service portals', '-j', 'KUBE-SERVICES');
+    await iptables(
+      'iptables',
+      '-t',
+      'nat',
+      '-A',
+      'PREROUTING',
+      '-m',
+      'comment',
+      '--comment',
+      'kubernetes service portals',
+      '-j',
+      'KUBE-SERVICES',
+    );
     await iptables('iptables', '-t', 'nat', '-N', 'CNI-HOSTPORT-DNAT');
     await iptables('iptables', '-t', 'nat', '-A', 'OUTPUT', '-j', 'CNI-HOSTPORT-DNAT');
     await iptables('iptables', '-N', 'FLANNEL-FWD');
@@ -43,8 +55,16 @@ describe('90-reset: iptables clean-up', { skip }, () => {
   });
 
   const runReset = () =>
-    inNetns(['env', `ANSIBLE_CONFIG=${ansibleRoot()}/ansible.cfg`, 'ansible-playbook', '-i', fixture('pi-hosts'),
-      '-e', JSON.stringify({ role: 'reset', tasks: 'iptables', pi_cluster_hardware: true }), fixture('run-role-tasks.yml')]);
+    inNetns([
+      'env',
+      `ANSIBLE_CONFIG=${ansibleRoot()}/ansible.cfg`,
+      'ansible-playbook',
+      '-i',
+      fixture('pi-hosts'),
+      '-e',
+      JSON.stringify({ role: 'reset', tasks: 'iptables', pi_cluster_hardware: true }),
+      fixture('run-role-tasks.yml'),
+    ]);
 
   it("removes the KUBE-, CNI- and FLANNEL- chains and the rules that jump to them, keeps the user's rules; a second run changes nothing", async () => {
     const first = await runReset();
@@ -52,10 +72,18 @@ describe('90-reset: iptables clean-up', { skip }, () => {
     assert.match(first.stdout, /changed=1/);
     const rules = (await inNetns(['iptables-save'])).stdout.split('\n').filter((line) => line && !line.startsWith('#'));
     const rules6 = (await inNetns(['ip6tables-save'])).stdout;
-    assert.deepEqual(rules.filter((line) => /KUBE-|CNI-|FLANNEL-/.test(line)), []);
+    assert.deepEqual(
+      rules.filter((line) => /KUBE-|CNI-|FLANNEL-/.test(line)),
+      [],
+    );
     assert.doesNotMatch(rules6, /KUBE-/);
-    for (const kept of [':HOME-FW - [0:0]', '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', '-A INPUT -j HOME-FW',
-      '-A HOME-FW -s 203.0.113.0/24 -j DROP', '-A POSTROUTING -s 192.168.7.0/24 -j MASQUERADE']) {
+    for (const kept of [
+      ':HOME-FW - [0:0]',
+      '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+      '-A INPUT -j HOME-FW',
+      '-A HOME-FW -s 203.0.113.0/24 -j DROP',
+      '-A POSTROUTING -s 192.168.7.0/24 -j MASQUERADE',
+    ]) {
       assert.ok(rules.includes(kept), `kept: ${kept}\n${rules.join('\n')}`);
     }
     const second = await runReset();

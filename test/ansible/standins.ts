@@ -21,7 +21,9 @@ export async function installStandins(lab: Lab, host: string): Promise<void> {
   // What the kubelet/kubeadm packages create on a real node.
   await lab.exec(host, ['mkdir', '-p', HOST_DIR, '/etc/kubernetes/manifests']);
   for (const name of ['kubeadm', 'kube-api-standin.py']) {
-    await lab.exec(host, ['sh', '-c', `cat > ${HOST_DIR}/${name} && chmod 755 ${HOST_DIR}/${name}`], { input: readFileSync(join(standinDir(), name)) });
+    await lab.exec(host, ['sh', '-c', `cat > ${HOST_DIR}/${name} && chmod 755 ${HOST_DIR}/${name}`], {
+      input: readFileSync(join(standinDir(), name)),
+    });
   }
   await lab.exec(host, ['ln', '-sf', `${HOST_DIR}/kubeadm`, '/usr/bin/kubeadm']);
   await lab.exec(host, ['sh', '-c', 'cat > /usr/bin/kubectl && chmod 755 /usr/bin/kubectl'], { input: readFileSync(realKubectl()) });
@@ -37,7 +39,10 @@ export interface StandinCall {
 /** Every call the kubeadm stand-in logged on a host, in order. */
 export async function standinCalls(lab: Lab, host: string): Promise<StandinCall[]> {
   const log = await lab.exec(host, ['sh', '-c', 'cat /var/log/kubeadm-standin.log 2>/dev/null || true']);
-  return log.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as StandinCall);
+  return log.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as StandinCall);
 }
 
 /** The kubeadm sub-commands called (init, reset, join, token), without `version`. */

@@ -10,14 +10,24 @@ import { configSchema } from '../../src/config/schema.js';
 import { checkKubeadmDocuments } from './kubeadm-api.js';
 import { ansibleRoot, fixture, helperPlaybook, sh } from './run.js';
 
-const playbooks = () => readdirSync(join(ansibleRoot(), 'playbooks')).filter((f) => /^\d\d-.*\.yml$/.test(f)).sort();
+const playbooks = () =>
+  readdirSync(join(ansibleRoot(), 'playbooks'))
+    .filter((f) => /^\d\d-.*\.yml$/.test(f))
+    .sort();
 const roles = () => readdirSync(join(ansibleRoot(), 'roles')).sort();
 const tmp = () => mkdtempSync(join(tmpdir(), 'pi-cluster-ansible-'));
 
 describe('ansible tree', () => {
   it('has one numbered playbook per layer, in order', () => {
     assert.deepEqual(playbooks(), [
-      '00-preflight.yml', '10-prepare.yml', '20-disk.yml', '30-node.yml', '40-control-plane.yml', '50-workers.yml', '60-post.yml', '90-reset.yml',
+      '00-preflight.yml',
+      '10-prepare.yml',
+      '20-disk.yml',
+      '30-node.yml',
+      '40-control-plane.yml',
+      '50-workers.yml',
+      '60-post.yml',
+      '90-reset.yml',
     ]);
   });
 
@@ -56,14 +66,15 @@ describe('ansible tree', () => {
         for (const task of flatten(tasks)) {
           const body = JSON.stringify(Object.fromEntries(Object.entries(task).filter(([k]) => k !== 'name')));
           if (!risky.test(body)) continue;
-          const guarded = JSON.stringify(task.when ?? '').includes('pi_cluster_hardware') || file.startsWith('setup-Alpine') && role === 'sysdisk';
+          const guarded =
+            JSON.stringify(task.when ?? '').includes('pi_cluster_hardware') || (file.startsWith('setup-Alpine') && role === 'sysdisk');
           assert.ok(guarded, `${role}/tasks/${file}: "${String(task.name)}" needs when: pi_cluster_hardware`);
         }
       }
     }
   });
 
-  it('etcd snapshots use kubeadm\'s healthcheck-client pair, like the nightly CronJob, never etcd\'s server pair', () => {
+  it("etcd snapshots use kubeadm's healthcheck-client pair, like the nightly CronJob, never etcd's server pair", () => {
     const tasks = readFileSync(join(ansibleRoot(), 'roles/etcd_backup/tasks/snapshot.yml'), 'utf8');
     assert.match(tasks, /--cert=\{\{ etcd_backup_pki_dir \}\}\/healthcheck-client\.crt/);
     assert.match(tasks, /--key=\{\{ etcd_backup_pki_dir \}\}\/healthcheck-client\.key/);
@@ -73,7 +84,13 @@ describe('ansible tree', () => {
   it('the join token: every task that handles it is no_log; it reaches kubeadm join in a file on /run, not in argv, and the file is removed', () => {
     const join_ = parse(readFileSync(join(ansibleRoot(), 'roles/workers/tasks/join.yml'), 'utf8')) as Array<Record<string, unknown>>;
     const all = flatten(join_);
-    const handling = all.filter((task) => !('block' in task)).filter((task) => /token|workers_join\b/i.test(JSON.stringify(Object.fromEntries(Object.entries(task).filter(([k]) => !['name', 'when'].includes(k))))));
+    const handling = all
+      .filter((task) => !('block' in task))
+      .filter((task) =>
+        /token|workers_join\b/i.test(
+          JSON.stringify(Object.fromEntries(Object.entries(task).filter(([k]) => !['name', 'when'].includes(k)))),
+        ),
+      );
     assert.ok(handling.length >= 4, 'create, parse, write, join, delete');
     for (const task of handling) {
       if (task['ansible.builtin.fail']) continue; // prints stderr with the token replaced
@@ -81,8 +98,10 @@ describe('ansible tree', () => {
     }
     const joinTask = all.find((task) => /kubeadm join/.test(String(task.name))) as { 'ansible.builtin.command': { argv: string[] } };
     assert.deepEqual(joinTask['ansible.builtin.command'].argv, ['kubeadm', 'join', '--config', '{{ workers_join_config }}']);
-    const writers = all.filter((task) => ['ansible.builtin.copy', 'ansible.builtin.template', 'ansible.builtin.lineinfile'].some((m) => m in task));
-    assert.deepEqual(writers, [], 'no copy/template: their temporary file would land in Ansible\'s folder on the SD card');
+    const writers = all.filter((task) =>
+      ['ansible.builtin.copy', 'ansible.builtin.template', 'ansible.builtin.lineinfile'].some((m) => m in task),
+    );
+    assert.deepEqual(writers, [], "no copy/template: their temporary file would land in Ansible's folder on the SD card");
     const defaults = parse(readFileSync(join(ansibleRoot(), 'roles/workers/defaults/main.yml'), 'utf8')) as Record<string, string>;
     assert.match(defaults.workers_join_config, /^\/run\//, 'a tmpfs');
     const removal = all.find((task) => (task['ansible.builtin.file'] as { state?: string } | undefined)?.state === 'absent');
@@ -104,7 +123,10 @@ describe('rendered kubeadm configuration', () => {
 
   it('uses only v1beta4 / kubelet v1beta1 field names, with the right types', async () => {
     const docs = await render({});
-    assert.deepEqual(docs.map((d) => d.kind), ['InitConfiguration', 'ClusterConfiguration', 'KubeletConfiguration']);
+    assert.deepEqual(
+      docs.map((d) => d.kind),
+      ['InitConfiguration', 'ClusterConfiguration', 'KubeletConfiguration'],
+    );
     assert.deepEqual(checkKubeadmDocuments(docs), []);
   });
 
@@ -151,9 +173,17 @@ describe('kubeconfig on this machine', () => {
     const user = join(dir, 'kube', 'config');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(dir, 'kube'));
-    writeFileSync(user, 'apiVersion: v1\nkind: Config\nclusters: [{name: home, cluster: {server: "https://nas:6443"}}]\n'
-      + 'users: [{name: home, user: {token: t}}]\ncontexts: [{name: home, context: {cluster: home, user: home}}]\ncurrent-context: home\n');
-    const vars = { admin_conf: fixture('admin.conf'), pi_cluster_state_dir: join(dir, '.pi-cluster'), pi_cluster_user_kubeconfig: user, pi_cluster_name: 'lab' };
+    writeFileSync(
+      user,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: home, cluster: {server: "https://nas:6443"}}]\n' +
+        'users: [{name: home, user: {token: t}}]\ncontexts: [{name: home, context: {cluster: home, user: home}}]\ncurrent-context: home\n',
+    );
+    const vars = {
+      admin_conf: fixture('admin.conf'),
+      pi_cluster_state_dir: join(dir, '.pi-cluster'),
+      pi_cluster_user_kubeconfig: user,
+      pi_cluster_name: 'lab',
+    };
     const first = await helperPlaybook('merge-kubeconfig.yml', vars);
     assert.equal(first.code, 0, first.stdout);
     const second = await helperPlaybook('merge-kubeconfig.yml', vars);
@@ -162,7 +192,10 @@ describe('kubeconfig on this machine', () => {
     assert.equal(statSync(own).mode & 0o777, 0o600);
     assert.equal(statSync(user).mode & 0o777, 0o600);
     const merged = parse(readFileSync(user, 'utf8'));
-    assert.deepEqual(merged.contexts.map((c: { name: string }) => c.name), ['home', 'lab']);
+    assert.deepEqual(
+      merged.contexts.map((c: { name: string }) => c.name),
+      ['home', 'lab'],
+    );
     assert.equal(merged['current-context'], 'home', 'the user keeps their current context');
     assert.equal(merged.clusters[1].cluster.server, 'https://198.51.100.10:6443');
     assert.deepEqual(parse(readFileSync(own, 'utf8'))['current-context'], 'lab');
@@ -182,7 +215,13 @@ describe('00-preflight (no hosts contacted)', () => {
   });
 
   it('rejects a pod CIDR that is not one', async () => {
-    const result = await sh('ansible-playbook', ['-i', fixture('pi-hosts'), '-e', 'pi_cluster_pod_cidr=10.244.0.0', join(ansibleRoot(), 'playbooks', '00-preflight.yml')]);
+    const result = await sh('ansible-playbook', [
+      '-i',
+      fixture('pi-hosts'),
+      '-e',
+      'pi_cluster_pod_cidr=10.244.0.0',
+      join(ansibleRoot(), 'playbooks', '00-preflight.yml'),
+    ]);
     assert.notEqual(result.code, 0);
     assert.match(result.stdout, /kubernetes\.podCidr/);
   });
@@ -191,9 +230,19 @@ describe('00-preflight (no hosts contacted)', () => {
   const preflight = async (inventory: string | null, vars: Record<string, unknown> = {}) => {
     const file = inventory === null ? fixture('pi-hosts') : join(tmp(), 'pi-hosts');
     if (inventory !== null) writeFileSync(file, inventory);
-    const result = await sh('ansible-playbook', ['-i', file, '-e', JSON.stringify(vars), join(ansibleRoot(), 'playbooks', '00-preflight.yml')]);
+    const result = await sh('ansible-playbook', [
+      '-i',
+      file,
+      '-e',
+      JSON.stringify(vars),
+      join(ansibleRoot(), 'playbooks', '00-preflight.yml'),
+    ]);
     const failed = [...result.stdout.matchAll(/^fatal: \[/gm)].length;
-    const problems = result.stdout.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('- ')).map((line) => line.slice(2));
+    const problems = result.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('- '))
+      .map((line) => line.slice(2));
     return { ...result, failed, problems };
   };
 
@@ -210,13 +259,18 @@ describe('00-preflight (no hosts contacted)', () => {
   });
 
   it('lists inventory and settings problems together: groups, addresses, CIDRs, version, name, NFS mounts', async () => {
-    const inventory = '[masters]\npi0 ansible_host=198.51.100.10\n\n[workers]\npi0 ansible_host=198.51.100.10\npi1\npi2 ansible_host=pi2.local\n';
+    const inventory =
+      '[masters]\npi0 ansible_host=198.51.100.10\n\n[workers]\npi0 ansible_host=198.51.100.10\npi1\npi2 ansible_host=pi2.local\n';
     const result = await preflight(inventory, {
       pi_cluster_pod_cidr: '10.96.0.0/12',
       pi_cluster_service_cidr: '10.96.0.0/12',
       pi_cluster_kube_version: '1.34',
       pi_cluster_name: 'My_Cluster',
-      pi_cluster_nfs_mounts: [{ src: 'nas', path: '/mnt/a' }, { src: 'nas:/export/b', path: '/mnt/a' }, { src: '[fd00::5]:/export/c', path: 'mnt/c' }],
+      pi_cluster_nfs_mounts: [
+        { src: 'nas', path: '/mnt/a' },
+        { src: 'nas:/export/b', path: '/mnt/a' },
+        { src: '[fd00::5]:/export/c', path: 'mnt/c' },
+      ],
     });
     assert.notEqual(result.code, 0);
     assert.equal(result.failed, 1);
@@ -234,7 +288,10 @@ describe('00-preflight (no hosts contacted)', () => {
   });
 
   it('an empty [masters] and bad CIDRs are named too', async () => {
-    const result = await preflight('[masters]\n\n[workers]\npi1 ansible_host=198.51.100.11\n', { pi_cluster_pod_cidr: '10.244.0.0', pi_cluster_service_cidr: '10.96.0.0/33' });
+    const result = await preflight('[masters]\n\n[workers]\npi1 ansible_host=198.51.100.11\n', {
+      pi_cluster_pod_cidr: '10.244.0.0',
+      pi_cluster_service_cidr: '10.96.0.0/33',
+    });
     assert.equal(result.failed, 1);
     assert.deepEqual(result.problems, [
       'the inventory needs exactly one host in [masters] (found 0); fix: edit pi-hosts or run `pi-cluster discover --masters 1`',
@@ -244,7 +301,15 @@ describe('00-preflight (no hosts contacted)', () => {
   });
 
   it('accepts the NFS mounts that bootstrap renders from pi-cluster.yaml', async () => {
-    const config = configSchema.parse({ nfs: { server: 'fd00::5', mounts: [{ path: '/export/a', mountPoint: '/mnt/a' }, { path: '/', mountPoint: '/mnt/root', options: 'ro' }] } });
+    const config = configSchema.parse({
+      nfs: {
+        server: 'fd00::5',
+        mounts: [
+          { path: '/export/a', mountPoint: '/mnt/a' },
+          { path: '/', mountPoint: '/mnt/root', options: 'ro' },
+        ],
+      },
+    });
     const vars = extraVars({ config, stateDir: tmp() });
     const result = await preflight(null, vars);
     assert.equal(result.code, 0, result.stdout);
@@ -258,8 +323,14 @@ describe('containerd: the configuration file for the installed version', () => {
     const out = join(tmp(), 'config.toml');
     const configVersion = Number(version.split('.')[0]) < 2 ? 2 : 3;
     const result = await helperPlaybook('render-template.yml', {
-      role: 'containerd', template: 'config.toml.j2', os_family: 'Debian', out,
-      containerd_version: version, containerd_config_version: configVersion, pi_cluster_cgroup_driver: 'cgroupfs', ...extra,
+      role: 'containerd',
+      template: 'config.toml.j2',
+      os_family: 'Debian',
+      out,
+      containerd_version: version,
+      containerd_config_version: configVersion,
+      pi_cluster_cgroup_driver: 'cgroupfs',
+      ...extra,
     });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const parsed = await sh('python3', ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))', out]);
@@ -267,7 +338,8 @@ describe('containerd: the configuration file for the installed version', () => {
     return JSON.parse(parsed.stdout) as Record<string, unknown>;
   };
   /** The value at a key path of the parsed TOML (undefined when a table on the way is missing). */
-  const at = (tree: unknown, ...path: string[]): unknown => path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], tree);
+  const at = (tree: unknown, ...path: string[]): unknown =>
+    path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], tree);
 
   it('containerd 1.7: config version 2, runc with SystemdCgroup and the CNI folders under io.containerd.grpc.v1.cri', async () => {
     const toml = await renderToml('1.7.24', { pi_cluster_cgroup_driver: 'systemd' });
@@ -292,7 +364,10 @@ describe('containerd: the configuration file for the installed version', () => {
 
   it('containerd 2.1+: bin_dirs (bin_dir is deprecated there and may not be set beside it)', async () => {
     const toml = await renderToml('2.1.5');
-    assert.deepEqual(at(toml, 'plugins', 'io.containerd.cri.v1.runtime', 'cni'), { bin_dirs: ['/opt/cni/bin'], conf_dir: '/etc/cni/net.d' });
+    assert.deepEqual(at(toml, 'plugins', 'io.containerd.cri.v1.runtime', 'cni'), {
+      bin_dirs: ['/opt/cni/bin'],
+      conf_dir: '/etc/cni/net.d',
+    });
   });
 
   /** Runs the role's version check against a stand-in `containerd` that prints a captured `--version` line. */
@@ -318,10 +393,20 @@ describe('containerd: the configuration file for the installed version', () => {
 
 describe('node: swap stays off', () => {
   it('fails after the boot when the kernel lists a swap area (rpi-swap zram), passes when it lists none', async () => {
-    const on = await helperPlaybook('run-role-tasks.yml', { role: 'node', tasks: 'swap-check', pi_cluster_hardware: true, node_swaps_file: fixture('swaps-zram.txt') });
+    const on = await helperPlaybook('run-role-tasks.yml', {
+      role: 'node',
+      tasks: 'swap-check',
+      pi_cluster_hardware: true,
+      node_swaps_file: fixture('swaps-zram.txt'),
+    });
     assert.notEqual(on.code, 0);
     assert.match(on.stdout.replace(/\s+/g, ' '), /swap is still on after the boot \(\/dev\/zram0\)/);
-    const off = await helperPlaybook('run-role-tasks.yml', { role: 'node', tasks: 'swap-check', pi_cluster_hardware: true, node_swaps_file: fixture('swaps-none.txt') });
+    const off = await helperPlaybook('run-role-tasks.yml', {
+      role: 'node',
+      tasks: 'swap-check',
+      pi_cluster_hardware: true,
+      node_swaps_file: fixture('swaps-none.txt'),
+    });
     assert.equal(off.code, 0, off.stdout);
     assert.match(off.stdout, /ok=\d+/);
   });
@@ -339,14 +424,21 @@ describe('workers: the JoinConfiguration', () => {
   it('is v1beta4 with the token, endpoint and CA hash of the join command', async () => {
     const out = join(tmp(), 'join.yaml');
     const result = await helperPlaybook('render-template.yml', {
-      role: 'workers', template: 'kubeadm-join.yaml.j2', os_family: 'Debian', out,
+      role: 'workers',
+      template: 'kubeadm-join.yaml.j2',
+      os_family: 'Debian',
+      out,
       workers_join: { endpoint: '198.51.100.10:6443', token: 'abcdef.0123456789abcdef', ca_hash: `sha256:${'0'.repeat(64)}` },
     });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const docs = parseAllDocuments(readFileSync(out, 'utf8')).map((doc) => doc.toJS());
     assert.deepEqual(checkKubeadmDocuments(docs), []);
     assert.equal(docs[0].kind, 'JoinConfiguration');
-    assert.deepEqual(docs[0].discovery.bootstrapToken, { apiServerEndpoint: '198.51.100.10:6443', token: 'abcdef.0123456789abcdef', caCertHashes: [`sha256:${'0'.repeat(64)}`] });
+    assert.deepEqual(docs[0].discovery.bootstrapToken, {
+      apiServerEndpoint: '198.51.100.10:6443',
+      token: 'abcdef.0123456789abcdef',
+      caCertHashes: [`sha256:${'0'.repeat(64)}`],
+    });
     assert.equal(docs[0].nodeRegistration.name, 'pi0');
   });
 });
@@ -400,7 +492,9 @@ describe('Alpine-only templates render', () => {
 
 function flatten(tasks: Array<Record<string, unknown>> | null): Array<Record<string, unknown>> {
   return (tasks ?? []).flatMap((task) => {
-    const children = ['block', 'rescue', 'always'].flatMap((key) => (Array.isArray(task[key]) ? flatten(task[key] as Array<Record<string, unknown>>) : []));
+    const children = ['block', 'rescue', 'always'].flatMap((key) =>
+      Array.isArray(task[key]) ? flatten(task[key] as Array<Record<string, unknown>>) : [],
+    );
     return [task, ...children];
   });
 }
@@ -412,7 +506,9 @@ describe('Kubernetes packages on Alpine follow the one version table (issue 9, d
   writeFileSync(join(scratch, 'apk'), `#!/bin/sh\necho "$*" >>${log}\necho "(1/3) Installing kubelet"\n`, { mode: 0o755 });
   const install = (vars: Record<string, unknown>) => {
     rmSync(log, { force: true });
-    return sh('ansible-playbook', ['-i', fixture('pi-hosts'), '-e', JSON.stringify(vars), fixture('alpine-kube-packages.yml')], { env: { PATH: `${scratch}:${process.env.PATH}` } });
+    return sh('ansible-playbook', ['-i', fixture('pi-hosts'), '-e', JSON.stringify(vars), fixture('alpine-kube-packages.yml')], {
+      env: { PATH: `${scratch}:${process.env.PATH}` },
+    });
   };
 
   it('installs kubelet, kubeadm and kubectl pinned to the minor of the running Alpine branch', async () => {

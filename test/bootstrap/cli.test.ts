@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import { packageRoot } from '../../src/paths.js';
 
 const bin = join(packageRoot(), 'bin', 'pi-cluster.js');
-const cli = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [bin, '--no-color', ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+const cli = (cwd: string, ...args: string[]) =>
+  spawnSync(process.execPath, [bin, '--no-color', ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-cli-'));
@@ -26,7 +27,8 @@ describe('pi-cluster bootstrap / reset (CLI)', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /Dry run: nothing was changed/);
     assert.match(result.stdout, /pi0@198\.51\.100\.10, pi1@198\.51\.100\.11, pi2@198\.51\.100\.12/);
-    for (const layer of ['00-preflight', '10-prepare', '20-disk', '30-node']) assert.match(result.stdout, new RegExp(`ansible-playbook .*playbooks/${layer}\\.yml`));
+    for (const layer of ['00-preflight', '10-prepare', '20-disk', '30-node'])
+      assert.match(result.stdout, new RegExp(`ansible-playbook .*playbooks/${layer}\\.yml`));
     assert.match(result.stdout, /skip 40-control-plane: after --to/);
     assert.equal(existsSync(join(dir, '.pi-cluster', 'state.json')), false);
     assert.equal(existsSync(join(dir, '.pi-cluster', 'logs')), false);
@@ -40,7 +42,7 @@ describe('pi-cluster bootstrap / reset (CLI)', () => {
     assert.match(result.stderr, /hint: layers: 00-preflight, 10-prepare/);
   });
 
-  it('without discover\'s files it says to run discover', () => {
+  it("without discover's files it says to run discover", () => {
     const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-cli-'));
     const result = cli(dir, 'bootstrap', '--ssh-key', join(dir, 'id_test'));
     assert.equal(result.status, 1);
@@ -85,11 +87,22 @@ describe('pi-cluster bootstrap / reset (CLI)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-cli-'));
     copyFileSync(join(packageRoot(), 'test', 'fixtures', 'bootstrap', 'pi-hosts'), join(dir, 'pi-hosts'));
     const home = mkdtempSync(join(tmpdir(), 'pi-cluster-home-'));
-    const result = spawnSync(process.execPath, [bin, '--no-color', 'bootstrap', '--dry-run'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1', HOME: home } });
+    const result = spawnSync(process.execPath, [bin, '--no-color', 'bootstrap', '--dry-run'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '1', HOME: home },
+    });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /ansible-playbook .*playbooks\/00-preflight\.yml/);
-    assert.match(result.stdout, /The real run also needs:\n {2}- an SSH private key \(pass --ssh-key.*\n {2}- the host keys in .*known_hosts \(run `pi-cluster discover`/);
-    const real = spawnSync(process.execPath, [bin, '--no-color', 'bootstrap'], { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1', HOME: home } });
+    assert.match(
+      result.stdout,
+      /The real run also needs:\n {2}- an SSH private key \(pass --ssh-key.*\n {2}- the host keys in .*known_hosts \(run `pi-cluster discover`/,
+    );
+    const real = spawnSync(process.execPath, [bin, '--no-color', 'bootstrap'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '1', HOME: home },
+    });
     assert.equal(real.status, 1);
     assert.match(real.stderr, /^pi-cluster: no SSH key found$/m);
   });
@@ -99,8 +112,15 @@ describe('pi-cluster bootstrap / reset (CLI)', () => {
     const folder = cli(dir, 'bootstrap', '--ssh-key', join(dir, 'id_test'), '-i', '/etc');
     assert.equal(folder.status, 1, folder.stderr);
     assert.match(folder.stderr, /^pi-cluster: inventory \/etc is a folder, not a file$/m);
-    writeFileSync(join(dir, 'pi-hosts'), '[masters]\npi0 ansible_host=198.51.100.10\n[all:vars]\nansible_ssh_common_args=-oProxyCommand=id\n');
-    for (const command of [['bootstrap', '--dry-run'], ['reset', '--dry-run'], ['etcd', 'snapshot', '--dry-run']]) {
+    writeFileSync(
+      join(dir, 'pi-hosts'),
+      '[masters]\npi0 ansible_host=198.51.100.10\n[all:vars]\nansible_ssh_common_args=-oProxyCommand=id\n',
+    );
+    for (const command of [
+      ['bootstrap', '--dry-run'],
+      ['reset', '--dry-run'],
+      ['etcd', 'snapshot', '--dry-run'],
+    ]) {
       const result = cli(dir, ...command, ...(command[0] === 'etcd' ? [] : ['--ssh-key', join(dir, 'id_test')]));
       assert.equal(result.status, 1, `${command.join(' ')}: ${result.stdout}`);
       assert.match(result.stderr, /pi-hosts:4: ansible_ssh_common_args="-oProxyCommand=id" overrides how Ansible connects/);

@@ -25,11 +25,26 @@ describe('layer planning (resume)', () => {
   const running = (plan: ReturnType<typeof planLayers>) => plan.filter((p) => p.run).map((p) => p.layer.id);
 
   it('a fresh project runs every layer', () => {
-    assert.deepEqual(running(planLayers(LAYERS, emptyState(), 'h')), LAYERS.map((l) => l.id));
+    assert.deepEqual(
+      running(planLayers(LAYERS, emptyState(), 'h')),
+      LAYERS.map((l) => l.id),
+    );
   });
 
   it('a completed bootstrap runs nothing again', () => {
-    assert.deepEqual(running(planLayers(LAYERS, done(LAYERS.map((l) => l.id), 'h'), 'h')), []);
+    assert.deepEqual(
+      running(
+        planLayers(
+          LAYERS,
+          done(
+            LAYERS.map((l) => l.id),
+            'h',
+          ),
+          'h',
+        ),
+      ),
+      [],
+    );
   });
 
   it('resumes at the layer that was under way when the run was killed', () => {
@@ -40,13 +55,26 @@ describe('layer planning (resume)', () => {
   });
 
   it('changed inventory or settings run every layer again', () => {
-    const plan = planLayers(LAYERS, done(LAYERS.map((l) => l.id), 'old'), 'new');
-    assert.deepEqual(running(plan), LAYERS.map((l) => l.id));
+    const plan = planLayers(
+      LAYERS,
+      done(
+        LAYERS.map((l) => l.id),
+        'old',
+      ),
+      'new',
+    );
+    assert.deepEqual(
+      running(plan),
+      LAYERS.map((l) => l.id),
+    );
     assert.equal(plan[0].reason, 'inventory or settings changed');
   });
 
   it('--from, --only and --to override the state', () => {
-    const all = done(LAYERS.map((l) => l.id), 'h');
+    const all = done(
+      LAYERS.map((l) => l.id),
+      'h',
+    );
     assert.deepEqual(running(planLayers(LAYERS, all, 'h', { from: '50-workers' })), ['50-workers', '60-post']);
     assert.deepEqual(running(planLayers(LAYERS, all, 'h', { only: '30-node' })), ['30-node']);
     assert.deepEqual(running(planLayers(LAYERS, emptyState(), 'h', { to: '20-disk' })), ['00-preflight', '10-prepare', '20-disk']);
@@ -84,19 +112,41 @@ describe('state file', () => {
 describe('preflight judgement', () => {
   const inventory = clusterHosts(fixture).hosts;
   const facts = (host: string, over: Partial<HostFacts> = {}): HostFacts => ({
-    host, arch: 'aarch64', hostname: host, memTotalBytes: 4_000_000 * 1024, mac: `dc:a6:32:00:00:1${host.slice(-1)}`, skewSeconds: 0,
-    rootFstype: 'tmpfs', rootAvailBytes: 900_000 * 1024, cardFreeBytes: 30 * 2 ** 30, memoryCgroup: true, ...over,
+    host,
+    arch: 'aarch64',
+    hostname: host,
+    memTotalBytes: 4_000_000 * 1024,
+    mac: `dc:a6:32:00:00:1${host.slice(-1)}`,
+    skewSeconds: 0,
+    rootFstype: 'tmpfs',
+    rootAvailBytes: 900_000 * 1024,
+    cardFreeBytes: 30 * 2 ** 30,
+    memoryCgroup: true,
+    ...over,
   });
   const none = { prepare: false, disk: false, node: false };
 
   it('healthy Pis give no finding', () => {
-    assert.deepEqual(evaluateFacts(['pi0', 'pi1', 'pi2'].map((h) => facts(h)), inventory, none), []);
+    assert.deepEqual(
+      evaluateFacts(
+        ['pi0', 'pi1', 'pi2'].map((h) => facts(h)),
+        inventory,
+        none,
+      ),
+      [],
+    );
   });
 
   it('a duplicate hostname fails on both hosts, naming them', () => {
     const found = evaluateFacts([facts('pi0'), facts('pi1'), facts('pi2', { hostname: 'pi1' })], inventory, none);
     const dup = found.filter((f) => /hostname pi1 is used by pi1 and pi2/.test(f.problem));
-    assert.deepEqual(dup.map((f) => [f.host, f.severity]), [['pi1', 'fail'], ['pi2', 'fail']]);
+    assert.deepEqual(
+      dup.map((f) => [f.host, f.severity]),
+      [
+        ['pi1', 'fail'],
+        ['pi2', 'fail'],
+      ],
+    );
     assert.ok(dup.every((f) => /--hostnames/.test(f.fix)));
   });
 
@@ -106,13 +156,29 @@ describe('preflight judgement', () => {
   });
 
   it('memory: under 1 GiB fails, under 2 GiB warns', () => {
-    const found = evaluateFacts([facts('pi0', { memTotalBytes: 480_000 * 1024 }), facts('pi1', { memTotalBytes: 940_000 * 1024 })], inventory, none);
-    assert.deepEqual(found.map((f) => [f.host, f.severity]), [['pi0', 'fail'], ['pi1', 'warn']]);
+    const found = evaluateFacts(
+      [facts('pi0', { memTotalBytes: 480_000 * 1024 }), facts('pi1', { memTotalBytes: 940_000 * 1024 })],
+      inventory,
+      none,
+    );
+    assert.deepEqual(
+      found.map((f) => [f.host, f.severity]),
+      [
+        ['pi0', 'fail'],
+        ['pi1', 'warn'],
+      ],
+    );
   });
 
   it('arch: armv7 warns, x86_64 fails', () => {
     const found = evaluateFacts([facts('pi0', { arch: 'armv7l' }), facts('pi1', { arch: 'x86_64' })], inventory, none);
-    assert.deepEqual(found.map((f) => [f.host, f.severity]), [['pi0', 'warn'], ['pi1', 'fail']]);
+    assert.deepEqual(
+      found.map((f) => [f.host, f.severity]),
+      [
+        ['pi0', 'warn'],
+        ['pi1', 'fail'],
+      ],
+    );
   });
 
   it('clock skew warns before time sync is set up and fails after', () => {
@@ -128,11 +194,17 @@ describe('preflight judgement', () => {
   });
 
   it('a partition 2 left by an earlier 20-disk run counts as the system partition (defect: it read "0.0 GiB free")', () => {
-    const ours = facts('pi0', { cardFreeBytes: 0, cardSystemPartition: { bytes: 28 * 2 ** 30, fstype: 'ext4', label: SYSTEM_PARTITION_LABEL } });
+    const ours = facts('pi0', {
+      cardFreeBytes: 0,
+      cardSystemPartition: { bytes: 28 * 2 ** 30, fstype: 'ext4', label: SYSTEM_PARTITION_LABEL },
+    });
     assert.deepEqual(evaluateFacts([ours], inventory, none), []);
     const blank = facts('pi0', { cardFreeBytes: 0, cardSystemPartition: { bytes: 28 * 2 ** 30, fstype: '', label: '' } });
     assert.deepEqual(evaluateFacts([blank], inventory, none), []);
-    const small = facts('pi0', { cardFreeBytes: 0, cardSystemPartition: { bytes: 2 ** 30, fstype: 'ext4', label: SYSTEM_PARTITION_LABEL } });
+    const small = facts('pi0', {
+      cardFreeBytes: 0,
+      cardSystemPartition: { bytes: 2 ** 30, fstype: 'ext4', label: SYSTEM_PARTITION_LABEL },
+    });
     assert.match(evaluateFacts([small], inventory, none)[0]!.problem, /partition 2 of the card has only 1\.0 GiB/);
     const foreign = facts('pi0', { cardFreeBytes: 0, cardSystemPartition: { bytes: 28 * 2 ** 30, fstype: 'ext4', label: 'photos' } });
     const [finding] = evaluateFacts([foreign], inventory, none);
@@ -185,11 +257,42 @@ describe('preflight judgement', () => {
   });
 
   it('parses the facts script output', () => {
-    const out = ['@arch', 'aarch64', '@hostname', 'pi0', '@mem', 'MemTotal:        3884000 kB', '@mac', 'eth0 DC:A6:32:00:00:10', 'wlan0 dc:a6:32:00:00:11', '@time', '1000',
-      '@root', 'fstype tmpfs', 'size_kb 20', 'avail_kb 10', '@card', 'free_bytes 1024', '@card_p2', '@cgroup', 'v1 0', '@alpine', '@kubelet'].join('\n');
+    const out = [
+      '@arch',
+      'aarch64',
+      '@hostname',
+      'pi0',
+      '@mem',
+      'MemTotal:        3884000 kB',
+      '@mac',
+      'eth0 DC:A6:32:00:00:10',
+      'wlan0 dc:a6:32:00:00:11',
+      '@time',
+      '1000',
+      '@root',
+      'fstype tmpfs',
+      'size_kb 20',
+      'avail_kb 10',
+      '@card',
+      'free_bytes 1024',
+      '@card_p2',
+      '@cgroup',
+      'v1 0',
+      '@alpine',
+      '@kubelet',
+    ].join('\n');
     assert.deepEqual(preflightFacts('pi0', out, 998.5), {
-      host: 'pi0', arch: 'aarch64', hostname: 'pi0', memTotalBytes: 3884000 * 1024, mac: 'dc:a6:32:00:00:10', skewSeconds: 1.5,
-      rootFstype: 'tmpfs', rootSizeBytes: 20 * 1024, rootAvailBytes: 10 * 1024, cardFreeBytes: 1024, memoryCgroup: false,
+      host: 'pi0',
+      arch: 'aarch64',
+      hostname: 'pi0',
+      memTotalBytes: 3884000 * 1024,
+      mac: 'dc:a6:32:00:00:10',
+      skewSeconds: 1.5,
+      rootFstype: 'tmpfs',
+      rootSizeBytes: 20 * 1024,
+      rootAvailBytes: 10 * 1024,
+      cardFreeBytes: 1024,
+      memoryCgroup: false,
     });
     assert.equal(preflightFacts('pi0', out, 998.5, 'wlan0').mac, 'dc:a6:32:00:00:11', 'the MAC of network.interface');
     assert.equal(DEFAULT_POLICY.arch[0], 'aarch64');
@@ -200,9 +303,33 @@ describe('live per-host view', () => {
   it('counts ok/changed/failed per host and shows the current task', () => {
     const view = new LayerProgress('30-node', ['pi0', 'pi1']);
     view.apply({ event: 'task', name: 'node : Set the Kubernetes sysctls', time: 0 });
-    view.apply({ event: 'result', status: 'changed', host: 'pi0', task: 'node : Set the Kubernetes sysctls', changed: true, message: '', time: 0 });
-    view.apply({ event: 'result', status: 'ok', host: 'pi1', task: 'node : Set the Kubernetes sysctls', changed: false, message: '', time: 0 });
-    view.apply({ event: 'result', status: 'failed', host: 'pi1', task: 'node : Set the Kubernetes sysctls', changed: false, message: 'boom', time: 0 });
+    view.apply({
+      event: 'result',
+      status: 'changed',
+      host: 'pi0',
+      task: 'node : Set the Kubernetes sysctls',
+      changed: true,
+      message: '',
+      time: 0,
+    });
+    view.apply({
+      event: 'result',
+      status: 'ok',
+      host: 'pi1',
+      task: 'node : Set the Kubernetes sysctls',
+      changed: false,
+      message: '',
+      time: 0,
+    });
+    view.apply({
+      event: 'result',
+      status: 'failed',
+      host: 'pi1',
+      task: 'node : Set the Kubernetes sysctls',
+      changed: false,
+      message: 'boom',
+      time: 0,
+    });
     const [pi0, pi1] = view.rows();
     assert.deepEqual([pi0.ok, pi0.changed, pi0.failed], [0, 1, 0]);
     assert.deepEqual([pi1.ok, pi1.changed, pi1.failed], [1, 0, 1]);
@@ -233,7 +360,11 @@ describe('settings to Ansible variables', () => {
     ]);
     const v6 = extraVars({ config: configSchema.parse({ nfs: { server: 'fd00::5', mounts: mounts.slice(0, 1) } }), stateDir: '/p' });
     assert.deepEqual(v6.pi_cluster_nfs_mounts, [{ src: '[fd00::5]:/export/media', path: '/mnt/media', opts: 'nfsvers=4.1,hard,noatime' }]);
-    assert.deepEqual(extraVars({ config: configSchema.parse({}), stateDir: '/p' }).pi_cluster_nfs_mounts, [], 'no mounts: none in Ansible either');
+    assert.deepEqual(
+      extraVars({ config: configSchema.parse({}), stateDir: '/p' }).pi_cluster_nfs_mounts,
+      [],
+      'no mounts: none in Ansible either',
+    );
     assert.deepEqual(extraVars({ config: configSchema.parse({ nfs: { server: 'nas' } }), stateDir: '/p' }).pi_cluster_nfs_mounts, []);
   });
 });
@@ -247,14 +378,25 @@ describe('phase manager', () => {
     ];
     const outcomes = await runPhases(phases, null, { dryRun: true, report: () => {} });
     assert.deepEqual(ran, []);
-    assert.deepEqual(outcomes.map((o) => [o.title, o.status]), [['a', 'dry-run'], ['b', 'skipped']]);
+    assert.deepEqual(
+      outcomes.map((o) => [o.title, o.status]),
+      [
+        ['a', 'dry-run'],
+        ['b', 'skipped'],
+      ],
+    );
   });
 
   it('stops at the first failure: later phases do not run', async () => {
     const log: string[] = [];
     const phases: Array<Phase<null>> = [
       { title: 'a', run: async () => void log.push('run a') },
-      { title: 'b', run: async () => { throw new Error('b broke'); } },
+      {
+        title: 'b',
+        run: async () => {
+          throw new Error('b broke');
+        },
+      },
       { title: 'c', run: async () => void log.push('run c') },
     ];
     await assert.rejects(runPhases(phases, null, { dryRun: false, report: () => {} }), /b broke/);
@@ -265,7 +407,13 @@ describe('phase manager', () => {
     const log: string[] = [];
     const interrupt = new AbortController();
     const phases: Array<Phase<null>> = [
-      { title: 'a: first', run: async () => { log.push('run a'); interrupt.abort(); } },
+      {
+        title: 'a: first',
+        run: async () => {
+          log.push('run a');
+          interrupt.abort();
+        },
+      },
       { title: 'b: second', run: async () => void log.push('run b') },
     ];
     await assert.rejects(runPhases(phases, null, { dryRun: false, report: () => {}, signal: interrupt.signal }), (error: unknown) => {

@@ -18,7 +18,11 @@ const skip = labSkipReason();
 
 /** A digest of everything under the host's /etc, /opt, /usr/local and /var/lib (what a layer would change). */
 async function hostDigest(lab: Lab, host: string): Promise<string> {
-  const result = await lab.exec(host, ['sh', '-c', 'find /etc /opt /usr/local /var/lib -xdev \\( -type f -o -type l \\) 2>/dev/null | sort | xargs -d "\\n" md5sum 2>/dev/null | md5sum']);
+  const result = await lab.exec(host, [
+    'sh',
+    '-c',
+    'find /etc /opt /usr/local /var/lib -xdev \\( -type f -o -type l \\) 2>/dev/null | sort | xargs -d "\\n" md5sum 2>/dev/null | md5sum',
+  ]);
   return result.stdout.trim();
 }
 
@@ -50,8 +54,16 @@ describe('bootstrap on the virtual lab', { skip, timeout: 1_200_000 }, () => {
     const project = makeProject(lab, lab.hosts);
     // pi0's recorded key is replaced by pi3's: what a re-flashed Pi or an impostor looks like.
     const lines = readFileSync(project.knownHosts, 'utf8').trim().split('\n');
-    const keyOf = (name: string) => lines.find((l) => l.split(' ')[0].split(',').includes(name))!.split(' ').slice(1).join(' ');
-    writeFileSync(project.knownHosts, `${lines.map((l) => (l.split(' ')[0].split(',').includes('pi0') ? `${l.split(' ')[0]} ${keyOf('pi3')}` : l)).join('\n')}\n`);
+    const keyOf = (name: string) =>
+      lines
+        .find((l) => l.split(' ')[0].split(',').includes(name))!
+        .split(' ')
+        .slice(1)
+        .join(' ');
+    writeFileSync(
+      project.knownHosts,
+      `${lines.map((l) => (l.split(' ')[0].split(',').includes('pi0') ? `${l.split(' ')[0]} ${keyOf('pi3')}` : l)).join('\n')}\n`,
+    );
     await lab.stop('pi3');
     try {
       const result = await runPreflight({
@@ -78,11 +90,15 @@ describe('bootstrap on the virtual lab', { skip, timeout: 1_200_000 }, () => {
     const project = makeProject(lab, [lab.host('pi0'), lab.host('pi1')]);
     const bin = fileURLToPath(new URL('../../../bin/pi-cluster.js', import.meta.url));
     // The real command, as a user runs it against the lab (`make demo` does the same).
-    const child = spawn(process.execPath, [bin, 'bootstrap', '--to', '30-node', '--ssh-key', lab.privateKeyPath, '-e', 'pi_cluster_lab=true', '--yes'], {
-      cwd: project.dir,
-      env: { ...process.env, CI: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [bin, 'bootstrap', '--to', '30-node', '--ssh-key', lab.privateKeyPath, '-e', 'pi_cluster_lab=true', '--yes'],
+      {
+        cwd: project.dir,
+        env: { ...process.env, CI: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.resume();
@@ -143,10 +159,16 @@ describe('bootstrap on the virtual lab', { skip, timeout: 1_200_000 }, () => {
     assert.equal(state.running?.layer, '30-node');
     const { inputsHash } = state.layers['10-prepare'];
     const plan = planLayers(LAYERS, state, inputsHash, { to: '30-node' });
-    assert.deepEqual(plan.filter((p) => p.run).map((p) => p.layer.id), ['30-node']);
+    assert.deepEqual(
+      plan.filter((p) => p.run).map((p) => p.layer.id),
+      ['30-node'],
+    );
 
     const resumed = await bootstrap(options);
-    assert.deepEqual(resumed.outcomes.filter((o) => o.status === 'ran').map((o) => o.title.split(':')[0]), ['preflight', '30-node']);
+    assert.deepEqual(
+      resumed.outcomes.filter((o) => o.status === 'ran').map((o) => o.title.split(':')[0]),
+      ['preflight', '30-node'],
+    );
     const after = await loadState(join(project.dir, '.pi-cluster'));
     assert.ok(after.layers['30-node']);
     assert.equal(after.running, undefined);
@@ -154,7 +176,11 @@ describe('bootstrap on the virtual lab', { skip, timeout: 1_200_000 }, () => {
     const t0 = Date.now();
     const again = await bootstrap(options); // preflight included: what a user waits for
     const ms = Date.now() - t0;
-    assert.deepEqual(again.outcomes.filter((o) => o.status === 'ran').map((o) => o.title.split(':')[0]), ['preflight'], 'no layer re-executed');
+    assert.deepEqual(
+      again.outcomes.filter((o) => o.status === 'ran').map((o) => o.title.split(':')[0]),
+      ['preflight'],
+      'no layer re-executed',
+    );
     assert.ok(ms < 5000, `re-run took ${ms} ms`);
 
     // reset: runs 90-reset on every host (no kubeadm in the lab: the clean-up part), the state follows.
@@ -165,7 +191,14 @@ describe('bootstrap on the virtual lab', { skip, timeout: 1_200_000 }, () => {
     const { saveState } = await import('../../src/bootstrap/state.js');
     await saveState(join(project.dir, '.pi-cluster'), withCluster);
     const { reset } = await import('../../src/bootstrap/reset.js');
-    await reset({ config: options.config, cwd: project.dir, inventoryPath: 'pi-hosts', privateKeyPath: lab.privateKeyPath, extraVars: options.extraVars, report: () => {} });
+    await reset({
+      config: options.config,
+      cwd: project.dir,
+      inventoryPath: 'pi-hosts',
+      privateKeyPath: lab.privateKeyPath,
+      extraVars: options.extraVars,
+      report: () => {},
+    });
     const afterReset = await loadState(join(project.dir, '.pi-cluster'));
     assert.deepEqual(Object.keys(afterReset.layers).sort(), ['00-preflight', '10-prepare', '20-disk', '30-node']);
     assert.equal(existsSync(join(project.dir, '.pi-cluster', 'kubeconfig')), false);

@@ -15,7 +15,10 @@ describe('00-preflight through bootstrap (no hosts contacted)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-preflight-'));
     // pi-hosts passes the checks made before any connection (src/inventory/validate.ts), so the
     // Ansible layer's own checks answer: two masters, and a bad -e value.
-    writeFileSync(join(dir, 'pi-hosts'), '[masters]\npi0 ansible_host=198.51.100.10\npi1 ansible_host=198.51.100.11\n\n[workers]\npi2 ansible_host=198.51.100.12\n');
+    writeFileSync(
+      join(dir, 'pi-hosts'),
+      '[masters]\npi0 ansible_host=198.51.100.10\npi1 ansible_host=198.51.100.11\n\n[workers]\npi2 ansible_host=198.51.100.12\n',
+    );
     mkdirSync(join(dir, '.pi-cluster'));
     writeFileSync(join(dir, '.pi-cluster', 'known_hosts'), '');
     const options = {

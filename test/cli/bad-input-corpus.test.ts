@@ -48,35 +48,56 @@ function listing(dir: string): string[] {
   return out;
 }
 
-const fill = (text: string, dirs: Record<string, string>) => text.replace(/\{(\w+)\}/g, (whole, name: string) => dirs[name] ?? vars[name] ?? whole);
+const fill = (text: string, dirs: Record<string, string>) =>
+  text.replace(/\{(\w+)\}/g, (whole, name: string) => dirs[name] ?? vars[name] ?? whole);
 
 let index = 0;
 
 test(`bad-input corpus: ${CORPUS.length} cases against the real CLI`, { concurrency: 2, timeout: 15 * 60_000 }, async (t) => {
   assert.ok(CORPUS.length >= 150, `the corpus holds ${CORPUS.length} cases`);
   assert.equal(new Set(CORPUS.map((c) => c.name)).size, CORPUS.length, 'case names are distinct');
-  await Promise.all(CORPUS.map((item) => t.test(item.name, async () => {
-    const caseRoot = join(root, `case-${index++}`);
-    const dirs = { work: join(caseRoot, 'work'), home: join(caseRoot, 'home'), tmp: join(caseRoot, 'tmp'), cache: join(caseRoot, 'cache') };
-    for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-    for (const [name, content] of Object.entries(item.files ?? {})) {
-      const path = join(dirs.work, name);
-      mkdirSync(join(path, '..'), { recursive: true });
-      if (name.endsWith('/')) mkdirSync(path, { recursive: true });
-      else writeFileSync(path, fill(content, dirs));
-    }
-    const watched = [dirs.work, dirs.cache, dirs.tmp];
-    const beforeRun = watched.map(listing);
-    const env = { HOME: dirs.home, TMPDIR: dirs.tmp, PI_CLUSTER_IMAGE_CACHE: dirs.cache, CI: '1', NO_COLOR: '1', SSH_AUTH_SOCK: '', PI_CLUSTER_PIN_OVERRIDES: '' };
-    const result = await runCli(item.args.map((arg) => fill(arg, dirs)), { cwd: dirs.work, env, timeoutMs: 60_000 });
-    const said = `${item.args.join(' ')}\n--- stderr:\n${result.stderr}--- stdout:\n${result.stdout}`;
-    assert.equal(result.code, item.code ?? 1, `exit code of ${said}`);
-    assert.doesNotMatch(result.stderr, /internal error|^\s+at .+:\d+:\d+\)?$/m, `no stack trace: ${said}`);
-    const errors = result.stderr.split('\n').filter((line) => /^(pi-cluster|error): /.test(line));
-    assert.equal(errors.length, 1, `one error line: ${said}`);
-    assert.match(errors[0], item.expect, said);
-    assert.match(result.stderr, /^hint: \S/m, `a hint line: ${said}`);
-    if (item.notBefore) assert.doesNotMatch(result.stderr, item.notBefore, `checked before that step: ${said}`);
-    assert.deepEqual(watched.map(listing), beforeRun, `scratch folder, cache and TMPDIR unchanged: ${said}`);
-  })));
+  await Promise.all(
+    CORPUS.map((item) =>
+      t.test(item.name, async () => {
+        const caseRoot = join(root, `case-${index++}`);
+        const dirs = {
+          work: join(caseRoot, 'work'),
+          home: join(caseRoot, 'home'),
+          tmp: join(caseRoot, 'tmp'),
+          cache: join(caseRoot, 'cache'),
+        };
+        for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+        for (const [name, content] of Object.entries(item.files ?? {})) {
+          const path = join(dirs.work, name);
+          mkdirSync(join(path, '..'), { recursive: true });
+          if (name.endsWith('/')) mkdirSync(path, { recursive: true });
+          else writeFileSync(path, fill(content, dirs));
+        }
+        const watched = [dirs.work, dirs.cache, dirs.tmp];
+        const beforeRun = watched.map(listing);
+        const env = {
+          HOME: dirs.home,
+          TMPDIR: dirs.tmp,
+          PI_CLUSTER_IMAGE_CACHE: dirs.cache,
+          CI: '1',
+          NO_COLOR: '1',
+          SSH_AUTH_SOCK: '',
+          PI_CLUSTER_PIN_OVERRIDES: '',
+        };
+        const result = await runCli(
+          item.args.map((arg) => fill(arg, dirs)),
+          { cwd: dirs.work, env, timeoutMs: 60_000 },
+        );
+        const said = `${item.args.join(' ')}\n--- stderr:\n${result.stderr}--- stdout:\n${result.stdout}`;
+        assert.equal(result.code, item.code ?? 1, `exit code of ${said}`);
+        assert.doesNotMatch(result.stderr, /internal error|^\s+at .+:\d+:\d+\)?$/m, `no stack trace: ${said}`);
+        const errors = result.stderr.split('\n').filter((line) => /^(pi-cluster|error): /.test(line));
+        assert.equal(errors.length, 1, `one error line: ${said}`);
+        assert.match(errors[0], item.expect, said);
+        assert.match(result.stderr, /^hint: \S/m, `a hint line: ${said}`);
+        if (item.notBefore) assert.doesNotMatch(result.stderr, item.notBefore, `checked before that step: ${said}`);
+        assert.deepEqual(watched.map(listing), beforeRun, `scratch folder, cache and TMPDIR unchanged: ${said}`);
+      }),
+    ),
+  );
 });

@@ -38,10 +38,19 @@ test('--version prints the package version', async () => {
 });
 
 test('--version --verbose (either order, or -v -V) adds the Node.js release and binary running the CLI', async () => {
-  for (const args of [['--version', '--verbose'], ['--verbose', '--version'], ['-v', '-V'], ['-V', '-v']]) {
+  for (const args of [
+    ['--version', '--verbose'],
+    ['--verbose', '--version'],
+    ['-v', '-V'],
+    ['-V', '-v'],
+  ]) {
     const result = await runCli(args);
     assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
-    assert.equal(result.stdout, `${packageVersion()}\nNode.js ${process.version} (${process.execPath}), ${process.platform}-${process.arch}\n`, args.join(' '));
+    assert.equal(
+      result.stdout,
+      `${packageVersion()}\nNode.js ${process.version} (${process.execPath}), ${process.platform}-${process.arch}\n`,
+      args.join(' '),
+    );
   }
   assert.doesNotMatch((await runCli(['--version'])).stdout, /Node\.js/, 'without --verbose only the version');
 });
@@ -53,14 +62,19 @@ test('the launcher refuses a Node.js older than package.json engines, saying whi
   const launch = async (floor: string) => {
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'pi-cluster', type: 'module', engines: { node: floor } }));
     return new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(dir, 'bin', 'pi-cluster.js'), '--version'], (error, _stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stderr }));
+      execFile(process.execPath, [join(dir, 'bin', 'pi-cluster.js'), '--version'], (error, _stdout, stderr) =>
+        resolve({ code: error ? (error.code as number) : 0, stderr }),
+      );
     });
   };
   const [major, minor] = process.versions.node.split('.').map(Number);
   for (const newer of [`>=${major + 1}.0.0`, `>=${major}.${minor + 1}.0`]) {
     const result = await launch(newer);
     assert.equal(result.code, 1, newer);
-    assert.equal(result.stderr, `pi-cluster: needs Node.js ${newer}; this is ${process.version} (${process.execPath}).\nhint: install a current LTS release of Node.js (nodejs.org), then run pi-cluster again\n`);
+    assert.equal(
+      result.stderr,
+      `pi-cluster: needs Node.js ${newer}; this is ${process.version} (${process.execPath}).\nhint: install a current LTS release of Node.js (nodejs.org), then run pi-cluster again\n`,
+    );
   }
   // At or above the floor the launcher goes on to load the CLI (not built in this copy: its own message).
   for (const met of [`>=${process.versions.node}`, `>=${major - 1}.99.0`]) {

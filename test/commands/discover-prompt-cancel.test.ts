@@ -15,7 +15,10 @@ import { ensureSshdPrivsepDir } from '../helpers/sshd.js';
 import { hasProgram, skipUnless } from '../helpers/requires.js';
 
 const root = process.getuid?.() === 0;
-const skip = skipUnless(root && hasProgram('script', ['--version']) && hasProgram('unshare', ['--version']) && existsSync('/usr/sbin/sshd'), 'needs root, util-linux script/unshare and OpenSSH sshd');
+const skip = skipUnless(
+  root && hasProgram('script', ['--version']) && hasProgram('unshare', ['--version']) && existsSync('/usr/sbin/sshd'),
+  'needs root, util-linux script/unshare and OpenSSH sshd',
+);
 
 function quote(text: string): string {
   return `'${text.replaceAll("'", "'\\''")}'`;
@@ -27,8 +30,37 @@ function discoverOnTerminal(args: string[], question: RegExp): Promise<{ code: n
   for (const name of ['id', 'host']) spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, name)]);
   copyFileSync(join(dir, 'id.pub'), join(dir, 'authorized_keys'));
   ensureSshdPrivsepDir();
-  const sshd = ['/usr/sbin/sshd', '-p', '22', '-o', 'ListenAddress=127.0.0.1', '-o', `HostKey=${join(dir, 'host')}`, '-o', `AuthorizedKeysFile=${join(dir, 'authorized_keys')}`, '-o', 'StrictModes=no', '-o', 'PermitRootLogin=prohibit-password', '-o', 'UsePAM=no', '-o', `PidFile=${join(dir, 'sshd.pid')}`];
-  const cli = [process.execPath, join(packageRoot(), 'bin/pi-cluster.js'), 'discover', '--sweep', '127.0.0.1/32', '--ssh-key', join(dir, 'id'), '--timeout', '3s', ...args];
+  const sshd = [
+    '/usr/sbin/sshd',
+    '-p',
+    '22',
+    '-o',
+    'ListenAddress=127.0.0.1',
+    '-o',
+    `HostKey=${join(dir, 'host')}`,
+    '-o',
+    `AuthorizedKeysFile=${join(dir, 'authorized_keys')}`,
+    '-o',
+    'StrictModes=no',
+    '-o',
+    'PermitRootLogin=prohibit-password',
+    '-o',
+    'UsePAM=no',
+    '-o',
+    `PidFile=${join(dir, 'sshd.pid')}`,
+  ];
+  const cli = [
+    process.execPath,
+    join(packageRoot(), 'bin/pi-cluster.js'),
+    'discover',
+    '--sweep',
+    '127.0.0.1/32',
+    '--ssh-key',
+    join(dir, 'id'),
+    '--timeout',
+    '3s',
+    ...args,
+  ];
   const inner = `ip link set lo up && hostname pi0 && ${sshd.map(quote).join(' ')} && script -qec ${quote(cli.map(quote).join(' '))} /dev/null; code=$?; kill "$(cat ${quote(join(dir, 'sshd.pid'))})"; exit $code`;
   const env = { ...process.env };
   delete env.CI; // a terminal in CI still counts as one here: the point is the prompt

@@ -11,7 +11,8 @@ import { parseConfigText } from '../../src/config/load.js';
 import { UserError } from '../../src/errors.js';
 import { needTools } from '../flash/helpers.js';
 
-const openssl = (flag: '-5' | '-6', password: string, salt: string) => execFileSync('openssl', ['passwd', flag, '-salt', salt, '-stdin'], { input: password }).toString().trim();
+const openssl = (flag: '-5' | '-6', password: string, salt: string) =>
+  execFileSync('openssl', ['passwd', flag, '-salt', salt, '-stdin'], { input: password }).toString().trim();
 
 describe('sha512Crypt', () => {
   const cases: Array<[string, string, number]> = [
@@ -39,7 +40,7 @@ describe('sha512Crypt', () => {
   });
 });
 
-describe('cryptHashProblem: what may stand in root\'s /etc/shadow field', () => {
+describe("cryptHashProblem: what may stand in root's /etc/shadow field", () => {
   it('accepts SHA-512 and SHA-256 hashes as openssl prints them, and bcrypt', (t) => {
     if (!needTools(t, 'openssl')) return;
     assert.equal(cryptHashProblem(openssl('-6', 'password1', 'abc')), undefined);
@@ -48,7 +49,7 @@ describe('cryptHashProblem: what may stand in root\'s /etc/shadow field', () => 
   });
 
   const refused: Array<[string, string, RegExp]> = [
-    ['yescrypt (Debian mkpasswd\'s default)', '$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7', /yescrypt.*musl/],
+    ["yescrypt (Debian mkpasswd's default)", '$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7', /yescrypt.*musl/],
     ['MD5', '$1$abc$Zx1ktEA7OfJ5yp4D9XrXy0', /MD5/],
     ['DES', 'abJnggxhB/yWI', /MD5 or DES/],
     ['a plain password', 'hunter2hunter2', /not a crypt hash/],
@@ -103,13 +104,16 @@ describe('console in pi-cluster.yaml', () => {
   ];
   for (const [text, message] of bad) {
     it(`refuses ${JSON.stringify(text)} with one line naming the setting`, () => {
-      assert.throws(() => parseConfigText(text), (error: unknown) => {
-        assert.ok(error instanceof UserError);
-        assert.match(error.message, message);
-        assert.equal(error.message.split('\n').length, 1, error.message);
-        assert.doesNotMatch(error.message, /hunter2/);
-        return true;
-      });
+      assert.throws(
+        () => parseConfigText(text),
+        (error: unknown) => {
+          assert.ok(error instanceof UserError);
+          assert.match(error.message, message);
+          assert.equal(error.message.split('\n').length, 1, error.message);
+          assert.doesNotMatch(error.message, /hunter2/);
+          return true;
+        },
+      );
     });
   }
 });

@@ -1,7 +1,13 @@
 // The one table of Kubernetes versions (ansible/playbooks/group_vars/all/kubernetes_releases.yml) and what reads it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alpineBranchesWith, EOL_WARNING_DAYS, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../../src/config/kubernetes-releases.js';
+import {
+  alpineBranchesWith,
+  EOL_WARNING_DAYS,
+  kubeMinorOfAlpine,
+  kubernetesReleases,
+  supportNotice,
+} from '../../src/config/kubernetes-releases.js';
 import { compareVersions } from '../../src/versions.js';
 import { configSchema, DEFAULT_ALPINE_VERSION } from '../../src/config/schema.js';
 import { kubernetesSupport } from '../../src/doctor/checks.js';
@@ -15,19 +21,29 @@ describe('the Kubernetes version table', () => {
   it('every Alpine branch carries a minor with an end-of-life date, newer branches never an older minor', () => {
     const branches = Object.keys(table.alpine).sort(compareVersions);
     assert.ok(branches.length >= 4);
-    for (const branch of branches) assert.ok(table.end_of_life[table.alpine[branch]!], `${branch} -> ${table.alpine[branch]} has no end-of-life date`);
-    for (let i = 1; i < branches.length; i++) assert.ok(compareVersions(table.alpine[branches[i]!]!, table.alpine[branches[i - 1]!]!) >= 0, `${branches[i]} carries an older minor than ${branches[i - 1]}`);
+    for (const branch of branches)
+      assert.ok(table.end_of_life[table.alpine[branch]!], `${branch} -> ${table.alpine[branch]} has no end-of-life date`);
+    for (let i = 1; i < branches.length; i++)
+      assert.ok(
+        compareVersions(table.alpine[branches[i]!]!, table.alpine[branches[i - 1]!]!) >= 0,
+        `${branches[i]} carries an older minor than ${branches[i - 1]}`,
+      );
   });
 
   it('end-of-life dates come in the order of the minors', () => {
     const minors = Object.keys(table.end_of_life).sort(compareVersions);
-    for (let i = 1; i < minors.length; i++) assert.ok(table.end_of_life[minors[i]!]! > table.end_of_life[minors[i - 1]!]!, `${minors[i]} ends before ${minors[i - 1]}`);
+    for (let i = 1; i < minors.length; i++)
+      assert.ok(table.end_of_life[minors[i]!]! > table.end_of_life[minors[i - 1]!]!, `${minors[i]} ends before ${minors[i - 1]}`);
   });
 
   it('the default Alpine release carries the default minor, which was supported when the table was reviewed', () => {
     assert.equal(configSchema.parse({}).alpine.version, DEFAULT_ALPINE_VERSION);
     assert.equal(kubeMinorOfAlpine(DEFAULT_ALPINE_VERSION), table.default_minor);
-    assert.equal(supportNotice(table.default_minor, REVIEWED), undefined, `${table.default_minor} must be more than ${EOL_WARNING_DAYS} days from its end of life`);
+    assert.equal(
+      supportNotice(table.default_minor, REVIEWED),
+      undefined,
+      `${table.default_minor} must be more than ${EOL_WARNING_DAYS} days from its end of life`,
+    );
     // The default is the newest branch whose minor is supported.
     const newest = Object.keys(table.alpine).sort(compareVersions).pop()!;
     assert.equal(DEFAULT_ALPINE_VERSION.split('.').slice(0, 2).join('.'), newest);
@@ -57,7 +73,7 @@ describe('end-of-life notices', () => {
     assert.equal(supportNotice('1.36', new Date('2027-04-28T00:00:00Z')), undefined);
   });
 
-  it('doctor reports the configured release\'s Kubernetes and its support', async () => {
+  it("doctor reports the configured release's Kubernetes and its support", async () => {
     const versionOf = async () => undefined;
     const ok = await kubernetesSupport({ config: configSchema.parse({}), versionOf, today: REVIEWED });
     assert.equal(ok.status, 'ok');

@@ -39,7 +39,10 @@ test('the commented example file parses to exactly the defaults', async () => {
 
 test('a bad address names the YAML path, the line and the value', () => {
   const text = 'cluster:\n  name: home\nnetwork:\n  metallb:\n    range: 192.168.50.300-192.168.50.310\n';
-  assert.equal(messageOf(() => parseConfigText(text)), 'pi-cluster.yaml:5: network.metallb.range: 192.168.50.300 is not an IPv4 address');
+  assert.equal(
+    messageOf(() => parseConfigText(text)),
+    'pi-cluster.yaml:5: network.metallb.range: 192.168.50.300 is not an IPv4 address',
+  );
 });
 
 test('wrong types, unknown keys and bad enums are each one clear line', () => {
@@ -52,20 +55,33 @@ test('wrong types, unknown keys and bad enums are each one clear line', () => {
 });
 
 test('cross-field checks: service addresses inside the subnet and the MetalLB pool', () => {
-  const text = 'network:\n  subnet: 192.168.1.0/24\n  metallb:\n    range: 192.168.1.200-192.168.1.250\n  services:\n    traefik: 192.168.2.10\n    adguard: 192.168.1.100\n';
+  const text =
+    'network:\n  subnet: 192.168.1.0/24\n  metallb:\n    range: 192.168.1.200-192.168.1.250\n  services:\n    traefik: 192.168.2.10\n    adguard: 192.168.1.100\n';
   const message = messageOf(() => parseConfigText(text));
   assert.match(message, /network\.services\.traefik: 192\.168\.2\.10 is not inside the subnet 192\.168\.1\.0\/24/);
   assert.match(message, /network\.services\.adguard: 192\.168\.1\.100 is outside the MetalLB range/);
 });
 
 test('CIDRs with host bits, bad sizes and bad hostnames are rejected', () => {
-  assert.match(messageOf(() => parseConfigText('network:\n  subnet: 192.168.1.7/24\n')), /has host bits set \(the network is 192\.168\.1\.0\/24\)/);
-  assert.match(messageOf(() => parseConfigText('card:\n  bootSize: lots\n')), /card\.bootSize: lots is not a size/);
-  assert.match(messageOf(() => parseConfigText('cluster:\n  name: My_Cluster\n')), /cluster\.name: .*RFC 1123/);
+  assert.match(
+    messageOf(() => parseConfigText('network:\n  subnet: 192.168.1.7/24\n')),
+    /has host bits set \(the network is 192\.168\.1\.0\/24\)/,
+  );
+  assert.match(
+    messageOf(() => parseConfigText('card:\n  bootSize: lots\n')),
+    /card\.bootSize: lots is not a size/,
+  );
+  assert.match(
+    messageOf(() => parseConfigText('cluster:\n  name: My_Cluster\n')),
+    /cluster\.name: .*RFC 1123/,
+  );
 });
 
 test('YAML syntax errors say the line and do not dump a stack', () => {
-  assert.match(messageOf(() => parseConfigText('cluster:\n  name: [unclosed\n')), /^pi-cluster\.yaml:\d+: not valid YAML/);
+  assert.match(
+    messageOf(() => parseConfigText('cluster:\n  name: [unclosed\n')),
+    /^pi-cluster\.yaml:\d+: not valid YAML/,
+  );
 });
 
 test('`key:` left empty means "use the default"', () => {
@@ -100,17 +116,19 @@ test('a file in the working folder is picked up', async () => {
 
 test('nfs.mounts: defaults to none; options default to nfsvers=4.1,hard,noatime', () => {
   assert.deepEqual(parseConfigText('').nfs.mounts, []);
-  const config = parseConfigText([
-    'nfs:',
-    '  server: 192.168.1.5',
-    '  mounts:',
-    '    - path: /export/media',
-    '      mountPoint: /mnt/media',
-    '    - path: /export/backup',
-    '      mountPoint: /mnt/backup',
-    '      options: nfsvers=4.2,soft,ro',
-    '',
-  ].join('\n'));
+  const config = parseConfigText(
+    [
+      'nfs:',
+      '  server: 192.168.1.5',
+      '  mounts:',
+      '    - path: /export/media',
+      '      mountPoint: /mnt/media',
+      '    - path: /export/backup',
+      '      mountPoint: /mnt/backup',
+      '      options: nfsvers=4.2,soft,ro',
+      '',
+    ].join('\n'),
+  );
   assert.deepEqual(config.nfs.mounts, [
     { path: '/export/media', mountPoint: '/mnt/media', options: 'nfsvers=4.1,hard,noatime' },
     { path: '/export/backup', mountPoint: '/mnt/backup', options: 'nfsvers=4.2,soft,ro' },
@@ -144,14 +162,25 @@ test('nfs.mounts: relative or unusual paths name the YAML path, the line and the
 });
 
 test('nfs.mounts: each mount point once, and a server to mount from', () => {
-  const twice = 'nfs:\n  server: nas\n  mounts:\n    - {path: /export/a, mountPoint: /mnt/a}\n    - {path: /export/b, mountPoint: /mnt/a}\n';
-  assert.equal(messageOf(() => parseConfigText(twice)),
-    'pi-cluster.yaml:5: nfs.mounts.1.mountPoint: /mnt/a is already the mount point of nfs.mounts.0; give each mount its own mountPoint');
+  const twice =
+    'nfs:\n  server: nas\n  mounts:\n    - {path: /export/a, mountPoint: /mnt/a}\n    - {path: /export/b, mountPoint: /mnt/a}\n';
+  assert.equal(
+    messageOf(() => parseConfigText(twice)),
+    'pi-cluster.yaml:5: nfs.mounts.1.mountPoint: /mnt/a is already the mount point of nfs.mounts.0; give each mount its own mountPoint',
+  );
   const noServer = 'nfs:\n  mounts:\n    - path: /export/a\n      mountPoint: /mnt/a\n';
-  assert.equal(messageOf(() => parseConfigText(noServer)),
-    "pi-cluster.yaml:3: nfs.mounts: 1 mount is listed but nfs.server is not set; set nfs.server to the NFS server's address or name, or remove nfs.mounts");
-  assert.match(messageOf(() => parseConfigText('nfs:\n  server: ""\n  mounts: [{path: /a, mountPoint: /b}]\n')), /nfs\.mounts: 1 mount is listed but nfs\.server is not set/);
-  assert.match(messageOf(() => parseConfigText('nfs:\n  server: nas\n  mounts:\n    - path: /a\n      mountpoint: /b\n')), /unknown setting nfs\.mounts\.0\.mountpoint/);
+  assert.equal(
+    messageOf(() => parseConfigText(noServer)),
+    "pi-cluster.yaml:3: nfs.mounts: 1 mount is listed but nfs.server is not set; set nfs.server to the NFS server's address or name, or remove nfs.mounts",
+  );
+  assert.match(
+    messageOf(() => parseConfigText('nfs:\n  server: ""\n  mounts: [{path: /a, mountPoint: /b}]\n')),
+    /nfs\.mounts: 1 mount is listed but nfs\.server is not set/,
+  );
+  assert.match(
+    messageOf(() => parseConfigText('nfs:\n  server: nas\n  mounts:\n    - path: /a\n      mountpoint: /b\n')),
+    /unknown setting nfs\.mounts\.0\.mountpoint/,
+  );
   assert.deepEqual(parseConfigText('nfs:\n  mounts: []\n').nfs.mounts, [], 'an empty list needs no server');
 });
 

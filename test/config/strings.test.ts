@@ -81,7 +81,8 @@ describe('config strings that reach generated files', () => {
   });
 
   test('nfs.server: host names, IPv4 and IPv6; controlPlaneEndpoint: host[:port] with a real port', () => {
-    for (const server of ['nas', 'nas.home.arpa', '192.168.1.5', 'fd00::5']) assert.equal(configSchema.parse({ nfs: { server } }).nfs.server, server);
+    for (const server of ['nas', 'nas.home.arpa', '192.168.1.5', 'fd00::5'])
+      assert.equal(configSchema.parse({ nfs: { server } }).nfs.server, server);
     assert.match(rejection('nfs.server', '-oProxyCommand=x'), /is not a host name/);
     assert.match(rejection('nfs.server', 'nas:/export'), /is not a host name/);
     for (const endpoint of ['k8s', 'k8s.home.arpa:6443', '192.168.1.10', '192.168.1.10:443', '[fd00::1]:6443']) {
@@ -93,6 +94,9 @@ describe('config strings that reach generated files', () => {
   });
 
   test('the message shows an invisible character rather than breaking the line', () => {
-    assert.match(rejection('network.interface', 'eth0\nup reboot'), /network\.interface: "eth0\\nup reboot" is not a network interface name/);
+    assert.match(
+      rejection('network.interface', 'eth0\nup reboot'),
+      /network\.interface: "eth0\\nup reboot" is not a network interface name/,
+    );
   });
 });

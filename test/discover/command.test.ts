@@ -72,7 +72,14 @@ describe('discover: pieces', () => {
 
   it('lists the addresses of a sweep without network and broadcast', () => {
     const range = parseSweepRange('198.51.100.0/29');
-    assert.deepEqual(sweepAddresses(range), ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4', '198.51.100.5', '198.51.100.6']);
+    assert.deepEqual(sweepAddresses(range), [
+      '198.51.100.1',
+      '198.51.100.2',
+      '198.51.100.3',
+      '198.51.100.4',
+      '198.51.100.5',
+      '198.51.100.6',
+    ]);
     assert.deepEqual(sweepAddresses(parseSweepRange('198.51.100.10/32')), ['198.51.100.10']);
   });
 

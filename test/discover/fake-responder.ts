@@ -47,7 +47,12 @@ export function startFakeResponder(hosts: FakeHost[], port: number): Promise<Fak
           }
           const service = `${instance}.${type}`;
           answers.push({ name: type, type: 'PTR', ttl: 4500, data: service });
-          additionals.push({ name: service, type: 'SRV', ttl: 120, data: { target: fqdn, port: type.startsWith('_ssh') ? 22 : 9, priority: 0, weight: 0 } });
+          additionals.push({
+            name: service,
+            type: 'SRV',
+            ttl: 120,
+            data: { target: fqdn, port: type.startsWith('_ssh') ? 22 : 9, priority: 0, weight: 0 },
+          });
           additionals.push({ name: service, type: 'TXT', ttl: 4500, data: [] });
           if (!host.withholdAddress) additionals.push(a);
         }

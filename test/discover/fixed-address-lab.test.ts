@@ -77,7 +77,12 @@ describe('discover with fixed addresses from pi-cluster.yaml (virtual Pis)', { s
     writeFileSync(join(cwd, 'pi-cluster.yaml'), config({ pi0: '198.51.100.20/24', pi1: `${SILENT_ADDRESS}/24` }));
     const run = await runDiscover(cwd, { ...base, timeout: '3s' });
     assert.ok(run.error, 'discover must fail');
-    assert.match(run.error.message, new RegExp(`pi0 \\(announces ${lab.host('pi0').ip.replace(/\./g, '\\.')} over mDNS, but hosts\\.pi0\\.address in pi-cluster\\.yaml is 198\\.51\\.100\\.20\\)`));
+    assert.match(
+      run.error.message,
+      new RegExp(
+        `pi0 \\(announces ${lab.host('pi0').ip.replace(/\./g, '\\.')} over mDNS, but hosts\\.pi0\\.address in pi-cluster\\.yaml is 198\\.51\\.100\\.20\\)`,
+      ),
+    );
     assert.match(run.error.hint ?? '', /hosts\.pi0\.address/);
     assert.deepEqual(addresses(cwd), { pi1: SILENT_ADDRESS });
   });
@@ -87,7 +92,12 @@ describe('discover with fixed addresses from pi-cluster.yaml (virtual Pis)', { s
     writeFileSync(join(cwd, 'pi-cluster.yaml'), config({ pi1: `${SILENT_ADDRESS}/24`, pi2: `${lab.host('pi0').ip}/24` }));
     const run = await runDiscover(cwd, { ...base, timeout: '3s' });
     assert.ok(run.error, 'discover must fail');
-    assert.match(run.error.message, new RegExp(`pi2 \\(hosts\\.pi2\\.address in pi-cluster\\.yaml is ${lab.host('pi0').ip.replace(/\./g, '\\.')}, but pi0 announces that address over mDNS\\)`));
+    assert.match(
+      run.error.message,
+      new RegExp(
+        `pi2 \\(hosts\\.pi2\\.address in pi-cluster\\.yaml is ${lab.host('pi0').ip.replace(/\./g, '\\.')}, but pi0 announces that address over mDNS\\)`,
+      ),
+    );
     assert.deepEqual(addresses(cwd), { pi0: lab.host('pi0').ip, pi1: SILENT_ADDRESS });
   });
 

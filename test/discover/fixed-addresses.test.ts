@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { planFixedAddresses } from '../../src/discover/fixed-addresses.js';
 import type { FoundHost } from '../../src/discover/search.js';
 
-const found = (...hosts: Array<Partial<FoundHost> & { address: string }>) => new Map(hosts.map((h) => [h.name ?? h.address, { source: 'mdns', foundMs: 1, ...h } as FoundHost]));
+const found = (...hosts: Array<Partial<FoundHost> & { address: string }>) =>
+  new Map(hosts.map((h) => [h.name ?? h.address, { source: 'mdns', foundMs: 1, ...h } as FoundHost]));
 
 describe('planFixedAddresses (pi-cluster.yaml hosts.<name>.address against what the network said)', () => {
   it('agrees silently, adds a host nobody announced, and names a --sweep hit at a configured address', () => {
@@ -15,11 +16,17 @@ describe('planFixedAddresses (pi-cluster.yaml hosts.<name>.address against what 
   });
 
   it('names both addresses when mDNS contradicts the config, and the announcer of a configured address', () => {
-    const plan = planFixedAddresses(found({ name: 'pi0', address: '198.51.100.60' }, { name: 'pi3', address: '198.51.100.11' }), { pi0: '198.51.100.10', pi1: '198.51.100.11' });
+    const plan = planFixedAddresses(found({ name: 'pi0', address: '198.51.100.60' }, { name: 'pi3', address: '198.51.100.11' }), {
+      pi0: '198.51.100.10',
+      pi1: '198.51.100.11',
+    });
     assert.deepEqual(plan.added, []);
-    assert.deepEqual([...plan.disagreements], [
-      ['pi0', 'announces 198.51.100.60 over mDNS, but hosts.pi0.address in pi-cluster.yaml is 198.51.100.10'],
-      ['pi1', 'hosts.pi1.address in pi-cluster.yaml is 198.51.100.11, but pi3 announces that address over mDNS'],
-    ]);
+    assert.deepEqual(
+      [...plan.disagreements],
+      [
+        ['pi0', 'announces 198.51.100.60 over mDNS, but hosts.pi0.address in pi-cluster.yaml is 198.51.100.10'],
+        ['pi1', 'hosts.pi1.address in pi-cluster.yaml is 198.51.100.11, but pi3 announces that address over mDNS'],
+      ],
+    );
   });
 });

@@ -21,9 +21,14 @@ function hostKeyOnCard(image: string, hostname: string, dir: string): { private:
   const partition = carvePartition(image, dir);
   const out = join(dir, `card-${hostname}`);
   mkdirSync(out, { recursive: true });
-  execFileSync('mcopy', ['-n', '-i', partition, `::/${hostname}.apkovl.tar.gz`, join(out, 'ovl.tar.gz')], { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
+  execFileSync('mcopy', ['-n', '-i', partition, `::/${hostname}.apkovl.tar.gz`, join(out, 'ovl.tar.gz')], {
+    env: { ...process.env, MTOOLS_SKIP_CHECK: '1' },
+  });
   execFileSync('tar', ['-C', out, '-xzf', join(out, 'ovl.tar.gz'), 'etc/ssh/ssh_host_ed25519_key', 'etc/ssh/ssh_host_ed25519_key.pub']);
-  return { private: readFileSync(join(out, 'etc/ssh/ssh_host_ed25519_key'), 'utf8'), public: readFileSync(join(out, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8') };
+  return {
+    private: readFileSync(join(out, 'etc/ssh/ssh_host_ed25519_key'), 'utf8'),
+    public: readFileSync(join(out, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8'),
+  };
 }
 
 describe('host keys written by flash, verified by discover and OpenSSH (virtual Pis)', { skip }, () => {
@@ -58,9 +63,30 @@ describe('host keys written by flash, verified by discover and OpenSSH (virtual 
 
   it('OpenSSH with StrictHostKeyChecking=yes accepts the Pi using the flashed key, before any discover', () => {
     const knownHosts = join(project, '.pi-cluster/known_hosts');
-    const args = ['-F', 'none', '-i', keyPath, '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'HostKeyAlias=pi0'];
-    assert.equal(execFileSync('ssh', [...args, `root@${lab.host('pi0').ip}`, 'hostname'], { encoding: 'utf8', timeout: 15_000 }).trim(), 'pi0');
-    const impostor = spawnSync('ssh', [...args.slice(0, -1), 'HostKeyAlias=pi1', `root@${lab.host('pi1').ip}`, 'hostname'], { encoding: 'utf8', timeout: 15_000 });
+    const args = [
+      '-F',
+      'none',
+      '-i',
+      keyPath,
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'GlobalKnownHostsFile=/dev/null',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'HostKeyAlias=pi0',
+    ];
+    assert.equal(
+      execFileSync('ssh', [...args, `root@${lab.host('pi0').ip}`, 'hostname'], { encoding: 'utf8', timeout: 15_000 }).trim(),
+      'pi0',
+    );
+    const impostor = spawnSync('ssh', [...args.slice(0, -1), 'HostKeyAlias=pi1', `root@${lab.host('pi1').ip}`, 'hostname'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     assert.notEqual(impostor.status, 0);
     assert.match(impostor.stderr, /HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
   });
@@ -74,17 +100,32 @@ describe('host keys written by flash, verified by discover and OpenSSH (virtual 
     const inventory = readFileSync(join(project, 'pi-hosts'), 'utf8');
     assert.match(inventory, /^pi0 ansible_host=/m);
     assert.doesNotMatch(inventory, /^pi1 /m);
-    assert.doesNotMatch(readFileSync(join(project, '.pi-cluster/known_hosts'), 'utf8'), new RegExp(lab.host('pi1').ip.replaceAll('.', '\\.')));
+    assert.doesNotMatch(
+      readFileSync(join(project, '.pi-cluster/known_hosts'), 'utf8'),
+      new RegExp(lab.host('pi1').ip.replaceAll('.', '\\.')),
+    );
   });
 
   it('--replace-key pi1 accepts the new key on purpose, and the next run sees it as recorded', async () => {
-    const run = await runDiscover(project, { interfaces: [lab.bridgeInterface], sshKey: keyPath, yes: true, expect: '2', replaceKey: ['pi1'] });
+    const run = await runDiscover(project, {
+      interfaces: [lab.bridgeInterface],
+      sshKey: keyPath,
+      yes: true,
+      expect: '2',
+      replaceKey: ['pi1'],
+    });
     assert.equal(run.error, undefined, run.error?.message);
     assert.match(run.err, /pi1: host key replaced \(was SHA256:\S+, now SHA256:\S+\)/);
     assert.match(readFileSync(join(project, 'pi-hosts'), 'utf8'), /^pi1 ansible_host=/m);
     const again = await runDiscover(project, { interfaces: [lab.bridgeInterface], sshKey: keyPath, yes: true, expect: '2' });
     assert.equal(again.error, undefined, again.error?.message);
-    assert.deepEqual(again.result!.cluster.map((h) => [h.name, h.hostKey?.status]), [['pi0', 'verified'], ['pi1', 'known']]);
+    assert.deepEqual(
+      again.result!.cluster.map((h) => [h.name, h.hostKey?.status]),
+      [
+        ['pi0', 'verified'],
+        ['pi1', 'known'],
+      ],
+    );
   });
 
   it('--sweep names a host by its flashed key, not by what it says its hostname is', async () => {
@@ -92,7 +133,10 @@ describe('host keys written by flash, verified by discover and OpenSSH (virtual 
     execFileSync('cp', ['-r', join(project, '.pi-cluster'), join(cwd, '.pi-cluster')]);
     const run = await runDiscover(cwd, { sweep: `${lab.host('pi0').ip}/32`, sshKey: keyPath, yes: true, masters: '1' });
     assert.equal(run.error, undefined, run.error?.message);
-    assert.deepEqual(run.result!.cluster.map((h) => [h.name, h.nameFrom, h.hostKey?.status]), [['pi0', 'host-key', 'verified']]);
+    assert.deepEqual(
+      run.result!.cluster.map((h) => [h.name, h.nameFrom, h.hostKey?.status]),
+      [['pi0', 'host-key', 'verified']],
+    );
   });
 
   it('a host key never seen and not flashed here needs --yes', async () => {

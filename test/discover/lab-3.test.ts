@@ -57,9 +57,25 @@ describe('discover against 3 virtual Pis', { skip }, () => {
   it('writes a known hosts file that OpenSSH verifies with StrictHostKeyChecking=yes', () => {
     const knownHosts = join(project, '.pi-cluster/known_hosts');
     for (const target of ['198.51.100.11', 'pi1']) {
-      const args = ['-F', 'none', '-i', lab.privateKeyPath, '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes'];
+      const args = [
+        '-F',
+        'none',
+        '-i',
+        lab.privateKeyPath,
+        '-o',
+        `UserKnownHostsFile=${knownHosts}`,
+        '-o',
+        'GlobalKnownHostsFile=/dev/null',
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+      ];
       // By name through the ssh_config snippet, by address directly.
-      const argv = target === 'pi1' ? ['-F', join(project, '.pi-cluster/ssh_config'), '-o', 'BatchMode=yes', target, 'hostname'] : [...args, `root@${target}`, 'hostname'];
+      const argv =
+        target === 'pi1'
+          ? ['-F', join(project, '.pi-cluster/ssh_config'), '-o', 'BatchMode=yes', target, 'hostname']
+          : [...args, `root@${target}`, 'hostname'];
       assert.equal(execFileSync('ssh', argv, { encoding: 'utf8', timeout: 15_000 }).trim(), 'pi1', `ssh ${target}`);
     }
   });
@@ -74,7 +90,9 @@ describe('discover against 3 virtual Pis', { skip }, () => {
   it('after one address changed, updates only that line and keeps hand-made roles', async () => {
     const file = join(project, 'pi-hosts');
     // By hand: pi1 becomes a second master.
-    const edited = readFileSync(file, 'utf8').replace(/^(pi1 .*)\n/m, '').replace('[masters]\n', `[masters]\n${/^pi1 .*$/m.exec(readFileSync(file, 'utf8'))![0]}\n`);
+    const edited = readFileSync(file, 'utf8')
+      .replace(/^(pi1 .*)\n/m, '')
+      .replace('[masters]\n', `[masters]\n${/^pi1 .*$/m.exec(readFileSync(file, 'utf8'))![0]}\n`);
     writeFileSync(file, edited);
     await lab.setAddress('pi2', '198.51.100.42');
     const run = await runDiscover(project, { ...base, masters: '1' });
@@ -117,14 +135,11 @@ describe('discover against 3 virtual Pis', { skip }, () => {
     const cwd = tempProject();
     const run = await runDiscover(cwd, { sshKey: lab.privateKeyPath, sweep: '198.51.100.0/24', masters: '1' });
     assert.ok(run.error instanceof UserError && run.error.message.includes(`${lab.host('pi7').ip} (refused the key`), run.error?.stack);
-    assert.deepEqual(
-      Object.entries(roles(cwd)).sort(),
-      [
-        ['pi0', 'masters 198.51.100.10'],
-        ['pi1', 'workers 198.51.100.11'],
-        ['pi2', 'workers 198.51.100.42'],
-      ],
-    );
+    assert.deepEqual(Object.entries(roles(cwd)).sort(), [
+      ['pi0', 'masters 198.51.100.10'],
+      ['pi1', 'workers 198.51.100.11'],
+      ['pi2', 'workers 198.51.100.42'],
+    ]);
     assert.ok(!existsSync(join(cwd, 'pi-hosts.bak')));
   });
 });

@@ -9,9 +9,24 @@ import { startFakeResponder } from './fake-responder.js';
 describe('mDNS host table', () => {
   it('completes a host from a service answer that carries its address', () => {
     const table = new MdnsHostTable(() => 42);
-    const host = table.addService({ kind: 'ssh', instance: 'pi0', target: 'pi0.local', port: 22, addresses: ['fe80::1', '198.51.100.10'] }, 'br0');
-    assert.deepEqual(host, { name: 'pi0', hostname: 'pi0.local', services: ['ssh'], sshPort: 22, address: '198.51.100.10', via: 'br0', foundMs: 42 });
-    assert.equal(table.addService({ kind: 'ssh', instance: 'pi0', target: 'pi0.local', addresses: ['198.51.100.10'] }), undefined, 'reported once');
+    const host = table.addService(
+      { kind: 'ssh', instance: 'pi0', target: 'pi0.local', port: 22, addresses: ['fe80::1', '198.51.100.10'] },
+      'br0',
+    );
+    assert.deepEqual(host, {
+      name: 'pi0',
+      hostname: 'pi0.local',
+      services: ['ssh'],
+      sshPort: 22,
+      address: '198.51.100.10',
+      via: 'br0',
+      foundMs: 42,
+    });
+    assert.equal(
+      table.addService({ kind: 'ssh', instance: 'pi0', target: 'pi0.local', addresses: ['198.51.100.10'] }),
+      undefined,
+      'reported once',
+    );
   });
 
   it('waits for the A record of a host announced without an address, in either order', () => {
@@ -25,7 +40,10 @@ describe('mDNS host table', () => {
 
     assert.equal(table.addAddress('pi2.local', '198.51.100.12'), undefined);
     assert.equal(table.addService({ kind: 'ssh', instance: 'pi2', target: 'pi2.local.' })?.address, '198.51.100.12');
-    assert.deepEqual(table.found().map((h) => h.name), ['pi1', 'pi2']);
+    assert.deepEqual(
+      table.found().map((h) => h.name),
+      ['pi1', 'pi2'],
+    );
   });
 
   it('reads the MAC from avahi workstation names only', () => {
@@ -37,9 +55,18 @@ describe('mDNS host table', () => {
 describe('interfaces', () => {
   it('rejects an unknown interface in one line that lists the real ones', () => {
     const all = listInterfaces();
-    assert.throws(() => selectInterfaces(all, ['nosuch0']), (e: Error & { hint?: string }) => /^unknown interface nosuch0$/.test(e.message) && /lo \(127\.0\.0\.1\)/.test(e.hint ?? ''));
-    assert.deepEqual(selectInterfaces(all, ['127.0.0.1']).map((i) => i.name), ['lo']);
-    assert.ok(selectInterfaces(all.filter((i) => !i.internal).concat(all.filter((i) => i.internal))).every((i) => !i.internal), 'loopback is never browsed by default');
+    assert.throws(
+      () => selectInterfaces(all, ['nosuch0']),
+      (e: Error & { hint?: string }) => /^unknown interface nosuch0$/.test(e.message) && /lo \(127\.0\.0\.1\)/.test(e.hint ?? ''),
+    );
+    assert.deepEqual(
+      selectInterfaces(all, ['127.0.0.1']).map((i) => i.name),
+      ['lo'],
+    );
+    assert.ok(
+      selectInterfaces(all.filter((i) => !i.internal).concat(all.filter((i) => i.internal))).every((i) => !i.internal),
+      'loopback is never browsed by default',
+    );
   });
 });
 
@@ -67,7 +94,10 @@ describe('mDNS browse against a scripted responder on loopback', () => {
       ]);
       assert.deepEqual(seen.map((h) => h.name).sort(), ['fake0', 'fake1', 'fake2'], 'each host reported once, as it appears');
       assert.equal(result.hosts.find((h) => h.name === 'fake0')?.mac, 'dc:a6:32:00:00:10');
-      assert.ok(responder.queries.some((q) => q.questions.includes('fake1.local/A')), 'asked for the A record of the host announced without one');
+      assert.ok(
+        responder.queries.some((q) => q.questions.includes('fake1.local/A')),
+        'asked for the A record of the host announced without one',
+      );
       const late = seen.find((h) => h.name === 'fake2');
       assert.ok(late && late.foundMs! >= 900, `the host that missed the first query came with the 1 s re-query (${late?.foundMs} ms)`);
       assert.ok((seen.find((h) => h.name === 'fake0')?.foundMs ?? 1e9) < 200, 'the first host within 0.2 s');

@@ -28,7 +28,13 @@ describe('roles', () => {
   });
 
   it('refuses impossible requests', () => {
-    assert.throws(() => planRoles(names, [], { names: ['pi7'] }), (e: unknown) => e instanceof UserError && /--master pi7: no host of that name/.test(e.message));
-    assert.throws(() => planRoles(names, [], { count: 4 }), (e: unknown) => e instanceof UserError && /--masters 4: only 3 hosts found/.test(e.message));
+    assert.throws(
+      () => planRoles(names, [], { names: ['pi7'] }),
+      (e: unknown) => e instanceof UserError && /--master pi7: no host of that name/.test(e.message),
+    );
+    assert.throws(
+      () => planRoles(names, [], { count: 4 }),
+      (e: unknown) => e instanceof UserError && /--masters 4: only 3 hosts found/.test(e.message),
+    );
   });
 });

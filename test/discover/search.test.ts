@@ -21,7 +21,14 @@ describe('discover search, started before the prefix is known', () => {
     const responder = await startFakeResponder(hosts, port);
     try {
       const reported: Array<[string | undefined, boolean]> = [];
-      const search = startSearch({ timeoutMs: 5000, interfaces: ['lo'], inventoryPath: join(tempProject(), 'pi-hosts'), expect: 2, mdnsPort: port, onFound: (h: FoundHost, cluster) => reported.push([h.name, cluster]) });
+      const search = startSearch({
+        timeoutMs: 5000,
+        interfaces: ['lo'],
+        inventoryPath: join(tempProject(), 'pi-hosts'),
+        expect: 2,
+        mdnsPort: port,
+        onFound: (h: FoundHost, cluster) => reported.push([h.name, cluster]),
+      });
       await new Promise((resolve) => setTimeout(resolve, 400));
       assert.equal(reported.length, 0, 'nothing reported without a prefix');
       search.setPrefix('fake');
@@ -42,7 +49,12 @@ describe('discover search, started before the prefix is known', () => {
   });
 
   it('stop() ends a running browse long before its timeout', async () => {
-    const search = startSearch({ timeoutMs: 10_000, interfaces: ['lo'], inventoryPath: join(tempProject(), 'pi-hosts'), mdnsPort: port + 1 });
+    const search = startSearch({
+      timeoutMs: 10_000,
+      interfaces: ['lo'],
+      inventoryPath: join(tempProject(), 'pi-hosts'),
+      mdnsPort: port + 1,
+    });
     const started = performance.now();
     await new Promise((resolve) => setTimeout(resolve, 100));
     await search.stop();
@@ -53,8 +65,14 @@ describe('discover search, started before the prefix is known', () => {
   it('checks interfaces, the inventory and a given key before any packet leaves', () => {
     const cwd = tempProject();
     const userError = (message: RegExp) => (e: unknown) => e instanceof UserError && message.test(e.message);
-    assert.throws(() => startSearch({ timeoutMs: 1000, interfaces: ['nosuch0'], inventoryPath: join(cwd, 'pi-hosts') }), userError(/^unknown interface nosuch0$/));
-    assert.throws(() => startSearch({ timeoutMs: 1000, interfaces: ['lo'], inventoryPath: join(cwd, 'pi-hosts'), sshKeyPath: join(cwd, 'nope') }), userError(/nope does not exist$/));
+    assert.throws(
+      () => startSearch({ timeoutMs: 1000, interfaces: ['nosuch0'], inventoryPath: join(cwd, 'pi-hosts') }),
+      userError(/^unknown interface nosuch0$/),
+    );
+    assert.throws(
+      () => startSearch({ timeoutMs: 1000, interfaces: ['lo'], inventoryPath: join(cwd, 'pi-hosts'), sshKeyPath: join(cwd, 'nope') }),
+      userError(/nope does not exist$/),
+    );
   });
 
   it('the CLI prints its first line, then the hosts found while the config loaded, with the prefix from pi-cluster.yaml', async () => {
@@ -64,10 +82,22 @@ describe('discover search, started before the prefix is known', () => {
     writeFileSync(join(cwd, 'pi-cluster.yaml'), 'hosts:\n  prefix: fake\n');
     try {
       // No SSH server on the fake addresses: the check fails after the hosts were printed.
-      const run = await runDiscover(cwd, { interfaces: ['lo'], sshKey: join(cwd, 'id_test'), expect: '2', mdnsPort: port + 2, dryRun: true });
+      const run = await runDiscover(cwd, {
+        interfaces: ['lo'],
+        sshKey: join(cwd, 'id_test'),
+        expect: '2',
+        mdnsPort: port + 2,
+        dryRun: true,
+      });
       const lines = run.out.split('\n');
       assert.equal(lines[0], 'Looking for hosts named fake<N> over mDNS on lo (up to 10 s)');
-      assert.deepEqual(lines.slice(1, 3).map((l) => l.split(/\s+/).slice(0, 2).join(' ')).sort(), ['fake0 127.0.0.10', 'fake1 127.0.0.12']);
+      assert.deepEqual(
+        lines
+          .slice(1, 3)
+          .map((l) => l.split(/\s+/).slice(0, 2).join(' '))
+          .sort(),
+        ['fake0 127.0.0.10', 'fake1 127.0.0.12'],
+      );
       assert.doesNotMatch(run.out, /^other0 /m, 'a host without the prefix is not printed');
       assert.ok(run.error instanceof UserError, run.error?.stack);
     } finally {

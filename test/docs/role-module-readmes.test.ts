@@ -23,10 +23,16 @@ function definedVariables(kind: Kind, dir: string): string[] {
     const text = existsSync(join(dir, 'variables.tf')) ? readFileSync(join(dir, 'variables.tf'), 'utf8') : '';
     return [...text.matchAll(/^variable\s+"([^"]+)"/gm)].map((m) => m[1]);
   }
-  const vars = existsSync(join(dir, 'vars')) ? readdirSync(join(dir, 'vars')).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(dir, 'vars', f)) : [];
+  const vars = existsSync(join(dir, 'vars'))
+    ? readdirSync(join(dir, 'vars'))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(dir, 'vars', f))
+    : [];
   const specs = join(dir, 'meta', 'argument_specs.yml');
   const fromSpecs = existsSync(specs)
-    ? Object.values((parse(readFileSync(specs, 'utf8')) as { argument_specs?: Record<string, { options?: object }> }).argument_specs ?? {}).flatMap((s) => Object.keys(s.options ?? {}))
+    ? Object.values(
+        (parse(readFileSync(specs, 'utf8')) as { argument_specs?: Record<string, { options?: object }> }).argument_specs ?? {},
+      ).flatMap((s) => Object.keys(s.options ?? {}))
     : [];
   return [...new Set([...yamlKeys(join(dir, 'defaults', 'main.yml')), ...vars.flatMap(yamlKeys), ...fromSpecs])];
 }
@@ -50,7 +56,8 @@ function readmeProblems(kind: Kind, parent: string): string[] {
     const listed = listedVariables(readFileSync(readmePath, 'utf8'));
     const defined = definedVariables(kind, dir);
     for (const v of defined) if (!listed.includes(v)) problems.push(`${kind} ${name}: README.md does not list ${v}`);
-    for (const v of listed) if (!defined.includes(v)) problems.push(`${kind} ${name}: README.md lists ${v}, which the ${kind} does not define`);
+    for (const v of listed)
+      if (!defined.includes(v)) problems.push(`${kind} ${name}: README.md lists ${v}, which the ${kind} does not define`);
   }
   return problems;
 }
@@ -78,7 +85,10 @@ describe('role and module READMEs', () => {
       cpSync(join(modules, 'flannel'), join(scratch, 'modules', 'flannel'), { recursive: true });
       const variables = join(scratch, 'modules', 'flannel', 'variables.tf');
       writeFileSync(variables, readFileSync(variables, 'utf8').replace('variable "backend"', 'variable "flannel_backend"'));
-      assert.deepEqual(readmeProblems('role', join(scratch, 'roles')), ['role reset: no README.md', 'role workers: README.md does not list workers_new_setting']);
+      assert.deepEqual(readmeProblems('role', join(scratch, 'roles')), [
+        'role reset: no README.md',
+        'role workers: README.md does not list workers_new_setting',
+      ]);
       assert.deepEqual(readmeProblems('module', join(scratch, 'modules')), [
         'module flannel: README.md does not list flannel_backend',
         'module flannel: README.md lists backend, which the module does not define',

@@ -12,7 +12,9 @@ const root = packageRoot();
 
 async function versionsTfFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile() && e.name === 'versions.tf' && !join(e.parentPath, e.name).includes('.terraform')).map((e) => join(e.parentPath, e.name));
+  return entries
+    .filter((e) => e.isFile() && e.name === 'versions.tf' && !join(e.parentPath, e.name).includes('.terraform'))
+    .map((e) => join(e.parentPath, e.name));
 }
 
 test('the Node.js floor is package.json engines.node, and it is at least what the code calls', async () => {
@@ -59,7 +61,12 @@ test('doctor judges Node.js and Terraform against those floors', async () => {
   const floors = { node: '20.15.0', terraform: '1.9.0' };
   const find = (findings: DoctorCheck[], id: string) => findings.find((f) => f.id === id)!;
   const run = (nodeVersion: string, terraform: string) =>
-    runDoctor({ config, floors, nodeVersion, versionOf: async (program) => (program === 'terraform' ? `Terraform v${terraform}\non linux_amd64` : undefined) });
+    runDoctor({
+      config,
+      floors,
+      nodeVersion,
+      versionOf: async (program) => (program === 'terraform' ? `Terraform v${terraform}\non linux_amd64` : undefined),
+    });
 
   const old = await run('20.14.0', '1.8.5');
   assert.equal(find(old, 'node').status, 'fail');
@@ -72,6 +79,10 @@ test('doctor judges Node.js and Terraform against those floors', async () => {
   assert.equal(find(current, 'terraform').status, 'ok');
 
   const real = await runDoctor({ config, versionOf: async () => undefined });
-  assert.match(find(real, 'terraform').fix ?? '', new RegExp(`Terraform >= ${readFloors().terraform.replace(/\./g, '\\.')}`), 'by default the floors come from the files');
+  assert.match(
+    find(real, 'terraform').fix ?? '',
+    new RegExp(`Terraform >= ${readFloors().terraform.replace(/\./g, '\\.')}`),
+    'by default the floors come from the files',
+  );
   assert.equal(find(real, 'node').detail, process.version);
 });

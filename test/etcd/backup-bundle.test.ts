@@ -48,7 +48,10 @@ test('a bundle sealed by the seal script opens with the project key: snapshot an
   assert.equal(manifest.sourceHost, 'master-1');
   assert.equal(manifest.kubernetesVersion, 'v1.33.1');
   assert.ok(Math.abs(Date.parse(manifest.createdAt) - Date.now()) < 60_000);
-  assert.deepEqual(manifest.files.map((f) => f.path), ['snapshot.db', ...KUBEADM_REUSED.map((f) => `pki/${f}`)]);
+  assert.deepEqual(
+    manifest.files.map((f) => f.path),
+    ['snapshot.db', ...KUBEADM_REUSED.map((f) => `pki/${f}`)],
+  );
   assert.deepEqual(readFileSync(join(dest, 'snapshot.db')), snapshot);
   for (const file of KUBEADM_REUSED) {
     const original = readFileSync(join(pki, file));
@@ -96,7 +99,11 @@ test('a tampered, cut or missing bundle is refused and leaves nothing behind', a
   variants.push(['a byte of the manifest', flip(headerEnd + 10), /damaged or was altered/]);
   variants.push(['the tag', flip(original.length - 1), /damaged or was altered/]);
   const iv = original.indexOf(Buffer.from('"iv":"')) + 7;
-  variants.push(['the header (iv)', Buffer.concat([original.subarray(0, iv), Buffer.from(original[iv] === 0x41 ? 'B' : 'A'), original.subarray(iv + 1)]), /damaged or was altered/]);
+  variants.push([
+    'the header (iv)',
+    Buffer.concat([original.subarray(0, iv), Buffer.from(original[iv] === 0x41 ? 'B' : 'A'), original.subarray(iv + 1)]),
+    /damaged or was altered/,
+  ]);
   variants.push(['the end cut off', original.subarray(0, original.length - 4096), /damaged or was altered/]);
   variants.push(['all but the header cut off', original.subarray(0, headerEnd + 5), /damaged or was altered/]);
   for (const [what, bytes, pattern] of variants) {
@@ -118,7 +125,9 @@ test('isBackupBundle tells a bundle from an old plain snapshot, and openBackup r
   assert.equal(await isBackupBundle(bundle), true);
   assert.equal(await isBackupBundle(plain), false);
   assert.equal(await isBackupBundle(join(dir, 'nothing.enc')), false);
-  await assert.rejects(openBackup(plain, defaultBackupKeyPath(dir), join(dir, 'out')), (e) => rejects(e, /is not a pi-cluster etcd backup/));
+  await assert.rejects(openBackup(plain, defaultBackupKeyPath(dir), join(dir, 'out')), (e) =>
+    rejects(e, /is not a pi-cluster etcd backup/),
+  );
 });
 
 test('the backup key is made once, 0600, and its public half matches it', async () => {

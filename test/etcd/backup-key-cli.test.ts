@@ -18,7 +18,11 @@ test('addons tfvars makes the backup key once (0600, never printed) and hands Te
   copyFileSync(join(fixtures, 'pi-cluster.yaml'), join(dir, 'pi-cluster.yaml'));
   copyFileSync(join(fixtures, 'pi-hosts'), join(dir, 'pi-hosts'));
   mkdirSync(join(dir, '.pi-cluster'), { mode: 0o700 });
-  writeFileSync(join(dir, '.pi-cluster', 'kubeconfig'), 'apiVersion: v1\nkind: Config\ncontexts:\n- name: kubernetes-admin@kubernetes\n  context: {cluster: c, user: u}\ncurrent-context: kubernetes-admin@kubernetes\n', { mode: 0o600 });
+  writeFileSync(
+    join(dir, '.pi-cluster', 'kubeconfig'),
+    'apiVersion: v1\nkind: Config\ncontexts:\n- name: kubernetes-admin@kubernetes\n  context: {cluster: c, user: u}\ncurrent-context: kubernetes-admin@kubernetes\n',
+    { mode: 0o600 },
+  );
   const env = { ...process.env, HOME: join(dir, 'home') };
 
   const first = await runCli(['addons', 'tfvars'], { cwd: dir, env });

@@ -11,15 +11,46 @@ import { packageRoot } from '../../src/paths.js';
 export const SEAL_SCRIPT = join(packageRoot(), 'terraform', 'modules', 'etcd-backup', 'scripts', 'seal-backup.mjs');
 
 /** What kubeadm's "init phase certs" reuses (kubernetes/website kubeadm_init_phase_certs_*.md). */
-export const KUBEADM_REUSED = ['ca.crt', 'ca.key', 'sa.key', 'sa.pub', 'front-proxy-ca.crt', 'front-proxy-ca.key', 'etcd/ca.crt', 'etcd/ca.key'];
+export const KUBEADM_REUSED = [
+  'ca.crt',
+  'ca.key',
+  'sa.key',
+  'sa.pub',
+  'front-proxy-ca.crt',
+  'front-proxy-ca.key',
+  'etcd/ca.crt',
+  'etcd/ca.key',
+];
 
 /** /etc/kubernetes/pki as kubeadm leaves it: real keys and certificates made by openssl, plus files not backed up. */
 export function makePki(dir: string): void {
   mkdirSync(join(dir, 'etcd'), { recursive: true });
   for (const ca of ['ca', 'front-proxy-ca', 'etcd/ca']) {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, `${ca}.key`), '-out', join(dir, `${ca}.crt`), '-subj', `/CN=${ca.replace('/', '-')}`, '-days', '1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, `${ca}.key`),
+        '-out',
+        join(dir, `${ca}.crt`),
+        '-subj',
+        `/CN=${ca.replace('/', '-')}`,
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
   }
-  execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', join(dir, 'sa.key')], { stdio: 'ignore' });
+  execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', join(dir, 'sa.key')], {
+    stdio: 'ignore',
+  });
   execFileSync('openssl', ['pkey', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')], { stdio: 'ignore' });
   // Per-host certificates kubeadm makes again on a new master: not in the backup.
   writeFileSync(join(dir, 'apiserver.key'), 'per-host key\n', { mode: 0o600 });
@@ -45,8 +76,18 @@ export interface SealArgs {
 
 export function sealArgs(args: SealArgs): string[] {
   return [
-    '--public-key', args.publicKey, '--snapshot', args.snapshot, '--pki-dir', args.pkiDir, '--out', args.out,
-    '--source-host', args.sourceHost ?? 'master-1', '--kubernetes-version', args.kubernetesVersion ?? 'v1.33.1',
+    '--public-key',
+    args.publicKey,
+    '--snapshot',
+    args.snapshot,
+    '--pki-dir',
+    args.pkiDir,
+    '--out',
+    args.out,
+    '--source-host',
+    args.sourceHost ?? 'master-1',
+    '--kubernetes-version',
+    args.kubernetesVersion ?? 'v1.33.1',
   ];
 }
 

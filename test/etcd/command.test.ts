@@ -41,12 +41,22 @@ const extraVarsOf = (command: PlaybookCommand) => JSON.parse(command.args[comman
 test('etcd snapshot --dry-run prints the playbook command against the inventory', async () => {
   const { dir } = project();
   let printed = '';
-  const command = await etcdCommand({ action: 'snapshot', inventoryPath: 'pi-hosts', yes: false, dryRun: true, cwd: dir, write: (t) => (printed += t) });
+  const command = await etcdCommand({
+    action: 'snapshot',
+    inventoryPath: 'pi-hosts',
+    yes: false,
+    dryRun: true,
+    cwd: dir,
+    write: (t) => (printed += t),
+  });
   assert.equal(printed.trim(), formatCommand(command));
   assert.equal(command.file, 'ansible-playbook');
   assert.deepEqual(command.args.slice(0, 2), ['-i', join(dir, 'pi-hosts')]);
   assert.equal(command.args.at(-1), join(packageRoot(), 'ansible', 'playbooks', 'etcd-snapshot.yml'));
-  assert.deepEqual(extraVarsOf(command), { etcd_backup_local_dir: join(dir, '.pi-cluster', 'etcd-snapshots'), etcd_backup_node: process.execPath });
+  assert.deepEqual(extraVarsOf(command), {
+    etcd_backup_local_dir: join(dir, '.pi-cluster', 'etcd-snapshots'),
+    etcd_backup_node: process.execPath,
+  });
   assert.equal(command.env.ANSIBLE_CONFIG, join(packageRoot(), 'ansible', 'ansible.cfg'));
   assert.match(command.env.ANSIBLE_SSH_ARGS, new RegExp(`UserKnownHostsFile=${join(dir, '.pi-cluster', 'known_hosts')}`));
   assert.match(printed, /-e '\{"etcd_backup_local_dir":/);
@@ -80,41 +90,55 @@ test('etcd restore checks the snapshot, asks first, and runs only when confirmed
   await assert.rejects(etcdCommand({ ...base, snapshot, yes: true, run }), /2 masters; this restore handles a single control-plane node/);
 });
 
-test('the etcd playbooks pass ansible-playbook --syntax-check', { skip: skipUnless(hasProgram('ansible-playbook'), 'ansible-playbook is not installed') }, () => {
-  const { dir } = project();
-  for (const playbook of ['etcd-snapshot.yml', 'etcd-restore.yml']) {
-    const run = spawnSync('ansible-playbook', ['--syntax-check', '-i', join(dir, 'pi-hosts'), join(packageRoot(), 'ansible', 'playbooks', playbook)], {
-      cwd: dir, encoding: 'utf8', env: { ...process.env, ANSIBLE_CONFIG: join(packageRoot(), 'ansible', 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
-    });
-    assert.equal(run.status, 0, `${playbook}:\n${run.stdout}${run.stderr}`);
-  }
-});
+test(
+  'the etcd playbooks pass ansible-playbook --syntax-check',
+  { skip: skipUnless(hasProgram('ansible-playbook'), 'ansible-playbook is not installed') },
+  () => {
+    const { dir } = project();
+    for (const playbook of ['etcd-snapshot.yml', 'etcd-restore.yml']) {
+      const run = spawnSync(
+        'ansible-playbook',
+        ['--syntax-check', '-i', join(dir, 'pi-hosts'), join(packageRoot(), 'ansible', 'playbooks', playbook)],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...process.env, ANSIBLE_CONFIG: join(packageRoot(), 'ansible', 'ansible.cfg'), ANSIBLE_NOCOLOR: '1' },
+        },
+      );
+      assert.equal(run.status, 0, `${playbook}:\n${run.stdout}${run.stderr}`);
+    }
+  },
+);
 
 // util-linux `script` gives the launcher a real pseudo-terminal, so the question is asked by @inquirer/prompts
 // exactly as a user sees it; Ctrl-C is the byte 0x03 typed on that terminal.
-test('Ctrl-C at the restore question cancels (exit 130), not "internal error ExitPromptError" (exit 70)', { skip: skipUnless(hasProgram('script', ['--version']), 'util-linux script is not installed'), timeout: 60_000 }, async () => {
-  const { dir } = project();
-  const snapshot = fakeSnapshot(dir);
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TERM: 'xterm' };
-  delete env.CI;
-  const cli = `${process.execPath} ${join(packageRoot(), 'bin', 'pi-cluster.js')} etcd restore ${snapshot}`;
-  const child = spawn('script', ['-qefc', cli, '/dev/null'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
-  const asked = new Promise<void>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/Restore[\s\S]*\(y\/N\)/.test(output)) resolve();
+test(
+  'Ctrl-C at the restore question cancels (exit 130), not "internal error ExitPromptError" (exit 70)',
+  { skip: skipUnless(hasProgram('script', ['--version']), 'util-linux script is not installed'), timeout: 60_000 },
+  async () => {
+    const { dir } = project();
+    const snapshot = fakeSnapshot(dir);
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TERM: 'xterm' };
+    delete env.CI;
+    const cli = `${process.execPath} ${join(packageRoot(), 'bin', 'pi-cluster.js')} etcd restore ${snapshot}`;
+    const child = spawn('script', ['-qefc', cli, '/dev/null'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    const asked = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (/Restore[\s\S]*\(y\/N\)/.test(output)) resolve();
+      });
     });
-  });
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  await asked;
-  child.stdin.write('\x03');
-  const code = await exited;
-  assert.doesNotMatch(output, /internal error|ExitPromptError/, output);
-  assert.equal(code, 130, output);
-  assert.match(output, /[Cc]ancelled/);
-});
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await asked;
+    child.stdin.write('\x03');
+    const code = await exited;
+    assert.doesNotMatch(output, /internal error|ExitPromptError/, output);
+    assert.equal(code, 130, output);
+    assert.match(output, /[Cc]ancelled/);
+  },
+);
 
 /** An etcd-backup-*.enc sealed by the real seal script for the project's own backup key. */
 async function sealedBackup(dir: string): Promise<{ bundle: string; snapshot: Buffer }> {
@@ -128,25 +152,59 @@ async function sealedBackup(dir: string): Promise<{ bundle: string; snapshot: Bu
   return { bundle, snapshot };
 }
 
-test('etcd restore of an encrypted backup: opened with the project key, its snapshot restored, the plain copy removed after', { skip: skipUnless(hasProgram('openssl', ['version']), 'openssl is not installed') }, async () => {
-  const { dir } = project();
-  const { bundle, snapshot } = await sealedBackup(dir);
-  let seen: Buffer | undefined;
-  let path = '';
-  await etcdCommand({ action: 'restore', snapshot: bundle, inventoryPath: 'pi-hosts', yes: true, dryRun: false, cwd: dir, write: () => {},
-    run: async (command) => { path = extraVarsOf(command).etcd_backup_restore_snapshot; seen = readFileSync(path); } });
-  assert.ok(seen?.equals(snapshot), 'the playbook got the sealed snapshot, byte for byte');
-  assert.equal(existsSync(path), false, 'the opened copy is gone after the run');
-});
+test(
+  'etcd restore of an encrypted backup: opened with the project key, its snapshot restored, the plain copy removed after',
+  { skip: skipUnless(hasProgram('openssl', ['version']), 'openssl is not installed') },
+  async () => {
+    const { dir } = project();
+    const { bundle, snapshot } = await sealedBackup(dir);
+    let seen: Buffer | undefined;
+    let path = '';
+    await etcdCommand({
+      action: 'restore',
+      snapshot: bundle,
+      inventoryPath: 'pi-hosts',
+      yes: true,
+      dryRun: false,
+      cwd: dir,
+      write: () => {},
+      run: async (command) => {
+        path = extraVarsOf(command).etcd_backup_restore_snapshot;
+        seen = readFileSync(path);
+      },
+    });
+    assert.ok(seen?.equals(snapshot), 'the playbook got the sealed snapshot, byte for byte');
+    assert.equal(existsSync(path), false, 'the opened copy is gone after the run');
+  },
+);
 
-test('etcd restore BUNDLE --onto --dry-run says where it would open the bundle and lists the steps in order, writing nothing', { skip: skipUnless(hasProgram('openssl', ['version']), 'openssl is not installed') }, async () => {
-  const { dir } = project();
-  const { bundle } = await sealedBackup(dir);
-  let printed = '';
-  const outcomes = await recoverCommand({ backup: bundle, onto: 'pi0', inventoryPath: 'pi-hosts', yes: false, dryRun: true, cwd: dir, clusterVars: () => ({}), write: (t) => (printed += t) });
-  assert.deepEqual(outcomes.map((o) => o.step), ['find-host', 'prepare-node', 'lay-pki', 'control-plane', 'restore-etcd', 'check-workers', 'validate']);
-  assert.match(printed, /would open \S+etcd-backup-2026-11-30T020000Z\.enc with \S+etcd-backup\.key into \S+\/\.pi-cluster\/recover\/etcd-backup-2026-11-30T020000Z/);
-  assert.match(printed, /Dry run: nothing was changed/);
-  assert.equal(existsSync(join(dir, '.pi-cluster', 'recover')), false);
-  assert.equal(existsSync(join(dir, '.pi-cluster', 'recover.json')), false);
-});
+test(
+  'etcd restore BUNDLE --onto --dry-run says where it would open the bundle and lists the steps in order, writing nothing',
+  { skip: skipUnless(hasProgram('openssl', ['version']), 'openssl is not installed') },
+  async () => {
+    const { dir } = project();
+    const { bundle } = await sealedBackup(dir);
+    let printed = '';
+    const outcomes = await recoverCommand({
+      backup: bundle,
+      onto: 'pi0',
+      inventoryPath: 'pi-hosts',
+      yes: false,
+      dryRun: true,
+      cwd: dir,
+      clusterVars: () => ({}),
+      write: (t) => (printed += t),
+    });
+    assert.deepEqual(
+      outcomes.map((o) => o.step),
+      ['find-host', 'prepare-node', 'lay-pki', 'control-plane', 'restore-etcd', 'check-workers', 'validate'],
+    );
+    assert.match(
+      printed,
+      /would open \S+etcd-backup-2026-11-30T020000Z\.enc with \S+etcd-backup\.key into \S+\/\.pi-cluster\/recover\/etcd-backup-2026-11-30T020000Z/,
+    );
+    assert.match(printed, /Dry run: nothing was changed/);
+    assert.equal(existsSync(join(dir, '.pi-cluster', 'recover')), false);
+    assert.equal(existsSync(join(dir, '.pi-cluster', 'recover.json')), false);
+  },
+);

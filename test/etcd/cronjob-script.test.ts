@@ -35,15 +35,21 @@ interface Rendered {
 
 /** The seal container's script, its fixed environment and the ConfigMap's files, from the rendered manifests. */
 function renderCronJob(publicKey: string, keep: number): Rendered {
-  const manifests = evaluate(renderFiles('etcd-backup'), { nfs: { server: '198.51.100.5', path: '/srv/nfs/etcd' }, keep, public_key: publicKey }, 'local.manifests') as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const manifests = evaluate(
+    renderFiles('etcd-backup'),
+    { nfs: { server: '198.51.100.5', path: '/srv/nfs/etcd' }, keep, public_key: publicKey },
+    'local.manifests',
+  ) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const cron = manifests.find((m) => m.kind === 'CronJob')!;
   const container = cron.spec.jobTemplate.spec.template.spec.containers[0];
   assert.deepEqual(container.command.slice(0, 2), ['/bin/sh', '-c']);
-  const env = Object.fromEntries((container.env as Array<{ name: string; value?: string }>).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+  const env = Object.fromEntries(
+    (container.env as Array<{ name: string; value?: string }>).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]),
+  );
   return { script: container.command[2], env, configMap: manifests.find((m) => m.kind === 'ConfigMap')!.data };
 }
 
-describe('the backup CronJob\'s script, run by busybox with the seal script it renders', { skip }, () => {
+describe("the backup CronJob's script, run by busybox with the seal script it renders", { skip }, () => {
   const project = tempDir('pi-cluster-etcd-cron-');
   const pkiSource = join(project, 'pki');
   let key: BackupKeyPair;
@@ -66,7 +72,10 @@ describe('the backup CronJob\'s script, run by busybox with the seal script it r
     // The pod's hostPath mounts: kubeadm's PKI and static pod manifests.
     root.must('mkdir -p /etc/kubernetes/manifests /backup /work');
     root.mount(['--bind', '-o', 'ro', pkiSource], 'etc/kubernetes/pki');
-    writeFileSync(join(root.dir, 'etc/kubernetes/manifests/kube-apiserver.yaml'), 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v1.33.1\n');
+    writeFileSync(
+      join(root.dir, 'etc/kubernetes/manifests/kube-apiserver.yaml'),
+      'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - kube-apiserver\n    image: registry.k8s.io/kube-apiserver:v1.33.1\n',
+    );
   });
   after(() => root?.dispose());
 
@@ -118,40 +127,70 @@ describe('the backup CronJob\'s script, run by busybox with the seal script it r
 
     // Another project's key is refused in one line; so is a copy with one byte changed.
     const other = await ensureBackupKey(tempDir('pi-cluster-etcd-other-'));
-    await assert.rejects(openBackup(bundle, other.privateKeyPath, join(project, 'x')), (e: unknown) => e instanceof UserError && /sealed for another backup key/.test(e.message));
+    await assert.rejects(
+      openBackup(bundle, other.privateKeyPath, join(project, 'x')),
+      (e: unknown) => e instanceof UserError && /sealed for another backup key/.test(e.message),
+    );
     const tampered = join(project, 'tampered.enc');
     const bytes = Buffer.from(sealed);
     bytes[bytes.length - 1000] ^= 0x80;
     writeFileSync(tampered, bytes);
-    await assert.rejects(openBackup(tampered, key.privateKeyPath, join(project, 'y')), (e: unknown) => e instanceof UserError && /damaged or was altered/.test(e.message));
+    await assert.rejects(
+      openBackup(tampered, key.privateKeyPath, join(project, 'y')),
+      (e: unknown) => e instanceof UserError && /damaged or was altered/.test(e.message),
+    );
   });
 
-  it('with the Pi\'s clock behind, keeps the new file and the newest others, and never touches hand-named files', () => {
+  it("with the Pi's clock behind, keeps the new file and the newest others, and never touches hand-named files", () => {
     clearBackups();
     const dated = ['2026-11-25', '2026-11-26', '2026-11-27', '2026-11-28', '2026-11-29'].map((d) => `etcd-backup-${d}T030000Z.enc`);
     const handNamed = [
-      'etcd-snapshot-before-upgrade.db', 'etcd-backup-before-upgrade.enc', 'etcd-backup-2026-11-20T030000Z.enc.bak',
-      'etcd-backup-2026-11-2T030000Z.enc', 'etcd-snapshot-2026-11-01T030000Z.db', 'notes.txt',
+      'etcd-snapshot-before-upgrade.db',
+      'etcd-backup-before-upgrade.enc',
+      'etcd-backup-2026-11-20T030000Z.enc.bak',
+      'etcd-backup-2026-11-2T030000Z.enc',
+      'etcd-snapshot-2026-11-01T030000Z.db',
+      'notes.txt',
     ];
     put([...dated, ...handNamed]);
     // 2020-09-13 12:26:40 UTC: a Pi that booted without network time names its backup years back.
     const run = runBackup(3, { FAKE_NOW: '1600000000', PATH: '/opt/clock:/usr/sbin:/usr/bin:/sbin:/bin' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /saved etcd-backup-2020-09-13T122640Z\.enc/);
-    assert.deepEqual(backups(), [...handNamed, 'etcd-backup-2020-09-13T122640Z.enc', 'etcd-backup-2026-11-28T030000Z.enc', 'etcd-backup-2026-11-29T030000Z.enc'].sort());
-    assert.deepEqual(run.stdout.match(/removed \S+/g)?.sort(), dated.slice(0, 3).map((n) => `removed ${n}`));
+    assert.deepEqual(
+      backups(),
+      [
+        ...handNamed,
+        'etcd-backup-2020-09-13T122640Z.enc',
+        'etcd-backup-2026-11-28T030000Z.enc',
+        'etcd-backup-2026-11-29T030000Z.enc',
+      ].sort(),
+    );
+    assert.deepEqual(
+      run.stdout.match(/removed \S+/g)?.sort(),
+      dated.slice(0, 3).map((n) => `removed ${n}`),
+    );
   });
 
   it('with keep = 1 and the right clock, only the new file of the pattern is left; the plain snapshot of older versions stays, its partial goes', () => {
     clearBackups();
-    put(['etcd-backup-2026-11-28T030000Z.enc', 'etcd-backup-2099-01-01T000000Z.enc', 'etcd-snapshot-before-upgrade.db', 'etcd-snapshot-2026-11-01T030000Z.db', '.etcd-snapshot.partial']);
+    put([
+      'etcd-backup-2026-11-28T030000Z.enc',
+      'etcd-backup-2099-01-01T000000Z.enc',
+      'etcd-snapshot-before-upgrade.db',
+      'etcd-snapshot-2026-11-01T030000Z.db',
+      '.etcd-snapshot.partial',
+    ]);
     const run = runBackup(1, { FAKE_NOW: String(Math.floor(Date.now() / 1000)), PATH: '/opt/clock:/usr/sbin:/usr/bin:/sbin:/bin' });
     assert.equal(run.status, 0, run.stderr);
     const left = backups();
     const fresh = left.filter((n) => BUNDLE.test(n));
     assert.equal(fresh.length, 1);
     assert.notEqual(fresh[0], 'etcd-backup-2099-01-01T000000Z.enc', 'the newest name is not the one just written; it goes');
-    assert.deepEqual(left.filter((n) => !BUNDLE.test(n)), ['etcd-snapshot-2026-11-01T030000Z.db', 'etcd-snapshot-before-upgrade.db']);
+    assert.deepEqual(
+      left.filter((n) => !BUNDLE.test(n)),
+      ['etcd-snapshot-2026-11-01T030000Z.db', 'etcd-snapshot-before-upgrade.db'],
+    );
   });
 
   it('a backup that fails deletes nothing and leaves no file of the pattern', () => {

@@ -24,9 +24,32 @@ function openedBackup(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-backup-'));
   const pki = join(dir, 'pki');
   mkdirSync(join(pki, 'etcd'), { recursive: true, mode: 0o700 });
-  for (const [base, cn] of [['ca', 'kubernetes'], ['front-proxy-ca', 'front-proxy-ca'], ['etcd/ca', 'etcd-ca']]) {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', `/CN=${cn}`,
-      '-keyout', join(pki, `${base}.key`), '-out', join(pki, `${base}.crt`)], { stdio: 'ignore' });
+  for (const [base, cn] of [
+    ['ca', 'kubernetes'],
+    ['front-proxy-ca', 'front-proxy-ca'],
+    ['etcd/ca', 'etcd-ca'],
+  ]) {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${cn}`,
+        '-keyout',
+        join(pki, `${base}.key`),
+        '-out',
+        join(pki, `${base}.crt`),
+      ],
+      { stdio: 'ignore' },
+    );
   }
   execFileSync('openssl', ['genrsa', '-out', join(pki, 'sa.key'), '2048'], { stdio: 'ignore' });
   execFileSync('openssl', ['rsa', '-in', join(pki, 'sa.key'), '-pubout', '-out', join(pki, 'sa.pub')], { stdio: 'ignore' });
@@ -64,8 +87,14 @@ describe('etcd restore --onto on the virtual lab', { skip, timeout: 900_000 }, (
       report: () => {},
     };
     // The worker as the dead master left it: the old CA, and a kubelet calling a name that is not the master's.
-    await lab.exec('pi1', ['sh', '-c', 'mkdir -p /etc/kubernetes/pki && cat > /etc/kubernetes/pki/ca.crt'], { input: readFileSync(join(backup, 'pki', 'ca.crt')) });
-    await lab.exec('pi1', ['sh', '-c', 'printf "apiVersion: v1\\nkind: Config\\nclusters:\\n- name: default-cluster\\n  cluster:\\n    server: https://old-master:6443\\n" > /etc/kubernetes/kubelet.conf']);
+    await lab.exec('pi1', ['sh', '-c', 'mkdir -p /etc/kubernetes/pki && cat > /etc/kubernetes/pki/ca.crt'], {
+      input: readFileSync(join(backup, 'pki', 'ca.crt')),
+    });
+    await lab.exec('pi1', [
+      'sh',
+      '-c',
+      'printf "apiVersion: v1\\nkind: Config\\nclusters:\\n- name: default-cluster\\n  cluster:\\n    server: https://old-master:6443\\n" > /etc/kubernetes/kubelet.conf',
+    ]);
   });
   after(async () => {
     await lab?.down();
@@ -73,10 +102,22 @@ describe('etcd restore --onto on the virtual lab', { skip, timeout: 900_000 }, (
 
   it('--dry-run lists every step in the documented order with its commands, and touches nothing', async () => {
     const outcomes = await recover({ ...options, dryRun: true });
-    assert.deepEqual(outcomes.map((o) => o.step), ORDER);
-    assert.deepEqual(outcomes.map((o) => o.status), ['dry-run', 'dry-run', 'dry-run', 'skipped-lab', 'skipped-lab', 'dry-run', 'skipped-lab']);
+    assert.deepEqual(
+      outcomes.map((o) => o.step),
+      ORDER,
+    );
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['dry-run', 'dry-run', 'dry-run', 'skipped-lab', 'skipped-lab', 'dry-run', 'skipped-lab'],
+    );
     const text = outcomes.flatMap((o) => o.commands).join('\n');
-    for (const expected of [/ansible-playbook .*--limit pi0 .*10-prepare\.yml/, /etcd-recover-pki\.yml/, /kubeadm init .*Using the existing ca/, /snapshot restore .*--bump-revision=1000000000 --mark-compacted/, /kubectl --kubeconfig \S+ get nodes/]) {
+    for (const expected of [
+      /ansible-playbook .*--limit pi0 .*10-prepare\.yml/,
+      /etcd-recover-pki\.yml/,
+      /kubeadm init .*Using the existing ca/,
+      /snapshot restore .*--bump-revision=1000000000 --mark-compacted/,
+      /kubectl --kubeconfig \S+ get nodes/,
+    ]) {
       assert.match(text, expected);
     }
     assert.equal(existsSync(join(project.stateDir, 'recover.json')), false);
@@ -84,7 +125,12 @@ describe('etcd restore --onto on the virtual lab', { skip, timeout: 900_000 }, (
   });
 
   it('runs the lab-runnable steps in order, stops at the worker check with the reason, and resumes there', async () => {
-    await assert.rejects(recover(options), (error: unknown) => error instanceof UserError && /check-workers failed on pi1 .*calls old-master, not the master/.test(error.message.replace(/\s+/g, ' ')));
+    await assert.rejects(
+      recover(options),
+      (error: unknown) =>
+        error instanceof UserError &&
+        /check-workers failed on pi1 .*calls old-master, not the master/.test(error.message.replace(/\s+/g, ' ')),
+    );
     const saved = JSON.parse(readFileSync(join(project.stateDir, 'recover.json'), 'utf8'));
     assert.deepEqual(Object.keys(saved.done), ['find-host', 'prepare-node', 'lay-pki']);
     assert.equal(saved.lastFailure.step, 'check-workers');
@@ -94,26 +140,51 @@ describe('etcd restore --onto on the virtual lab', { skip, timeout: 900_000 }, (
     for (const file of ['ca.crt', 'ca.key', 'sa.key', 'sa.pub', 'front-proxy-ca.crt', 'front-proxy-ca.key', 'etcd/ca.crt', 'etcd/ca.key']) {
       assert.match(listing, new RegExp(`^600 \\./${file.replace('.', '\\.')}$`, 'm'), listing);
       const onHost = (await lab.exec('pi0', ['sha256sum', `/etc/kubernetes/pki/${file}`])).stdout.split(' ')[0];
-      assert.equal(onHost, createHash('sha256').update(readFileSync(join(backup, 'pki', file))).digest('hex'), file);
+      assert.equal(
+        onHost,
+        createHash('sha256')
+          .update(readFileSync(join(backup, 'pki', file)))
+          .digest('hex'),
+        file,
+      );
     }
     assert.match(listing, /^700 \.\/etcd$/m);
 
     // The user points the worker's kubelet at the master (pi0), and runs the same command again.
-    const logsBefore = readdirSync(join(project.stateDir, 'logs')).filter((f) => f.startsWith('recover-')).sort();
+    const logsBefore = readdirSync(join(project.stateDir, 'logs'))
+      .filter((f) => f.startsWith('recover-'))
+      .sort();
     await lab.exec('pi1', ['sed', '-i', 's/old-master/pi0/', '/etc/kubernetes/kubelet.conf']);
     const outcomes = await recover(options);
-    assert.deepEqual(outcomes.map((o) => [o.step, o.status]), [
-      ['find-host', 'done-before'], ['prepare-node', 'done-before'], ['lay-pki', 'done-before'],
-      ['control-plane', 'skipped-lab'], ['restore-etcd', 'skipped-lab'], ['check-workers', 'ran'], ['validate', 'skipped-lab'],
-    ]);
-    const logsAfter = readdirSync(join(project.stateDir, 'logs')).filter((f) => f.startsWith('recover-')).sort();
-    assert.deepEqual(logsAfter.filter((f) => !logsBefore.includes(f)), [], 'no new playbook log: the done steps did not run again');
+    assert.deepEqual(
+      outcomes.map((o) => [o.step, o.status]),
+      [
+        ['find-host', 'done-before'],
+        ['prepare-node', 'done-before'],
+        ['lay-pki', 'done-before'],
+        ['control-plane', 'skipped-lab'],
+        ['restore-etcd', 'skipped-lab'],
+        ['check-workers', 'ran'],
+        ['validate', 'skipped-lab'],
+      ],
+    );
+    const logsAfter = readdirSync(join(project.stateDir, 'logs'))
+      .filter((f) => f.startsWith('recover-'))
+      .sort();
+    assert.deepEqual(
+      logsAfter.filter((f) => !logsBefore.includes(f)),
+      [],
+      'no new playbook log: the done steps did not run again',
+    );
   });
 
   it('a new card with another hostname is refused at find-host', async () => {
     await lab.exec('pi0', ['hostname', 'raspberrypi']);
     try {
-      await assert.rejects(recover({ ...options, stateDir: mkdtempSync(join(tmpdir(), 'pi-cluster-state-')), knownHostsPath: options.knownHostsPath }), /says it is raspberrypi, not pi0/);
+      await assert.rejects(
+        recover({ ...options, stateDir: mkdtempSync(join(tmpdir(), 'pi-cluster-state-')), knownHostsPath: options.knownHostsPath }),
+        /says it is raspberrypi, not pi0/,
+      );
     } finally {
       await lab.exec('pi0', ['hostname', 'pi0']);
     }

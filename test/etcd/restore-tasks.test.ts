@@ -15,13 +15,34 @@ import { helperPlaybook, sh } from '../ansible/run.js';
 const skip = skipUnless(hasProgram('ansible-playbook'), 'ansible-playbook is not installed');
 const ctr = join(packageRoot(), 'test', 'fixtures', 'etcd', 'ctr-standin.sh');
 
-async function chooseTool(imageTools: string, bump: boolean, extra: Record<string, unknown> = {}): Promise<{ line: string; calls: string[] }> {
+async function chooseTool(
+  imageTools: string,
+  bump: boolean,
+  extra: Record<string, unknown> = {},
+): Promise<{ line: string; calls: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-etcd-tool-'));
   const log = join(dir, 'ctr.log');
-  const vars = { role: 'etcd_backup', tasks: 'restore-tool', etcd_backup_ctr: ctr, etcd_backup_image: 'registry.k8s.io/etcd:3.5.21-0', etcd_backup_stamp: '2026-11-30T000000Z', ...extra };
-  const run = await sh('ansible-playbook', ['-i', join(packageRoot(), 'test', 'fixtures', 'bootstrap', 'pi-hosts'), '-e', JSON.stringify(vars), join(packageRoot(), 'test', 'fixtures', 'bootstrap', 'run-role-tasks.yml')], {
-    env: { STANDIN_IMAGE_TOOLS: imageTools, STANDIN_BUMP: bump ? 'yes' : 'no', STANDIN_LOG: log },
-  });
+  const vars = {
+    role: 'etcd_backup',
+    tasks: 'restore-tool',
+    etcd_backup_ctr: ctr,
+    etcd_backup_image: 'registry.k8s.io/etcd:3.5.21-0',
+    etcd_backup_stamp: '2026-11-30T000000Z',
+    ...extra,
+  };
+  const run = await sh(
+    'ansible-playbook',
+    [
+      '-i',
+      join(packageRoot(), 'test', 'fixtures', 'bootstrap', 'pi-hosts'),
+      '-e',
+      JSON.stringify(vars),
+      join(packageRoot(), 'test', 'fixtures', 'bootstrap', 'run-role-tasks.yml'),
+    ],
+    {
+      env: { STANDIN_IMAGE_TOOLS: imageTools, STANDIN_BUMP: bump ? 'yes' : 'no', STANDIN_LOG: log },
+    },
+  );
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const line = /msg: (restore with .*)$/m.exec(run.stdout)?.[1] ?? '';
   return { line: line.trim(), calls: readFileSync(log, 'utf8').trim().split('\n') };
@@ -60,7 +81,12 @@ function varLib(layout: { data?: 'member' | 'empty'; keptAside?: string[] }): st
 }
 
 const putBack = (root: string) =>
-  helperPlaybook('run-role-tasks.yml', { role: 'etcd_backup', tasks: 'restore-put-back', etcd_backup_data_dir: join(root, 'etcd'), etcd_backup_stopped_dir: join(root, 'stopped') });
+  helperPlaybook('run-role-tasks.yml', {
+    role: 'etcd_backup',
+    tasks: 'restore-put-back',
+    etcd_backup_data_dir: join(root, 'etcd'),
+    etcd_backup_stopped_dir: join(root, 'stopped'),
+  });
 
 describe("etcd restore's clean-up never starts etcd on a missing data folder", { skip }, () => {
   it('data folder missing: the newest folder kept aside goes back', async () => {
@@ -87,7 +113,7 @@ describe("etcd restore's clean-up never starts etcd on a missing data folder", {
     const root = varLib({});
     const run = await putBack(root);
     assert.notEqual(run.code, 0);
-    assert.match(run.stdout.replace(/\s+/g, " "), /holds no etcd data and nothing was kept aside: the control plane stays stopped/);
+    assert.match(run.stdout.replace(/\s+/g, ' '), /holds no etcd data and nothing was kept aside: the control plane stays stopped/);
     assert.equal(existsSync(join(root, 'etcd')), false);
   });
 });

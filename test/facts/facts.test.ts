@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { DISCOVER_PROBES, factsScript, parseFacts, PREFLIGHT_PROBES, PROBES, STATUS_PROBES, type Probe } from '../../src/facts/index.js';
 
 describe('facts script', () => {
-  it('every stage\'s script is valid POSIX sh (dash)', () => {
+  it("every stage's script is valid POSIX sh (dash)", () => {
     for (const probes of [DISCOVER_PROBES, PREFLIGHT_PROBES, STATUS_PROBES]) execFileSync('dash', ['-n', '-c', factsScript(probes)]);
   });
 

@@ -6,7 +6,20 @@ import { composeCard } from '../../src/flash/card/compose.js';
 import { batches, MAX_BATCH, planWrites, totalBytes, WIPE_TAIL } from '../../src/flash/card/plan.js';
 import { flash } from '../../src/flash/flash.js';
 import { ALPINE_CMDLINE } from '../fixtures/flash/synthetic-release.js';
-import { allocatedBytes, carvePartition, config, fsckFat, MiB, mtoolsFiles, needTools, release, sfdiskJson, sshKeyPair, tempDir, TEST_BOOT } from './helpers.js';
+import {
+  allocatedBytes,
+  carvePartition,
+  config,
+  fsckFat,
+  MiB,
+  mtoolsFiles,
+  needTools,
+  release,
+  sfdiskJson,
+  sshKeyPair,
+  tempDir,
+  TEST_BOOT,
+} from './helpers.js';
 
 describe('a flashed image file', () => {
   const dir = tempDir();
@@ -19,7 +32,17 @@ describe('a flashed image file', () => {
     built = await release(join(dir, 'release'), { size: 6_000_000 });
     key = sshKeyPair(dir).publicKey;
     image = join(dir, 'pi0.img');
-    outcome = await flash({ stateDir: join(dir, 'state'), config: config(), outputs: [image], image: built.path, hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, yes: true, cacheDir: join(dir, 'cache') });
+    outcome = await flash({
+      stateDir: join(dir, 'state'),
+      config: config(),
+      outputs: [image],
+      image: built.path,
+      hostname: 'pi0',
+      sshKey: key,
+      bootSize: TEST_BOOT,
+      yes: true,
+      cacheDir: join(dir, 'cache'),
+    });
   });
 
   it('is written and verified', () => {
@@ -76,7 +99,10 @@ describe('a flashed image file', () => {
   });
 
   it('leaves no temporary file behind', () => {
-    assert.deepEqual(readdirSync(dir).filter((name) => name.includes('.partial')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.includes('.partial')),
+      [],
+    );
   });
 });
 
@@ -86,7 +112,16 @@ describe('the .img.gz form of the release', () => {
     const dir = tempDir();
     const built = await release(join(dir, 'release'), { form: 'img.gz', size: 3_000_000 });
     const image = join(dir, 'pi1.img');
-    const { results, release: about } = await flash({ stateDir: join(dir, 'state'), config: config(), outputs: [image], image: built.path, hostname: 'pi1', sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, cacheDir: join(dir, 'cache') });
+    const { results, release: about } = await flash({
+      stateDir: join(dir, 'state'),
+      config: config(),
+      outputs: [image],
+      image: built.path,
+      hostname: 'pi1',
+      sshKey: sshKeyPair(dir).publicKey,
+      bootSize: TEST_BOOT,
+      cacheDir: join(dir, 'cache'),
+    });
     assert.equal(results[0].ok, true, results[0].error?.message);
     assert.equal(about.form, 'img.gz');
     const partition = carvePartition(image, dir);
@@ -100,14 +135,23 @@ describe('the .img.gz form of the release', () => {
 describe('planning the writes', () => {
   it('adds zeros after partition 1 and over the last MiB of a larger drive, in large batches', async () => {
     const payload = Buffer.alloc(3 * MiB, 7);
-    const card = await composeCard([{ path: 'boot/big', size: payload.length, chunks: [payload] }, { path: 'small.txt', size: 5, chunks: [Buffer.from('hello')] }], { bootSize: 64 * MiB });
+    const card = await composeCard(
+      [
+        { path: 'boot/big', size: payload.length, chunks: [payload] },
+        { path: 'small.txt', size: 5, chunks: [Buffer.from('hello')] },
+      ],
+      { bootSize: 64 * MiB },
+    );
     const driveSize = 1024 * MiB;
     const pieces = planWrites(card, { targetSize: driveSize });
     const covers = (start: number, end: number) => pieces.some((p) => p.offset <= start && p.offset + p.length >= end);
     assert.ok(covers(card.size, card.size + WIPE_TAIL), 'first MiB after partition 1 is wiped');
     assert.ok(covers(driveSize - WIPE_TAIL, driveSize), 'last MiB (backup GPT) is wiped');
     assert.ok(covers(0, 2 * MiB), 'MBR gap and the start of partition 1 are written');
-    assert.ok(pieces.every((p) => p.length % 512 === 0 && p.offset % 512 === 0), 'whole sectors only');
+    assert.ok(
+      pieces.every((p) => p.length % 512 === 0 && p.offset % 512 === 0),
+      'whole sectors only',
+    );
     assert.ok(totalBytes(pieces) < 12 * MiB, `${totalBytes(pieces)} bytes planned`);
     for (const group of batches(pieces)) assert.ok(totalBytes(group) <= MAX_BATCH);
     assert.throws(() => planWrites(card, { targetSize: card.size - 512 }), /smaller than the card/);

@@ -12,7 +12,18 @@ import { loadOverlay, overlayDir } from '../../src/flash/overlay/render.js';
 import { FileDestination } from '../../src/flash/write/destination.js';
 import { CacheCorruptError } from '../../src/flash/write/errors.js';
 import { writeCard, writeCards } from '../../src/flash/write/write.js';
-import { allocatedBytes, carvePartition, config, damageCachedCard, fsckFat, MiB, mtoolsFiles, needTools, TEST_BOOT, workspace } from './helpers.js';
+import {
+  allocatedBytes,
+  carvePartition,
+  config,
+  damageCachedCard,
+  fsckFat,
+  MiB,
+  mtoolsFiles,
+  needTools,
+  TEST_BOOT,
+  workspace,
+} from './helpers.js';
 
 /**
  * Image files made from the composed-card cache: a copy of the cached image (in the kernel) with the
@@ -20,7 +31,15 @@ import { allocatedBytes, carvePartition, config, damageCachedCard, fsckFat, MiB,
  */
 const space = workspace({ size: 6_000_000 });
 const { dir } = space;
-const base = (): FlashOptions => ({ stateDir: join(space.dir, 'state'), config: config(), image: space.image, sshKey: space.key, bootSize: TEST_BOOT, hostname: 'pi0', yes: true });
+const base = (): FlashOptions => ({
+  stateDir: join(space.dir, 'state'),
+  config: config(),
+  image: space.image,
+  sshKey: space.key,
+  bootSize: TEST_BOOT,
+  hostname: 'pi0',
+  yes: true,
+});
 
 async function flashTo(name: string, options: Partial<FlashOptions>) {
   const details: string[] = [];
@@ -41,15 +60,35 @@ describe('an image file copied from the cached card', () => {
   it('is the same bytes and digest as the same card written from memory', async (t) => {
     const cacheDir = join(dir, 'cache-same');
     await flashTo('same0.img', { cacheDir });
-    const entries = (await loadOverlay()).render({ hostname: 'pi3', domain: 'lan', interface: 'eth0', sshPublicKeys: [readFileSync(space.key, 'utf8').trim()], hostKey: { private: 'k', public: 'ssh-ed25519 AAAA' }, alpine: { version: '3.23.0', branch: 'v3.23', mirror: 'http://example.org/alpine' }, bootMedia: '/media/mmcblk0p1', consolePasswordHash: '*' });
+    const entries = (await loadOverlay()).render({
+      hostname: 'pi3',
+      domain: 'lan',
+      interface: 'eth0',
+      sshPublicKeys: [readFileSync(space.key, 'utf8').trim()],
+      hostKey: { private: 'k', public: 'ssh-ed25519 AAAA' },
+      alpine: { version: '3.23.0', branch: 'v3.23', mirror: 'http://example.org/alpine' },
+      bootMedia: '/media/mmcblk0p1',
+      consolePasswordHash: '*',
+    });
     const archive = await packOverlay(entries);
-    const card = await (await cachedCard(cacheDir)).withFile({ path: 'pi3.apkovl.tar.gz', size: archive.length, chunks: [archive] }, diskSignatureFor('pi3'));
+    const card = await (
+      await cachedCard(cacheDir)
+    ).withFile({ path: 'pi3.apkovl.tar.gz', size: archive.length, chunks: [archive] }, diskSignatureFor('pi3'));
     const copied = new FileDestination(join(dir, 'same-copied.img'), false);
     // The in-memory way: the same destination without the copy.
     const memory = Object.assign(new FileDestination(join(dir, 'same-memory.img'), false), { prepareCopy: undefined });
-    const [fromCopy, fromMemory] = await writeCards([{ hostname: 'pi3', card, destination: copied }, { hostname: 'pi3', card, destination: memory }], { verify: true });
+    const [fromCopy, fromMemory] = await writeCards(
+      [
+        { hostname: 'pi3', card, destination: copied },
+        { hostname: 'pi3', card, destination: memory },
+      ],
+      { verify: true },
+    );
     for (const result of [fromCopy, fromMemory]) assert.equal(result.ok && result.verified, true, result.error?.message);
-    assert.ok(readFileSync(join(dir, 'same-copied.img')).equals(readFileSync(join(dir, 'same-memory.img'))), 'byte for byte the same image');
+    assert.ok(
+      readFileSync(join(dir, 'same-copied.img')).equals(readFileSync(join(dir, 'same-memory.img'))),
+      'byte for byte the same image',
+    );
     assert.equal(fromCopy.digest, fromMemory.digest);
     if (!needTools(t, 'sfdisk', 'fsck.fat', 'mcopy')) return;
     const partition = carvePartition(join(dir, 'same-copied.img'), dir);
@@ -63,9 +102,15 @@ describe('an image file copied from the cached card', () => {
     const memory = await flashTo('memory.img', { composedCache: false });
     await flashTo('first.img', { cacheDir });
     const copied = await flashTo('copied.img', { cacheDir });
-    assert.ok(copied.details.some((d) => d.startsWith('using the card composed earlier')), copied.details.join('; '));
+    assert.ok(
+      copied.details.some((d) => d.startsWith('using the card composed earlier')),
+      copied.details.join('; '),
+    );
     for (const { result } of [memory, copied]) assert.equal(result.ok && result.verified, true, result.error?.message);
-    assert.ok(allocatedBytes(copied.path) < allocatedBytes(memory.path) + MiB, `${allocatedBytes(copied.path)} bytes on disk, ${allocatedBytes(memory.path)} from memory`);
+    assert.ok(
+      allocatedBytes(copied.path) < allocatedBytes(memory.path) + MiB,
+      `${allocatedBytes(copied.path)} bytes on disk, ${allocatedBytes(memory.path)} from memory`,
+    );
     assert.ok(copied.result.bytesWritten < memory.result.bytesWritten + MiB, `${copied.result.bytesWritten} bytes written`);
     if (!needTools(t, 'sfdisk', 'fsck.fat', 'mcopy')) return;
     const partition = carvePartition(copied.path, dir);
@@ -137,9 +182,15 @@ describe('a copy started before the overlays are made', () => {
     cpSync(overlayDir(), broken, { recursive: true });
     writeFileSync(join(broken, 'files', 'etc', 'hostname'), '{{ no_such_variable }}\n');
     const outputs = [join(dir, 'early1.img'), join(dir, 'early2.img')];
-    await assert.rejects(flash({ ...base(), hostname: undefined, cacheDir, outputs, hostnames: ['pi1', 'pi2'], overlayDir: broken }), /overlay template etc\/hostname/);
+    await assert.rejects(
+      flash({ ...base(), hostname: undefined, cacheDir, outputs, hostnames: ['pi1', 'pi2'], overlayDir: broken }),
+      /overlay template etc\/hostname/,
+    );
     for (const output of outputs) assert.equal(existsSync(output), false);
-    assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.partial')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.includes('.partial')),
+      [],
+    );
   });
 });
 
@@ -154,10 +205,16 @@ describe('a damaged composed-card cache', () => {
       assert.match(damaged.result.error?.message ?? '', /cached composed card is corrupt/);
       assert.ok(damaged.result.error?.cause instanceof CacheCorruptError);
       assert.equal(existsSync(damaged.path), false);
-      assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.partial')), []);
+      assert.deepEqual(
+        readdirSync(dir).filter((n) => n.includes('.partial')),
+        [],
+      );
       assert.deepEqual(readdirSync(join(cacheDir, 'composed')), [], 'the damaged card is removed');
       const healed = await flashTo(`data2-${verify}.img`, { cacheDir, verify });
-      assert.ok(healed.details.some((d) => d.startsWith('reading')), 'composed anew from the release');
+      assert.ok(
+        healed.details.some((d) => d.startsWith('reading')),
+        'composed anew from the release',
+      );
       assert.equal(healed.result.ok, true, healed.result.error?.message);
     });
   }
@@ -167,7 +224,10 @@ describe('a damaged composed-card cache', () => {
     const first = await flashTo('sectors0.img', { cacheDir });
     damageCachedCard(cacheDir, 'sectors');
     const again = await flashTo('sectors1.img', { cacheDir });
-    assert.ok(again.details.some((d) => d.startsWith('reading')), again.details.join('; '));
+    assert.ok(
+      again.details.some((d) => d.startsWith('reading')),
+      again.details.join('; '),
+    );
     assert.equal(again.result.ok, true, again.result.error?.message);
     assert.equal(readFileSync(again.path).length, readFileSync(first.path).length);
     if (needTools(t, 'sfdisk', 'fsck.fat')) assert.equal(fsckFat(carvePartition(again.path, dir)).status, 0);

@@ -7,7 +7,19 @@ import { UserError } from '../../src/errors.js';
 import { snapshotDrives } from '../../src/flash/drives/scan.js';
 import { flash } from '../../src/flash/flash.js';
 import { candidates } from '../../src/flash/targets.js';
-import { carvePartition, config, fsckFat, MiB, needRoot, needTools, release, sfdiskJson, sshKeyPair, tempDir, TEST_BOOT } from './helpers.js';
+import {
+  carvePartition,
+  config,
+  fsckFat,
+  MiB,
+  needRoot,
+  needTools,
+  release,
+  sfdiskJson,
+  sshKeyPair,
+  tempDir,
+  TEST_BOOT,
+} from './helpers.js';
 
 /**
  * The block-device path (unmount, exclusive open, flush, O_DIRECT read-back) against the only device
@@ -51,7 +63,18 @@ describe('writing a drive (a loop device made by this test)', () => {
   });
 
   const flashLoop = (force: boolean) =>
-    flash({ stateDir: join(dir, 'state'), config: config(), devices: [loop], image, hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, yes: true, force, cacheDir: join(dir, 'cache') });
+    flash({
+      stateDir: join(dir, 'state'),
+      config: config(),
+      devices: [loop],
+      image,
+      hostname: 'pi0',
+      sshKey: key,
+      bootSize: TEST_BOOT,
+      yes: true,
+      force,
+      cacheDir: join(dir, 'cache'),
+    });
 
   const read = (offset: number, length: number) => {
     const fd = openSync(backing, 'r');
@@ -69,7 +92,10 @@ describe('writing a drive (a loop device made by this test)', () => {
 
   it('needs --force even when given explicitly', async (t) => {
     if (!needRoot(t) || !ready()) return t.skip('needs root and losetup');
-    await assert.rejects(flashLoop(false), (error: unknown) => error instanceof UserError && /loop device/.test(error.message) && /--force/.test(error.hint ?? ''));
+    await assert.rejects(
+      flashLoop(false),
+      (error: unknown) => error instanceof UserError && /loop device/.test(error.message) && /--force/.test(error.hint ?? ''),
+    );
     assert.ok(read(512, 8).equals(Buffer.from('EFI PART')), 'nothing was written');
   });
 
@@ -82,7 +108,10 @@ describe('writing a drive (a loop device made by this test)', () => {
     assert.ok(result.bytesWritten < 16 * MiB, `${result.bytesWritten} bytes written`);
     const table = sfdiskJson(backing).partitiontable;
     assert.equal(table.label, 'dos');
-    assert.deepEqual(table.partitions?.map((p) => [p.start, p.size, p.type]), [[2048, (64 * MiB) / 512, 'c']]);
+    assert.deepEqual(
+      table.partitions?.map((p) => [p.start, p.size, p.type]),
+      [[2048, (64 * MiB) / 512, 'c']],
+    );
     assert.ok(read(512, 512).equals(Buffer.alloc(512)), 'the primary GPT header is wiped');
     assert.ok(read(SIZE - MiB, MiB).equals(Buffer.alloc(MiB)), 'the backup GPT at the end is wiped');
     assert.ok(read(65 * MiB, MiB).equals(Buffer.alloc(MiB)), 'the start of the free area is wiped');
@@ -97,8 +126,26 @@ describe('writing a drive (a loop device made by this test)', () => {
       confirm: async () => assert.fail('--yes was given with --device'),
       nextCard: async (hostname: string, device: string) => void swaps.push(`${hostname}@${device}`),
     };
-    const { results } = await flash({ stateDir: join(dir, 'state'), config: config(), devices: [loop], image, hostnames: ['pi0', 'pi1'], sshKey: key, bootSize: TEST_BOOT, yes: true, force: true, prompts, cacheDir: join(dir, 'cache') });
-    assert.deepEqual(results.map((r) => [r.hostname, r.ok]), [['pi0', true], ['pi1', true]]);
+    const { results } = await flash({
+      stateDir: join(dir, 'state'),
+      config: config(),
+      devices: [loop],
+      image,
+      hostnames: ['pi0', 'pi1'],
+      sshKey: key,
+      bootSize: TEST_BOOT,
+      yes: true,
+      force: true,
+      prompts,
+      cacheDir: join(dir, 'cache'),
+    });
+    assert.deepEqual(
+      results.map((r) => [r.hostname, r.ok]),
+      [
+        ['pi0', true],
+        ['pi1', true],
+      ],
+    );
     assert.deepEqual(swaps, [`pi1@${loop}`]);
   });
 

@@ -41,7 +41,11 @@ class Mirror {
         res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
         return;
       }
-      res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, etag: '"v1"' });
+      res.writeHead(206, {
+        'content-length': body.length - start,
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        etag: '"v1"',
+      });
     } else {
       res.writeHead(200, { 'content-length': body.length, etag: '"v1"', 'accept-ranges': 'bytes' });
     }
@@ -81,12 +85,29 @@ describe('downloading the release', () => {
   it('downloads into the cache, checks the .sha256, flashes, and reuses the cache next time', async () => {
     const cacheDir = join(dir, 'cache-a');
     const steps: string[] = [];
-    const first = await flash({ stateDir: join(dir, 'state'), config: config({ alpine: { mirror: base, version: '3.23.0' } }), outputs: [join(dir, 'a0.img')], hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, cacheDir, report: (e) => e.kind === 'progress' && steps.push(e.step) });
+    const first = await flash({
+      stateDir: join(dir, 'state'),
+      config: config({ alpine: { mirror: base, version: '3.23.0' } }),
+      outputs: [join(dir, 'a0.img')],
+      hostname: 'pi0',
+      sshKey: key,
+      bootSize: TEST_BOOT,
+      cacheDir,
+      report: (e) => e.kind === 'progress' && steps.push(e.step),
+    });
     assert.equal(first.results[0].ok, true, first.results[0].error?.message);
     assert.ok(steps.includes('download'), 'download progress is reported');
     assert.ok(readFileSync(join(cacheDir, name)).equals(tarball));
     const fetched = mirror.requests.filter((r) => r.url === path).length;
-    const second = await flash({ stateDir: join(dir, 'state'), config: config({ alpine: { mirror: base, version: '3.23.0' } }), outputs: [join(dir, 'a1.img')], hostname: 'pi1', sshKey: key, bootSize: TEST_BOOT, cacheDir });
+    const second = await flash({
+      stateDir: join(dir, 'state'),
+      config: config({ alpine: { mirror: base, version: '3.23.0' } }),
+      outputs: [join(dir, 'a1.img')],
+      hostname: 'pi1',
+      sshKey: key,
+      bootSize: TEST_BOOT,
+      cacheDir,
+    });
     assert.equal(second.results[0].ok, true);
     assert.equal(mirror.requests.filter((r) => r.url === path).length, fetched, 'the cached tarball is reused, not downloaded again');
   });
@@ -94,10 +115,15 @@ describe('downloading the release', () => {
   it('resumes an interrupted download with a range request', async () => {
     const destination = join(dir, 'resume', name);
     mirror.cutAfter = 1_000_000;
-    await assert.rejects(downloadFile(`${base}/v3.23/releases/aarch64/${name}`, destination), (error: unknown) => error instanceof UserError && /interrupted/.test(error.message) && /resumes/.test(error.hint ?? ''));
+    await assert.rejects(
+      downloadFile(`${base}/v3.23/releases/aarch64/${name}`, destination),
+      (error: unknown) => error instanceof UserError && /interrupted/.test(error.message) && /resumes/.test(error.hint ?? ''),
+    );
     assert.ok(existsSync(`${destination}.part`), 'the partial download is kept');
     const before = mirror.requests.length;
-    const { sha256 } = await downloadFile(`${base}/v3.23/releases/aarch64/${name}`, destination, { expectedSha256: createHash('sha256').update(tarball).digest('hex') });
+    const { sha256 } = await downloadFile(`${base}/v3.23/releases/aarch64/${name}`, destination, {
+      expectedSha256: createHash('sha256').update(tarball).digest('hex'),
+    });
     const request = mirror.requests[before];
     assert.match(request.range ?? '', /^bytes=\d{6,}-$/, 'asked for the rest only');
     assert.equal(sha256, createHash('sha256').update(tarball).digest('hex'));
@@ -121,14 +147,30 @@ describe('downloading the release', () => {
   it('deletes a download whose checksum does not match and writes nothing', async () => {
     const cacheDir = join(dir, 'cache-bad');
     mirror.files.set(`/alpine/v3.24/releases/aarch64/alpine-rpi-3.24.0-aarch64.tar.gz`, tarball);
-    mirror.files.set(`/alpine/v3.24/releases/aarch64/alpine-rpi-3.24.0-aarch64.tar.gz.sha256`, Buffer.from(`${'f'.repeat(64)}  alpine-rpi-3.24.0-aarch64.tar.gz\n`));
+    mirror.files.set(
+      `/alpine/v3.24/releases/aarch64/alpine-rpi-3.24.0-aarch64.tar.gz.sha256`,
+      Buffer.from(`${'f'.repeat(64)}  alpine-rpi-3.24.0-aarch64.tar.gz\n`),
+    );
     const output = join(dir, 'bad.img');
     await assert.rejects(
-      flash({ stateDir: join(dir, 'state'), config: config({ alpine: { mirror: base } }), alpine: '3.24.0', outputs: [output], hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, cacheDir }),
+      flash({
+        stateDir: join(dir, 'state'),
+        config: config({ alpine: { mirror: base } }),
+        alpine: '3.24.0',
+        outputs: [output],
+        hostname: 'pi0',
+        sshKey: key,
+        bootSize: TEST_BOOT,
+        cacheDir,
+      }),
       (error: unknown) => error instanceof UserError && /checksum mismatch/.test(error.message),
     );
     assert.equal(existsSync(output), false);
-    assert.deepEqual(readdirSync(cacheDir).filter((n) => n.includes('3.24.0')), [], 'nothing of the bad download is kept');
+    assert.deepEqual(
+      readdirSync(cacheDir).filter((n) => n.includes('3.24.0')),
+      [],
+      'nothing of the bad download is kept',
+    );
   });
 
   it('refuses a version without a published checksum, and says so for a missing file', async () => {
@@ -137,12 +179,24 @@ describe('downloading the release', () => {
       obtainRelease({ version: '3.99.0', mirror: base, arch: 'aarch64', cacheDir }, () => {}),
       (error: unknown) => error instanceof UserError && /no checksum is published/.test(error.message),
     );
-    await assert.rejects(downloadFile(`${base}/nothing.tar.gz`, join(cacheDir, 'nothing.tar.gz')), (error: unknown) => error instanceof UserError && /HTTP 404/.test(error.message));
+    await assert.rejects(
+      downloadFile(`${base}/nothing.tar.gz`, join(cacheDir, 'nothing.tar.gz')),
+      (error: unknown) => error instanceof UserError && /HTTP 404/.test(error.message),
+    );
   });
 
   it('takes --image URL too, and flashes from it', async () => {
     const cacheDir = join(dir, 'cache-url');
-    const outcome = await flash({ stateDir: join(dir, 'state'), config: config(), image: `${base}/v3.23/releases/aarch64/${name}`, outputs: [join(dir, 'url.img')], hostname: 'pi5', sshKey: key, bootSize: TEST_BOOT, cacheDir });
+    const outcome = await flash({
+      stateDir: join(dir, 'state'),
+      config: config(),
+      image: `${base}/v3.23/releases/aarch64/${name}`,
+      outputs: [join(dir, 'url.img')],
+      hostname: 'pi5',
+      sshKey: key,
+      bootSize: TEST_BOOT,
+      cacheDir,
+    });
     assert.equal(outcome.results[0].ok, true, outcome.results[0].error?.message);
     assert.ok(existsSync(join(cacheDir, name)));
   });

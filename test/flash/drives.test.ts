@@ -12,7 +12,8 @@ import { config, driveFixture, MiB, release, sshKeyPair, tempDir, TEST_BOOT } fr
 
 const REQUIRED = MiB + 1024 * MiB;
 const context = (force = false, sourcePath?: string) => ({ requiredSize: REQUIRED, sourcePath, force });
-const offered = (snapshot: DriveSnapshot, force = false, sourcePath?: string) => candidates(snapshot, context(force, sourcePath)).offered.map((v) => v.drive.device);
+const offered = (snapshot: DriveSnapshot, force = false, sourcePath?: string) =>
+  candidates(snapshot, context(force, sourcePath)).offered.map((v) => v.drive.device);
 const drive = (snapshot: DriveSnapshot, device: string): Drive => findDrive(device, drivesFrom(snapshot));
 const refusal = (snapshot: DriveSnapshot, device: string, force = false, sourcePath?: string): string => {
   try {
@@ -44,7 +45,10 @@ describe('drive safety: a laptop with an SD reader (LUKS root)', () => {
   });
 
   it('names the partition a user passed and the drive to pass instead', () => {
-    assert.throws(() => findDrive('/dev/sda1', drivesFrom(laptop)), (e: unknown) => e instanceof UserError && e.hint === 'pass the drive: --device /dev/sda');
+    assert.throws(
+      () => findDrive('/dev/sda1', drivesFrom(laptop)),
+      (e: unknown) => e instanceof UserError && e.hint === 'pass the drive: --device /dev/sda',
+    );
     assert.throws(() => findDrive('/dev/sdz', drivesFrom(laptop)), /not a drive this computer lists/);
   });
 });
@@ -70,12 +74,16 @@ describe('drive safety: a Pi-like system with zram', () => {
     assert.equal(driveHolding('/home/pi/x', drivesFrom(pi))?.device, '/dev/mmcblk0');
   });
 
-  it('unmounts the card\'s file systems before writing it (deepest first)', async () => {
+  it("unmounts the card's file systems before writing it (deepest first)", async () => {
     const calls: string[][] = [];
     await unmountDrive(drive(pi, '/dev/sda'), async (command, args) => void calls.push([command, ...args]), 'linux');
     assert.deepEqual(calls, [['umount', '/media/pi/PIBOOT']]);
     const mac: string[][] = [];
-    await unmountDrive(drive(driveFixture('mac-external-disk'), '/dev/disk5'), async (command, args) => void mac.push([command, ...args]), 'darwin');
+    await unmountDrive(
+      drive(driveFixture('mac-external-disk'), '/dev/disk5'),
+      async (command, args) => void mac.push([command, ...args]),
+      'darwin',
+    );
     assert.deepEqual(mac, [['diskutil', 'unmountDisk', '/dev/disk5']]);
   });
 });
@@ -120,13 +128,27 @@ describe('drive safety: captured on this build VM', () => {
 });
 
 describe('drive safety: single rules', () => {
-  const base: Drive = { device: '/dev/sdx', raw: '/dev/sdx', description: 'SD', size: 32e9, kind: 'disk', isRemovable: true, isReadOnly: false, isSystem: false, mountpoints: [], inUse: false };
+  const base: Drive = {
+    device: '/dev/sdx',
+    raw: '/dev/sdx',
+    description: 'SD',
+    size: 32e9,
+    kind: 'disk',
+    isRemovable: true,
+    isReadOnly: false,
+    isSystem: false,
+    mountpoints: [],
+    inUse: false,
+  };
   const judge = (d: Partial<Drive>, force = false) => judgeDrive({ ...base, ...d }, { requiredSize: REQUIRED, drives: [], force });
 
   it('refuses read-only, size-less and too-small drives, with reasons a user understands', () => {
     assert.throws(() => assertWritable(judge({ isReadOnly: true }), true), /read-only.*lock switch/);
     assert.throws(() => assertWritable(judge({ size: null }), true), /no size/);
-    assert.throws(() => assertWritable(judge({ size: 512 * MiB }), true), (e: unknown) => e instanceof UserError && /too small/.test(e.message) && /smaller --boot-size/.test(e.hint ?? ''));
+    assert.throws(
+      () => assertWritable(judge({ size: 512 * MiB }), true),
+      (e: unknown) => e instanceof UserError && /too small/.test(e.message) && /smaller --boot-size/.test(e.hint ?? ''),
+    );
   });
 
   it('accepts a loop device only with --force, and never lists it', () => {
@@ -182,11 +204,25 @@ describe('flash with a bad --device', () => {
     };
     const calls: string[] = [];
     await assert.rejects(
-      flash({ stateDir: join(dir, 'state'), config: config(), hostnames: ['pi0', 'pi1'], sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, yes: true, image: join(dir, 'none.tar.gz'), prompts, scanDrives: async () => driveFixture('pi-zram'), runTool: async (c) => void calls.push(c) }),
+      flash({
+        stateDir: join(dir, 'state'),
+        config: config(),
+        hostnames: ['pi0', 'pi1'],
+        sshKey: sshKeyPair(dir).publicKey,
+        bootSize: TEST_BOOT,
+        yes: true,
+        image: join(dir, 'none.tar.gz'),
+        prompts,
+        scanDrives: async () => driveFixture('pi-zram'),
+        runTool: async (c) => void calls.push(c),
+      }),
       (e: unknown) => e instanceof UserError && e.exitCode === 130 && /nothing written to \/dev\/sda/.test(e.message),
     );
     assert.deepEqual(listed, ['/dev/sda']);
-    assert.ok(greyed.some((g) => g.startsWith('/dev/mmcblk0: it is the system drive')), greyed.join('\n'));
+    assert.ok(
+      greyed.some((g) => g.startsWith('/dev/mmcblk0: it is the system drive')),
+      greyed.join('\n'),
+    );
     assert.equal(shown, '/dev/sda Generic STORAGE DEVICE (PIBOOT) pi0,pi1', '--yes does not skip the question for a picked drive');
     assert.deepEqual(calls, []);
   });
@@ -194,7 +230,16 @@ describe('flash with a bad --device', () => {
   it('asks for --yes when there is no terminal to confirm on', async () => {
     const dir = tempDir();
     await assert.rejects(
-      flash({ stateDir: join(dir, 'state'), config: config(), devices: ['/dev/sda'], hostname: 'pi0', sshKey: sshKeyPair(dir).publicKey, bootSize: TEST_BOOT, image: join(dir, 'none.tar.gz'), scanDrives: async () => driveFixture('pi-zram') }),
+      flash({
+        stateDir: join(dir, 'state'),
+        config: config(),
+        devices: ['/dev/sda'],
+        hostname: 'pi0',
+        sshKey: sshKeyPair(dir).publicKey,
+        bootSize: TEST_BOOT,
+        image: join(dir, 'none.tar.gz'),
+        scanDrives: async () => driveFixture('pi-zram'),
+      }),
       (e: unknown) => e instanceof UserError && /confirmation needed/.test(e.message) && /--yes/.test(e.hint ?? ''),
     );
   });
@@ -202,12 +247,21 @@ describe('flash with a bad --device', () => {
 
 describe('drive safety: the drive holding the source image, by real path and device number (issue 12, item 5)', () => {
   const card = (mount: string): Drive => ({
-    device: '/dev/sdz', raw: '/dev/sdz', description: 'USB card reader', size: 32e9, kind: 'disk',
-    isRemovable: true, isReadOnly: false, isSystem: false, mountpoints: [mount], inUse: false,
+    device: '/dev/sdz',
+    raw: '/dev/sdz',
+    description: 'USB card reader',
+    size: 32e9,
+    kind: 'disk',
+    isRemovable: true,
+    isReadOnly: false,
+    isSystem: false,
+    mountpoints: [mount],
+    inUse: false,
   });
-  const verdict = (mount: string, sourcePath: string) => judgeDrive(card(mount), { requiredSize: REQUIRED, sourcePath, drives: [card(mount)], force: true });
+  const verdict = (mount: string, sourcePath: string) =>
+    judgeDrive(card(mount), { requiredSize: REQUIRED, sourcePath, drives: [card(mount)], force: true });
 
-  it('an --image reached through a symlink (to the file or to a folder) into the card\'s mount is refused', () => {
+  it("an --image reached through a symlink (to the file or to a folder) into the card's mount is refused", () => {
     const dir = tempDir();
     const mount = join(dir, 'media', 'PIBOOT');
     mkdirSync(mount, { recursive: true });
@@ -231,40 +285,113 @@ describe('drive safety: the drive holding the source image, by real path and dev
     symlinkSync('/dev/shm', join(dir, 'card')); // the drive's mount point, as lsblk might name it through a link
     assert.equal(verdict(join(dir, 'card'), image).allowed, false);
     mkdirSync(join(dir, 'plain'));
-    assert.equal(verdict(join(dir, 'plain'), join(dir, 'x.tar.gz')).allowed, true, 'same file system as its parent: not a mount point, no match');
+    assert.equal(
+      verdict(join(dir, 'plain'), join(dir, 'x.tar.gz')).allowed,
+      true,
+      'same file system as its parent: not a mount point, no match',
+    );
   });
 });
 
 describe('drive safety gaps of issue 12, item 10', () => {
   const GB = 1e9;
   /** A Linux machine whose only drive besides nothing is `node` (lsblk) as drivelist reports it. */
-  const machine = (device: string, size: number, options: { removable?: boolean; children?: LsblkNode[]; extra?: LsblkNode[] } = {}): DriveSnapshot => ({
+  const machine = (
+    device: string,
+    size: number,
+    options: { removable?: boolean; children?: LsblkNode[]; extra?: LsblkNode[] } = {},
+  ): DriveSnapshot => ({
     platform: 'linux',
-    drivelist: [{ device, raw: device, description: 'Test drive', size, mountpoints: [], isReadOnly: false, isSystem: !options.removable, isVirtual: false, isRemovable: Boolean(options.removable) }],
-    lsblk: { blockdevices: [{ name: device, type: 'disk', size, ro: false, rm: Boolean(options.removable), mountpoint: null, fstype: null, children: options.children ?? [] }, ...(options.extra ?? [])] },
+    drivelist: [
+      {
+        device,
+        raw: device,
+        description: 'Test drive',
+        size,
+        mountpoints: [],
+        isReadOnly: false,
+        isSystem: !options.removable,
+        isVirtual: false,
+        isRemovable: Boolean(options.removable),
+      },
+    ],
+    lsblk: {
+      blockdevices: [
+        {
+          name: device,
+          type: 'disk',
+          size,
+          ro: false,
+          rm: Boolean(options.removable),
+          mountpoint: null,
+          fstype: null,
+          children: options.children ?? [],
+        },
+        ...(options.extra ?? []),
+      ],
+    },
   });
   const keys = new Map<string, string>();
   const keyIn = (dir: string) => keys.get(dir) ?? keys.set(dir, sshKeyPair(dir).publicKey).get(dir)!;
   const flashTo = (dir: string, snapshot: DriveSnapshot | (() => DriveSnapshot), more: Record<string, unknown> = {}) =>
-    flash({ stateDir: join(dir, 'state'), config: config(), devices: ['/dev/sdc'], hostname: 'pi0', sshKey: keyIn(dir), bootSize: TEST_BOOT, image: join(dir, 'none.tar.gz'), scanDrives: async () => (typeof snapshot === 'function' ? snapshot() : snapshot), runTool: async () => undefined, ...more });
+    flash({
+      stateDir: join(dir, 'state'),
+      config: config(),
+      devices: ['/dev/sdc'],
+      hostname: 'pi0',
+      sshKey: keyIn(dir),
+      bootSize: TEST_BOOT,
+      image: join(dir, 'none.tar.gz'),
+      scanDrives: async () => (typeof snapshot === 'function' ? snapshot() : snapshot),
+      runTool: async () => undefined,
+      ...more,
+    });
 
   it('a removable disk over 128 GB is asked about again: --yes does not skip the question, --force does', async () => {
     const dir = tempDir();
     const big = machine('/dev/sdc', 500 * GB, { removable: true });
-    await assert.rejects(flashTo(dir, big, { yes: true }), (e: unknown) =>
-      e instanceof UserError && /^refusing to write \/dev\/sdc without asking: \/dev\/sdc is 500\.0 GB, larger than SD cards usually are \(over 128\.0 GB\)/.test(e.message) && /--force/.test(e.hint ?? ''));
+    await assert.rejects(
+      flashTo(dir, big, { yes: true }),
+      (e: unknown) =>
+        e instanceof UserError &&
+        /^refusing to write \/dev\/sdc without asking: \/dev\/sdc is 500\.0 GB, larger than SD cards usually are \(over 128\.0 GB\)/.test(
+          e.message,
+        ) &&
+        /--force/.test(e.hint ?? ''),
+    );
     // Past the drive checks, flash stops at the missing image: the drive was accepted.
     await assert.rejects(flashTo(dir, big, { yes: true, force: true }), /--image .*none\.tar\.gz does not exist/);
-    await assert.rejects(flashTo(dir, machine('/dev/sdc', 64 * GB, { removable: true }), { yes: true }), /--image .*none\.tar\.gz does not exist/, '--yes is enough for a card-sized drive');
+    await assert.rejects(
+      flashTo(dir, machine('/dev/sdc', 64 * GB, { removable: true }), { yes: true }),
+      /--image .*none\.tar\.gz does not exist/,
+      '--yes is enough for a card-sized drive',
+    );
     let asked: string | undefined;
-    const prompts = { pickDrive: async () => assert.fail('not asked'), confirm: async (info: { large?: string }) => ((asked = info.large), false), nextCard: async () => undefined };
+    const prompts = {
+      pickDrive: async () => assert.fail('not asked'),
+      confirm: async (info: { large?: string }) => ((asked = info.large), false),
+      nextCard: async () => undefined,
+    };
     await assert.rejects(flashTo(dir, big, { yes: true, prompts }), (e: unknown) => e instanceof UserError && e.exitCode === 130);
     assert.match(asked ?? '', /500\.0 GB, larger than SD cards usually are/);
   });
 
   it('"in use" refuses any drive, removable too (an LVM member on a USB stick)', () => {
-    const lvm = machine('/dev/sdc', 32 * GB, { removable: true, children: [{ name: '/dev/sdc1', type: 'part', fstype: 'LVM2_member', children: [{ name: '/dev/mapper/vg-data', type: 'lvm', mountpoint: null }] }] });
-    assert.match(refusal(lvm, '/dev/sdc', true), /refusing to write \/dev\/sdc .*it is in use \(swap, LVM, RAID, ZFS or an open encrypted volume\)/);
+    const lvm = machine('/dev/sdc', 32 * GB, {
+      removable: true,
+      children: [
+        {
+          name: '/dev/sdc1',
+          type: 'part',
+          fstype: 'LVM2_member',
+          children: [{ name: '/dev/mapper/vg-data', type: 'lvm', mountpoint: null }],
+        },
+      ],
+    });
+    assert.match(
+      refusal(lvm, '/dev/sdc', true),
+      /refusing to write \/dev\/sdc .*it is in use \(swap, LVM, RAID, ZFS or an open encrypted volume\)/,
+    );
     assert.deepEqual(offered(lvm), []);
   });
 
@@ -272,7 +399,12 @@ describe('drive safety gaps of issue 12, item 10', () => {
     const sd = machine('/dev/mmcblk1', 32 * GB);
     assert.equal(drive(sd, '/dev/mmcblk1').isRemovable, true);
     assert.deepEqual(offered(sd), ['/dev/mmcblk1']);
-    const emmc = machine('/dev/mmcblk1', 32 * GB, { extra: [{ name: '/dev/mmcblk1boot0', type: 'disk', size: 4_194_304, ro: true }, { name: '/dev/mmcblk1boot1', type: 'disk', size: 4_194_304, ro: true }] });
+    const emmc = machine('/dev/mmcblk1', 32 * GB, {
+      extra: [
+        { name: '/dev/mmcblk1boot0', type: 'disk', size: 4_194_304, ro: true },
+        { name: '/dev/mmcblk1boot1', type: 'disk', size: 4_194_304, ro: true },
+      ],
+    });
     assert.equal(drive(emmc, '/dev/mmcblk1').isRemovable, false);
     assert.deepEqual(offered(emmc), [], 'a spare eMMC is not offered');
     assert.match(refusal(emmc, '/dev/mmcblk1'), /it is not removable/);
@@ -292,7 +424,12 @@ describe('drive safety gaps of issue 12, item 10', () => {
     let scans = 0;
     const tools: string[] = [];
     await assert.rejects(
-      flashTo(dir, () => snapshots[Math.min(scans++, 1)], { yes: true, image: built.path, cacheDir: join(dir, 'cache'), runTool: async (command: string) => void tools.push(command) }),
+      flashTo(dir, () => snapshots[Math.min(scans++, 1)], {
+        yes: true,
+        image: built.path,
+        cacheDir: join(dir, 'cache'),
+        runTool: async (command: string) => void tools.push(command),
+      }),
       (e: unknown) => e instanceof UserError && e.message === '/dev/sdc changed since it was chosen (another card?)',
     );
     assert.equal(scans, 2, 'scanned when chosen and again right before the write');

@@ -14,32 +14,65 @@ import { carvePartition, config, damageCachedCard, fsckFat, MiB, needTools, TEST
 
 const space = workspace();
 const { dir } = space;
-const base = () => ({ stateDir: join(dir, 'state'), config: config(), image: space.image, sshKey: space.key, bootSize: TEST_BOOT, cacheDir: join(dir, 'cache') });
+const base = () => ({
+  stateDir: join(dir, 'state'),
+  config: config(),
+  image: space.image,
+  sshKey: space.key,
+  bootSize: TEST_BOOT,
+  cacheDir: join(dir, 'cache'),
+});
 
 describe('several cards at once', () => {
   it('writes one image per hostname in parallel from one --output template', async () => {
     const out = join(dir, 'many');
     mkdirSync(out);
     const events: StageEvent[] = [];
-    const { results } = await flash({ ...base(), outputs: [join(out, '{hostname}.img')], hostnames: ['pi0', 'pi1', 'pi2'], report: (e) => events.push(e) });
-    assert.deepEqual(results.map((r) => [r.target.split('/').pop(), r.hostname, r.ok, r.verified]), [
-      ['pi0.img', 'pi0', true, true],
-      ['pi1.img', 'pi1', true, true],
-      ['pi2.img', 'pi2', true, true],
-    ]);
+    const { results } = await flash({
+      ...base(),
+      outputs: [join(out, '{hostname}.img')],
+      hostnames: ['pi0', 'pi1', 'pi2'],
+      report: (e) => events.push(e),
+    });
+    assert.deepEqual(
+      results.map((r) => [r.target.split('/').pop(), r.hostname, r.ok, r.verified]),
+      [
+        ['pi0.img', 'pi0', true, true],
+        ['pi1.img', 'pi1', true, true],
+        ['pi2.img', 'pi2', true, true],
+      ],
+    );
     assert.equal(new Set(results.map((r) => r.digest)).size, 3, 'each card has its own overlay, so its own digest');
-    for (const step of ['compose', 'write', 'verify']) assert.ok(events.some((e) => e.kind === 'progress' && e.step === step), `progress for ${step}`);
+    for (const step of ['compose', 'write', 'verify'])
+      assert.ok(
+        events.some((e) => e.kind === 'progress' && e.step === step),
+        `progress for ${step}`,
+      );
   });
 
   it('an output folder that takes no new file is found before any compose, and nothing is written (issue 12, item 8)', async () => {
     const events: StageEvent[] = [];
     await assert.rejects(
-      flash({ ...base(), outputs: [join(dir, 'ok.img'), '/proc/pi-cluster-cannot-write-here.img'], hostnames: ['pi0', 'pi1'], report: (e) => events.push(e) }),
-      (error: unknown) => error instanceof UserError && /^cannot write \/proc\/pi-cluster-cannot-write-here\.img: its folder does not take new files$/.test(error.message),
+      flash({
+        ...base(),
+        outputs: [join(dir, 'ok.img'), '/proc/pi-cluster-cannot-write-here.img'],
+        hostnames: ['pi0', 'pi1'],
+        report: (e) => events.push(e),
+      }),
+      (error: unknown) =>
+        error instanceof UserError &&
+        /^cannot write \/proc\/pi-cluster-cannot-write-here\.img: its folder does not take new files$/.test(error.message),
     );
-    assert.deepEqual(events.filter((e) => e.kind === 'progress' || e.kind === 'step').map((e) => ('step' in e ? e.step : '')), [], 'no download, compose or write began');
+    assert.deepEqual(
+      events.filter((e) => e.kind === 'progress' || e.kind === 'step').map((e) => ('step' in e ? e.step : '')),
+      [],
+      'no download, compose or write began',
+    );
     assert.equal(existsSync(join(dir, 'ok.img')), false);
-    assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.partial') || n.includes('.probe')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.includes('.partial') || n.includes('.probe')),
+      [],
+    );
   });
 
   it('keeps going when one target fails while writing, and leaves no partial file', async () => {
@@ -49,13 +82,22 @@ describe('several cards at once', () => {
         throw new UserError('cannot write full.img: the disk is full');
       }
     })(join(dir, 'full.img'), false);
-    const [bad, fine] = await writeCards([{ hostname: 'pi0', card, destination: full as Destination }, { hostname: 'pi1', card, destination: new FileDestination(join(dir, 'ok.img'), false) }], { verify: true });
+    const [bad, fine] = await writeCards(
+      [
+        { hostname: 'pi0', card, destination: full as Destination },
+        { hostname: 'pi1', card, destination: new FileDestination(join(dir, 'ok.img'), false) },
+      ],
+      { verify: true },
+    );
     assert.equal(bad.ok, false);
     assert.match(bad.error?.message ?? '', /cannot write full\.img: the disk is full/);
     assert.equal(fine.ok, true, fine.error?.message);
     assert.equal(existsSync(join(dir, 'ok.img')), true);
     assert.equal(existsSync(join(dir, 'full.img')), false);
-    assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.partial')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.includes('.partial')),
+      [],
+    );
   });
 
   it('fails a card loudly when what is read back differs, naming the card', async () => {
@@ -68,7 +110,13 @@ describe('several cards at once', () => {
       }
     })(join(dir, 'faulty.img'), false);
     const good = new FileDestination(join(dir, 'fine.img'), false);
-    const [bad, fine] = await writeCards([{ hostname: 'pi9', card, destination: lying as Destination }, { hostname: 'pi8', card, destination: good }], { verify: true });
+    const [bad, fine] = await writeCards(
+      [
+        { hostname: 'pi9', card, destination: lying as Destination },
+        { hostname: 'pi8', card, destination: good },
+      ],
+      { verify: true },
+    );
     assert.equal(bad.ok, false);
     assert.match(bad.error?.message ?? '', /faulty\.img \(pi9\): VERIFY FAILED/);
     assert.equal(existsSync(join(dir, 'faulty.img')), false, 'a card that failed verification is not left as an image');
@@ -83,10 +131,19 @@ describe('several cards at once', () => {
     assert.equal(existsSync(join(dir, 'early.img')), false);
 
     const during = new AbortController();
-    const { results } = await flash({ ...base(), outputs: [join(dir, 'during.img')], hostname: 'pi0', signal: during.signal, report: (e) => e.kind === 'progress' && e.step === 'write' && during.abort() });
+    const { results } = await flash({
+      ...base(),
+      outputs: [join(dir, 'during.img')],
+      hostname: 'pi0',
+      signal: during.signal,
+      report: (e) => e.kind === 'progress' && e.step === 'write' && during.abort(),
+    });
     assert.ok(results[0].error instanceof CancelledError, String(results[0].error));
     assert.equal(existsSync(join(dir, 'during.img')), false);
-    assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.partial')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.includes('.partial')),
+      [],
+    );
   });
 });
 
@@ -95,13 +152,22 @@ describe('the composed-card cache', () => {
     const cacheDir = join(dir, 'cache-reuse');
     const steps = async (name: string) => {
       const details: string[] = [];
-      const { results } = await flash({ ...base(), cacheDir, outputs: [join(dir, name)], hostname: 'pi0', report: (e) => e.kind === 'step' && details.push(e.detail ?? '') });
+      const { results } = await flash({
+        ...base(),
+        cacheDir,
+        outputs: [join(dir, name)],
+        hostname: 'pi0',
+        report: (e) => e.kind === 'step' && details.push(e.detail ?? ''),
+      });
       return { result: results[0], details };
     };
     const first = await steps('c0.img');
     assert.ok(first.details.some((d) => d.startsWith('reading')));
     const second = await steps('c1.img');
-    assert.ok(second.details.some((d) => d.startsWith('using the card composed earlier')), second.details.join('; '));
+    assert.ok(
+      second.details.some((d) => d.startsWith('using the card composed earlier')),
+      second.details.join('; '),
+    );
     assert.equal(second.result.ok, true);
     if (needTools(t, 'sfdisk', 'fsck.fat')) assert.equal(fsckFat(carvePartition(join(dir, 'c1.img'), dir)).status, 0);
 
@@ -111,7 +177,10 @@ describe('the composed-card cache', () => {
     assert.match(damaged.result.error?.message ?? '', /cached composed card is corrupt/);
     assert.equal(existsSync(join(dir, 'c2.img')), false);
     const healed = await steps('c3.img');
-    assert.ok(healed.details.some((d) => d.startsWith('reading')), 'composed anew from the release');
+    assert.ok(
+      healed.details.some((d) => d.startsWith('reading')),
+      'composed anew from the release',
+    );
     assert.equal(healed.result.ok, true);
   });
 });
@@ -128,8 +197,10 @@ describe('bad input writes nothing', () => {
     assert.equal(existsSync(output), false);
   };
 
-  it('a missing key points at init --generate-key', () => attempt({ sshKey: join(dir, 'nope.pub') }, /does not exist/, /pi-cluster init --generate-key/));
-  it('no key at all points at init --generate-key', () => attempt({ sshKey: undefined, home: join(dir, 'empty-home') }, /no SSH public key/, /--generate-key/));
+  it('a missing key points at init --generate-key', () =>
+    attempt({ sshKey: join(dir, 'nope.pub') }, /does not exist/, /pi-cluster init --generate-key/));
+  it('no key at all points at init --generate-key', () =>
+    attempt({ sshKey: undefined, home: join(dir, 'empty-home') }, /no SSH public key/, /--generate-key/));
   it('a private key is refused', () => attempt({ sshKey: space.key.replace(/\.pub$/, '') }, /that is a private key, pass the \.pub/));
   it('a bad hostname', () => attempt({ hostname: 'Pi_0' }, /not a valid hostname/));
   it('a boot partition too small for FAT32', () => attempt({ bootSize: '16MiB' }, /too small/));
@@ -146,7 +217,10 @@ describe('bad input writes nothing', () => {
   });
 
   it('no target and no terminal', async () => {
-    await assert.rejects(flash({ ...base(), hostname: 'pi0', scanDrives: async () => ({ platform: 'linux', drivelist: [] }) }), /no target: pass --device PATH/);
+    await assert.rejects(
+      flash({ ...base(), hostname: 'pi0', scanDrives: async () => ({ platform: 'linux', drivelist: [] }) }),
+      /no target: pass --device PATH/,
+    );
   });
 });
 

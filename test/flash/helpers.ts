@@ -6,7 +6,12 @@ import { after, before, type TestContext } from 'node:test';
 import { configSchema, type ClusterConfig } from '../../src/config/schema.js';
 import type { DriveSnapshot } from '../../src/flash/drives/scan.js';
 import { packageRoot } from '../../src/paths.js';
-import { buildSyntheticRelease, writeSha256File, type SyntheticRelease, type SyntheticReleaseOptions } from '../fixtures/flash/synthetic-release.js';
+import {
+  buildSyntheticRelease,
+  writeSha256File,
+  type SyntheticRelease,
+  type SyntheticReleaseOptions,
+} from '../fixtures/flash/synthetic-release.js';
 
 export const MiB = 2 ** 20;
 /** Small boot partitions keep the tests fast; FAT32 still (FatFs picks 512-byte clusters). */
@@ -64,11 +69,31 @@ export function needRoot(t: TestContext): boolean {
 }
 
 function aptPackage(tool: string): string {
-  return { 'fsck.fat': 'dosfstools', sfdisk: 'fdisk', mcopy: 'mtools', mdir: 'mtools', sshd: 'openssh-server', 'ssh-keygen': 'openssh-client', python3: 'python3', losetup: 'mount', ifquery: 'ifupdown', wpa_supplicant: 'wpasupplicant', wpa_passphrase: 'wpasupplicant' }[tool] ?? tool;
+  return (
+    {
+      'fsck.fat': 'dosfstools',
+      sfdisk: 'fdisk',
+      mcopy: 'mtools',
+      mdir: 'mtools',
+      sshd: 'openssh-server',
+      'ssh-keygen': 'openssh-client',
+      python3: 'python3',
+      losetup: 'mount',
+      ifquery: 'ifupdown',
+      wpa_supplicant: 'wpasupplicant',
+      wpa_passphrase: 'wpasupplicant',
+    }[tool] ?? tool
+  );
 }
 
 export interface SfdiskTable {
-  partitiontable: { label: string; id?: string; unit: string; sectorsize?: number; partitions?: Array<{ node: string; start: number; size: number; type: string }> };
+  partitiontable: {
+    label: string;
+    id?: string;
+    unit: string;
+    sectorsize?: number;
+    partitions?: Array<{ node: string; start: number; size: number; type: string }>;
+  };
 }
 
 export function sfdiskJson(image: string): SfdiskTable {
@@ -80,7 +105,16 @@ export function carvePartition(image: string, dir: string): string {
   const table = sfdiskJson(image).partitiontable.partitions?.[0];
   if (!table) throw new Error(`${image} has no partition`);
   const out = join(dir, `part-${Math.random().toString(36).slice(2)}.img`);
-  execFileSync('dd', [`if=${image}`, `of=${out}`, 'bs=1M', 'iflag=skip_bytes,count_bytes', `skip=${table.start * 512}`, `count=${table.size * 512}`, 'conv=sparse', 'status=none']);
+  execFileSync('dd', [
+    `if=${image}`,
+    `of=${out}`,
+    'bs=1M',
+    'iflag=skip_bytes,count_bytes',
+    `skip=${table.start * 512}`,
+    `count=${table.size * 512}`,
+    'conv=sparse',
+    'status=none',
+  ]);
   return out;
 }
 

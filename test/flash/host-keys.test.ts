@@ -13,7 +13,17 @@ import { carvePartition, config, mtoolsFiles, TEST_BOOT, workspace } from './hel
 const space = workspace();
 
 async function flashTo(state: string, outputs: string[], hostnames: string[], extra: { rotateHostKeys?: string[] } = {}) {
-  return flash({ stateDir: state, config: config(), image: space.image, sshKey: space.key, bootSize: TEST_BOOT, cacheDir: join(space.dir, 'cache'), outputs, hostnames, ...extra });
+  return flash({
+    stateDir: state,
+    config: config(),
+    image: space.image,
+    sshKey: space.key,
+    bootSize: TEST_BOOT,
+    cacheDir: join(space.dir, 'cache'),
+    outputs,
+    hostnames,
+    ...extra,
+  });
 }
 
 function overlayOf(image: string, hostname: string): Buffer {
@@ -28,14 +38,29 @@ describe('SSH host keys made by flash', () => {
     for (const name of ['pi0', 'pi1']) {
       assert.equal(statSync(join(state, 'host-keys', name)).mode & 0o777, 0o600);
       // OpenSSH reads the pair back: the private key gives the recorded public key.
-      const derived = execFileSync('ssh-keygen', ['-y', '-f', join(state, 'host-keys', name)]).toString().trim().split(' ').slice(0, 2).join(' ');
-      assert.equal(derived, readFileSync(join(state, 'host-keys', `${name}.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' '));
+      const derived = execFileSync('ssh-keygen', ['-y', '-f', join(state, 'host-keys', name)])
+        .toString()
+        .trim()
+        .split(' ')
+        .slice(0, 2)
+        .join(' ');
+      assert.equal(
+        derived,
+        readFileSync(join(state, 'host-keys', `${name}.pub`), 'utf8')
+          .trim()
+          .split(' ')
+          .slice(0, 2)
+          .join(' '),
+      );
     }
     const pub = (name: string) => readFileSync(join(state, 'host-keys', `${name}.pub`), 'utf8').trim();
     assert.notEqual(pub('pi0').split(' ')[1], pub('pi1').split(' ')[1], 'two hostnames never share a key');
     const known = readFileSync(join(state, 'known_hosts'), 'utf8');
     assert.ok(known.split('\n').includes(`pi0 ${pub('pi0').split(' ').slice(0, 2).join(' ')} pi-cluster-flash`), known);
-    assert.deepEqual(hostKeys.map((k) => k.hostname), ['pi0', 'pi1']);
+    assert.deepEqual(
+      hostKeys.map((k) => k.hostname),
+      ['pi0', 'pi1'],
+    );
     assert.match(hostKeys[0]!.fingerprint, /^SHA256:/);
   });
 
@@ -59,11 +84,29 @@ describe('SSH host keys made by flash', () => {
     const known = KnownHosts.parse(readFileSync(join(state, 'known_hosts'), 'utf8'));
     const [type, base64] = after.trim().split(' ');
     assert.deepEqual(known.lookup(['pi3']), [{ type, base64 }], 'only the new key is recorded for pi3');
-    await assert.rejects(flashTo(state, [join(space.dir, 'c3.img')], ['pi3'], { rotateHostKeys: ['pi9'] }), (error: unknown) => error instanceof UserError && /--rotate-host-key pi9: not one of the cards/.test(error.message));
+    await assert.rejects(
+      flashTo(state, [join(space.dir, 'c3.img')], ['pi3'], { rotateHostKeys: ['pi9'] }),
+      (error: unknown) => error instanceof UserError && /--rotate-host-key pi9: not one of the cards/.test(error.message),
+    );
   });
 
-  it('the CLI prints each card\'s host key fingerprint', async () => {
-    const result = await runCli(['flash', '--output', join(space.dir, 'cli.img'), '--image', space.image, '--hostname', 'pi5', '--ssh-key', space.key, '--boot-size', TEST_BOOT], { cwd: space.dir, env: { XDG_CACHE_HOME: join(space.dir, 'xdg') } });
+  it("the CLI prints each card's host key fingerprint", async () => {
+    const result = await runCli(
+      [
+        'flash',
+        '--output',
+        join(space.dir, 'cli.img'),
+        '--image',
+        space.image,
+        '--hostname',
+        'pi5',
+        '--ssh-key',
+        space.key,
+        '--boot-size',
+        TEST_BOOT,
+      ],
+      { cwd: space.dir, env: { XDG_CACHE_HOME: join(space.dir, 'xdg') } },
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^pi5: SSH host key SHA256:\S+, recorded in \.pi-cluster\/known_hosts$/m);
     assert.equal(statSync(join(space.dir, '.pi-cluster', 'host-keys', 'pi5')).mode & 0o777, 0o600);

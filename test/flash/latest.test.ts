@@ -28,8 +28,11 @@ const LATEST = `---
   sha256: 0000000000000000000000000000000000000000000000000000000000000000
 `;
 
-describe('alpine.version 3.24 resolves to the branch\'s latest release', () => {
-  const files = new Map<string, string>([['/alpine/v3.24/releases/aarch64/latest-releases.yaml', LATEST], ['/alpine/v3.25/releases/aarch64/latest-releases.yaml', 'not: [a list']]);
+describe("alpine.version 3.24 resolves to the branch's latest release", () => {
+  const files = new Map<string, string>([
+    ['/alpine/v3.24/releases/aarch64/latest-releases.yaml', LATEST],
+    ['/alpine/v3.25/releases/aarch64/latest-releases.yaml', 'not: [a list'],
+  ]);
   let server: Server;
   let mirror = '';
   let requests = 0;
@@ -64,15 +67,24 @@ describe('alpine.version 3.24 resolves to the branch\'s latest release', () => {
   });
 
   it('offline with nothing cached: one clear error', async () => {
-    await assert.rejects(resolveAlpineVersion('3.24', { mirror: 'http://127.0.0.1:1/alpine', arch: 'aarch64', cacheDir: tempDir(), report }), (error: unknown) => {
-      assert.ok(error instanceof UserError);
-      assert.match(error.message, /cannot find Alpine 3\.24's latest release: .* and nothing is cached/);
-      return true;
-    });
+    await assert.rejects(
+      resolveAlpineVersion('3.24', { mirror: 'http://127.0.0.1:1/alpine', arch: 'aarch64', cacheDir: tempDir(), report }),
+      (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.match(error.message, /cannot find Alpine 3\.24's latest release: .* and nothing is cached/);
+        return true;
+      },
+    );
   });
 
   it('a branch with no release folder, and a garbage answer, are refused by name', async () => {
-    await assert.rejects(resolveAlpineVersion('3.99', { mirror, arch: 'aarch64', cacheDir: tempDir(), report }), /Alpine 3\.99 has no release folder/);
-    await assert.rejects(resolveAlpineVersion('3.25', { mirror, arch: 'aarch64', cacheDir: tempDir(), report }), /is not a list of releases/);
+    await assert.rejects(
+      resolveAlpineVersion('3.99', { mirror, arch: 'aarch64', cacheDir: tempDir(), report }),
+      /Alpine 3\.99 has no release folder/,
+    );
+    await assert.rejects(
+      resolveAlpineVersion('3.25', { mirror, arch: 'aarch64', cacheDir: tempDir(), report }),
+      /is not a list of releases/,
+    );
   });
 });

@@ -25,7 +25,16 @@ const base: OverlayVariables = {
   bootMedia: '/media/mmcblk0p1',
   consolePasswordHash: '*',
 };
-const fixed: OverlayVariables = { ...base, address: { cidr: '192.168.1.51/24', ip: '192.168.1.51', netmask: '255.255.255.0', gateway: '192.168.1.1', dns: ['192.168.1.1', '9.9.9.9'] } };
+const fixed: OverlayVariables = {
+  ...base,
+  address: {
+    cidr: '192.168.1.51/24',
+    ip: '192.168.1.51',
+    netmask: '255.255.255.0',
+    gateway: '192.168.1.1',
+    dns: ['192.168.1.1', '9.9.9.9'],
+  },
+};
 
 const fileOf = (entries: OverlayEntry[], path: string) => {
   const entry = entries.find((e) => e.path === path);
@@ -56,7 +65,13 @@ describe('etc/network/interfaces and etc/resolv.conf of a card', () => {
 
   it('Debian ifquery reads the fixed address, netmask, gateway and the promiscuous-mode hooks', (t) => {
     if (!needTools(t, 'ifquery')) return;
-    const options = Object.fromEntries(execFileSync('ifquery', ['-i', fixedFile, 'eth0']).toString().trim().split('\n').map((line) => line.split(': ') as [string, string]));
+    const options = Object.fromEntries(
+      execFileSync('ifquery', ['-i', fixedFile, 'eth0'])
+        .toString()
+        .trim()
+        .split('\n')
+        .map((line) => line.split(': ') as [string, string]),
+    );
     assert.equal(options.address, '192.168.1.51');
     assert.equal(options.netmask, '255.255.255.0');
     assert.equal(options.gateway, '192.168.1.1');
@@ -66,7 +81,13 @@ describe('etc/network/interfaces and etc/resolv.conf of a card', () => {
 
   it('Debian ifquery reads the DHCP file with the same hooks and no address', (t) => {
     if (!needTools(t, 'ifquery')) return;
-    const options = Object.fromEntries(execFileSync('ifquery', ['-i', dhcpFile, 'eth0']).toString().trim().split('\n').map((line) => line.split(': ') as [string, string]));
+    const options = Object.fromEntries(
+      execFileSync('ifquery', ['-i', dhcpFile, 'eth0'])
+        .toString()
+        .trim()
+        .split('\n')
+        .map((line) => line.split(': ') as [string, string]),
+    );
     assert.deepEqual(options, { up: 'ip link set dev eth0 promisc on', down: 'ip link set dev eth0 promisc off' });
     assert.match(readFileSync(dhcpFile, 'utf8'), /^iface eth0 inet dhcp$/m);
   });
@@ -74,32 +95,39 @@ describe('etc/network/interfaces and etc/resolv.conf of a card', () => {
   it('only a host with a fixed address gets etc/resolv.conf, with its name servers', () => {
     assert.equal(fileOf(dhcp, 'etc/resolv.conf'), undefined);
     const resolv = fileOf(fixedEntries, 'etc/resolv.conf')!;
-    assert.deepEqual(resolv.split('\n').filter((l) => l.startsWith('nameserver')), ['nameserver 192.168.1.1', 'nameserver 9.9.9.9']);
+    assert.deepEqual(
+      resolv.split('\n').filter((l) => l.startsWith('nameserver')),
+      ['nameserver 192.168.1.1', 'nameserver 9.9.9.9'],
+    );
   });
 
-  describe('Alpine\'s busybox ifup, dry run (-n), in the 3.20.3 minirootfs', { skip: process.getuid?.() === 0 || process.env.CI ? false : 'needs root (chroot)' }, () => {
-    let root: AlpineRoot;
-    before(async () => {
-      root = await AlpineRoot.create('3.22.0');
-      writeFileSync(join(root.dir, 'tmp/interfaces.fixed'), readFileSync(fixedFile));
-      writeFileSync(join(root.dir, 'tmp/interfaces.dhcp'), readFileSync(dhcpFile));
-    });
-    after(() => root?.dispose());
+  describe(
+    "Alpine's busybox ifup, dry run (-n), in the 3.20.3 minirootfs",
+    { skip: process.getuid?.() === 0 || process.env.CI ? false : 'needs root (chroot)' },
+    () => {
+      let root: AlpineRoot;
+      before(async () => {
+        root = await AlpineRoot.create('3.22.0');
+        writeFileSync(join(root.dir, 'tmp/interfaces.fixed'), readFileSync(fixedFile));
+        writeFileSync(join(root.dir, 'tmp/interfaces.dhcp'), readFileSync(dhcpFile));
+      });
+      after(() => root?.dispose());
 
-    it('would set the fixed address with its prefix, the default route, then promiscuous mode', () => {
-      const run = root.run('ifup -n -v -i /tmp/interfaces.fixed eth0');
-      assert.equal(run.status, 0, run.stderr);
-      const commands = `${run.stdout}${run.stderr}`;
-      assert.match(commands, /ip addr add 192\.168\.1\.51\/24 .*dev eth0/);
-      assert.match(commands, /ip route add default via 192\.168\.1\.1 dev eth0/);
-      assert.match(commands, /ip link set dev eth0 promisc on/);
-      assert.doesNotMatch(commands, /udhcpc/);
-    });
+      it('would set the fixed address with its prefix, the default route, then promiscuous mode', () => {
+        const run = root.run('ifup -n -v -i /tmp/interfaces.fixed eth0');
+        assert.equal(run.status, 0, run.stderr);
+        const commands = `${run.stdout}${run.stderr}`;
+        assert.match(commands, /ip addr add 192\.168\.1\.51\/24 .*dev eth0/);
+        assert.match(commands, /ip route add default via 192\.168\.1\.1 dev eth0/);
+        assert.match(commands, /ip link set dev eth0 promisc on/);
+        assert.doesNotMatch(commands, /udhcpc/);
+      });
 
-    it('would run udhcpc for the DHCP card', () => {
-      const run = root.run('ifup -n -v -i /tmp/interfaces.dhcp eth0');
-      assert.equal(run.status, 0, run.stderr);
-      assert.match(`${run.stdout}${run.stderr}`, /udhcpc .*-i eth0/);
-    });
-  });
+      it('would run udhcpc for the DHCP card', () => {
+        const run = root.run('ifup -n -v -i /tmp/interfaces.dhcp eth0');
+        assert.equal(run.status, 0, run.stderr);
+        assert.match(`${run.stdout}${run.stderr}`, /udhcpc .*-i eth0/);
+      });
+    },
+  );
 });

@@ -35,7 +35,12 @@ const text = (entries: OverlayEntry[], path: string) => {
 };
 
 describe('wpaPsk', () => {
-  const cases: Array<[string, string]> = [[SSID, PASSPHRASE], ['x', '12345678'], ['ünïcode ✓', 'a'.repeat(63)], ['a'.repeat(32), ' spaces at both ends ']];
+  const cases: Array<[string, string]> = [
+    [SSID, PASSPHRASE],
+    ['x', '12345678'],
+    ['ünïcode ✓', 'a'.repeat(63)],
+    ['a'.repeat(32), ' spaces at both ends '],
+  ];
   for (const [ssid, passphrase] of cases) {
     it(`equals wpa_passphrase for a ${Buffer.byteLength(ssid)}-byte SSID and a ${passphrase.length}-character passphrase`, (t) => {
       if (!needTools(t, 'wpa_passphrase')) return;
@@ -82,7 +87,14 @@ describe('a card with Wi-Fi', () => {
   it('Debian ifquery: wlan0 by DHCP with the config path, promiscuous mode, and a higher metric than eth0', (t) => {
     if (!needTools(t, 'ifquery')) return;
     assert.deepEqual(execFileSync('ifquery', ['-i', interfacesFile, '--list']).toString().trim().split('\n'), ['lo', 'eth0', 'wlan0']);
-    const options = (iface: string) => Object.fromEntries(execFileSync('ifquery', ['-i', interfacesFile, iface]).toString().trim().split('\n').map((line) => line.split(': ') as [string, string]));
+    const options = (iface: string) =>
+      Object.fromEntries(
+        execFileSync('ifquery', ['-i', interfacesFile, iface])
+          .toString()
+          .trim()
+          .split('\n')
+          .map((line) => line.split(': ') as [string, string]),
+      );
     const wlan = options('wlan0');
     assert.equal(wlan['wifi-config-path'], '/etc/wpa_supplicant/wpa_supplicant.conf');
     assert.equal(wlan.up, 'ip link set dev wlan0 promisc on');
@@ -90,7 +102,7 @@ describe('a card with Wi-Fi', () => {
     assert.ok(Number(wlan.metric) > Number(options('eth0').metric), 'wired preferred');
   });
 
-  describe('Alpine\'s busybox ifup -n', { skip: process.getuid?.() === 0 || process.env.CI ? false : 'needs root (chroot)' }, () => {
+  describe("Alpine's busybox ifup -n", { skip: process.getuid?.() === 0 || process.env.CI ? false : 'needs root (chroot)' }, () => {
     let root: AlpineRoot;
     before(async () => {
       root = await AlpineRoot.create('3.22.0');

@@ -43,7 +43,15 @@ async function untar(archive: Buffer): Promise<TarEntry[]> {
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       const h = entry.header;
-      entries.push({ name: h.name, type: h.type ?? 'file', mode: h.mode ?? 0, uid: h.uid ?? -1, gid: h.gid ?? -1, linkname: h.linkname, data: Buffer.concat(chunks) });
+      entries.push({
+        name: h.name,
+        type: h.type ?? 'file',
+        mode: h.mode ?? 0,
+        uid: h.uid ?? -1,
+        gid: h.gid ?? -1,
+        linkname: h.linkname,
+        data: Buffer.concat(chunks),
+      });
     }
   })();
   extract.end(gunzipSync(archive));
@@ -140,7 +148,15 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
     ensureSshdPrivsepDir();
     const check = spawnSync('/usr/sbin/sshd', ['-t', '-f', config, '-h', hostKey]);
     assert.equal(check.status, 0, `${check.stderr}`);
-    const effective = execFileSync('/usr/sbin/sshd', ['-T', '-f', config, '-h', hostKey, '-C', 'user=root,host=x,addr=198.51.100.9']).toString();
+    const effective = execFileSync('/usr/sbin/sshd', [
+      '-T',
+      '-f',
+      config,
+      '-h',
+      hostKey,
+      '-C',
+      'user=root,host=x,addr=198.51.100.9',
+    ]).toString();
     assert.match(effective, /^permitrootlogin without-password$/m);
     assert.match(effective, /^passwordauthentication no$/m);
     assert.match(effective, /^permitemptypasswords no$/m);
@@ -158,11 +174,17 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
     const keyFile = join(dir, 'card_host_key');
     writeFileSync(keyFile, file('etc/ssh/ssh_host_ed25519_key'), { mode: 0o600 });
     // The public half sshd derives from the card's private key is the one recorded in known_hosts.
-    assert.equal(execFileSync('ssh-keygen', ['-y', '-f', keyFile]).toString().trim().split(' ').slice(0, 2).join(' '), hostKey.public.split(' ').slice(0, 2).join(' '));
+    assert.equal(
+      execFileSync('ssh-keygen', ['-y', '-f', keyFile]).toString().trim().split(' ').slice(0, 2).join(' '),
+      hostKey.public.split(' ').slice(0, 2).join(' '),
+    );
     const config = join(dir, 'sshd_config_card');
     writeFileSync(config, file('etc/ssh/sshd_config').replace('/etc/ssh/ssh_host_ed25519_key', keyFile));
     const effective = execFileSync('/usr/sbin/sshd', ['-T', '-f', config, '-C', 'user=root,host=x,addr=198.51.100.9']).toString();
-    assert.deepEqual(effective.split('\n').filter((l) => l.startsWith('hostkey ')), [`hostkey ${keyFile}`]);
+    assert.deepEqual(
+      effective.split('\n').filter((l) => l.startsWith('hostkey ')),
+      [`hostkey ${keyFile}`],
+    );
   });
 
   it('has authorized_keys that ssh-keygen -l parses', (t) => {
@@ -179,7 +201,11 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
     assert.match(xml, /<type>_ssh\._tcp<\/type>/);
     assert.match(xml, /<port>22<\/port>/);
     if (needTools(t, 'python3')) {
-      const parse = spawnSync('python3', ['-c', 'import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.buffer.read()); print(d.documentElement.tagName)'], { input: xml });
+      const parse = spawnSync(
+        'python3',
+        ['-c', 'import sys, xml.dom.minidom as m; d = m.parseString(sys.stdin.buffer.read()); print(d.documentElement.tagName)'],
+        { input: xml },
+      );
       assert.equal(parse.status, 0, `${parse.stderr}`);
       assert.equal(parse.stdout.toString().trim(), 'service-group');
     }
@@ -191,7 +217,10 @@ describe('the per-host overlay (<hostname>.apkovl.tar.gz)', () => {
     assert.match(service, /^#!\/sbin\/openrc-run/);
     assert.match(service, /need net/);
     if (needTools(t, 'sh')) {
-      for (const [name, text] of [['mdns', script], ['initd', service]]) {
+      for (const [name, text] of [
+        ['mdns', script],
+        ['initd', service],
+      ]) {
         const syntax = spawnSync('sh', ['-n'], { input: text.replace(/^#!\/sbin\/openrc-run/, '#!/bin/sh') });
         assert.equal(syntax.status, 0, `${name}: ${syntax.stderr}`);
       }

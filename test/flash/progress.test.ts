@@ -50,7 +50,7 @@ describe('progress rendering', () => {
     const last = text.split('\u001b[0J').at(-1) ?? '';
     assert.match(last, /^write\s+b\.img .*done$/m);
     assert.match(last, /^verify\s+a\.img .*done$/m);
-    assert.doesNotMatch(last, /^write\s+a\.img/m, 'a target\'s new step replaces its old line');
+    assert.doesNotMatch(last, /^write\s+a\.img/m, "a target's new step replaces its old line");
   });
 
   it('formats durations', () => {

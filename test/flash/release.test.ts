@@ -24,7 +24,16 @@ async function archiveOf(name: string, files: Map<string, Buffer>): Promise<stri
 async function rejects(image: string, pattern: RegExp): Promise<void> {
   const output = join(dir, `out-${Math.random().toString(36).slice(2)}.img`);
   await assert.rejects(
-    flash({ stateDir: join(dir, 'state'), config: config(), outputs: [output], image, hostname: 'pi0', sshKey: key, bootSize: TEST_BOOT, cacheDir: join(dir, 'cache') }),
+    flash({
+      stateDir: join(dir, 'state'),
+      config: config(),
+      outputs: [output],
+      image,
+      hostname: 'pi0',
+      sshKey: key,
+      bootSize: TEST_BOOT,
+      cacheDir: join(dir, 'cache'),
+    }),
     (error: unknown) => {
       assert.ok(error instanceof UserError, String(error));
       assert.match(error.message, pattern);
@@ -33,7 +42,10 @@ async function rejects(image: string, pattern: RegExp): Promise<void> {
     },
   );
   assert.equal(existsSync(output), false, 'no image file is left');
-  assert.deepEqual(readdirSync(dir).filter((n) => n.includes('.partial')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.includes('.partial')),
+    [],
+  );
 }
 
 describe('reading a release', () => {
@@ -112,7 +124,7 @@ describe('boot files for Kubernetes', () => {
 
   it('writes usercfg.txt without repeating what config.txt sets, keeping what the release ships', () => {
     const cfg = adjustUsercfg(ALPINE_CONFIG);
-    assert.doesNotMatch(cfg, /^arm_64bit=1$/m, 'Alpine\'s config.txt already selects the 64-bit kernel');
+    assert.doesNotMatch(cfg, /^arm_64bit=1$/m, "Alpine's config.txt already selects the 64-bit kernel");
     assert.match(adjustUsercfg('kernel=boot/vmlinuz-rpi\n'), /^arm_64bit=1$/m);
     const kept = adjustUsercfg(ALPINE_CONFIG, 'dtparam=audio=on');
     assert.match(kept, /^dtparam=audio=on\n# pi-cluster/);

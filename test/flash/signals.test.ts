@@ -13,10 +13,12 @@ const SIZE = 160_000_000; // about 160 MB of release data: compose and write tak
 
 /** Every path under `dir`, recursively (folders end in /). */
 function tree(dir: string, rel = ''): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const full = join(dir, name);
-    return statSync(full).isDirectory() ? [`${rel}${name}/`, ...tree(full, `${rel}${name}/`)] : [`${rel}${name}`];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const full = join(dir, name);
+      return statSync(full).isDirectory() ? [`${rel}${name}/`, ...tree(full, `${rel}${name}/`)] : [`${rel}${name}`];
+    });
 }
 
 type Point = 'compose' | 'cache store' | 'image write';
@@ -25,10 +27,14 @@ type Point = 'compose' | 'cache store' | 'image write';
 function flashAndSignal(space: { image: string; key: string }, root: string, signal: NodeJS.Signals, point: Point) {
   const dirs = { work: join(root, 'work'), cache: join(root, 'cache'), tmp: join(root, 'tmp') };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [cli, 'flash', '--output', 'pi0.img', '--image', space.image, '--hostname', 'pi0', '--ssh-key', space.key, '--boot-size', '256MiB'], {
-    cwd: dirs.work,
-    env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: dirs.cache, TMPDIR: dirs.tmp, HOME: root, NO_COLOR: '1', CI: '1' },
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'flash', '--output', 'pi0.img', '--image', space.image, '--hostname', 'pi0', '--ssh-key', space.key, '--boot-size', '256MiB'],
+    {
+      cwd: dirs.work,
+      env: { ...process.env, PI_CLUSTER_IMAGE_CACHE: dirs.cache, TMPDIR: dirs.tmp, HOME: root, NO_COLOR: '1', CI: '1' },
+    },
+  );
   let stderr = '';
   let sent = false;
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -76,7 +82,11 @@ describe('flash interrupted by a signal leaves nothing behind', () => {
         // an interruption before they are made leaves the folder as it was.
         const keys = ['.pi-cluster/', '.pi-cluster/host-keys/', '.pi-cluster/host-keys/pi0', '.pi-cluster/host-keys/pi0.pub'];
         assert.deepEqual(result.left.work, point === 'image write' ? keys : [], 'no image and no .partial in the output folder');
-        assert.deepEqual(result.left.cache.filter((name) => /\.tmp|partial/.test(name)), [], 'no temporary file in the cache');
+        assert.deepEqual(
+          result.left.cache.filter((name) => /\.tmp|partial/.test(name)),
+          [],
+          'no temporary file in the cache',
+        );
         assert.deepEqual(result.left.tmp, [], 'nothing in TMPDIR');
       });
     }

@@ -21,11 +21,27 @@ export function readWithWpaSupplicant(confPath: string): WpaSupplicantRead {
   execFileSync('ip', ['netns', 'add', ns]);
   try {
     execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'add', 'wlan0', 'type', 'veth', 'peer', 'name', 'wlan0p']);
-    const run = spawnSync('ip', ['netns', 'exec', ns, 'timeout', '3', 'wpa_supplicant', '-i', 'wlan0', '-D', 'wext', '-c', confPath, '-dd', '-K']);
+    const run = spawnSync('ip', [
+      'netns',
+      'exec',
+      ns,
+      'timeout',
+      '3',
+      'wpa_supplicant',
+      '-i',
+      'wlan0',
+      '-D',
+      'wext',
+      '-c',
+      confPath,
+      '-dd',
+      '-K',
+    ]);
     const output = `${run.stdout}${run.stderr}`;
     return {
       output,
-      parsed: /Reading configuration file/.test(output) && !/^Line \d+: /m.test(output) && !/Failed to read or parse configuration/.test(output),
+      parsed:
+        /Reading configuration file/.test(output) && !/^Line \d+: /m.test(output) && !/Failed to read or parse configuration/.test(output),
       country: /^country='([^']*)'$/m.exec(output)?.[1],
       ssids: [...output.matchAll(/^\s+id=\d+ ssid='([^']*)'$/gm)].map((m) => m[1]!),
       psks: [...output.matchAll(/PSK - hexdump\(len=32\):((?: [0-9a-f]{2}){32})/g)].map((m) => m[1]!.replaceAll(' ', '')),

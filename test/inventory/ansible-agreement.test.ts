@@ -68,7 +68,8 @@ interface Read {
 function ours(text: string): Read | UserError {
   try {
     const hosts: Read['hosts'] = {};
-    for (const h of inventoryHosts(parseInventory(text))) hosts[h.name] = { groups: [...h.groups].sort(), ...(h.ansibleHost !== undefined ? { ansibleHost: h.ansibleHost } : {}) };
+    for (const h of inventoryHosts(parseInventory(text)))
+      hosts[h.name] = { groups: [...h.groups].sort(), ...(h.ansibleHost !== undefined ? { ansibleHost: h.ansibleHost } : {}) };
     return { hosts };
   } catch (error) {
     if (error instanceof UserError) return error;
@@ -78,7 +79,13 @@ function ours(text: string): Read | UserError {
 
 /** The file as ansible-inventory reads it (INI plugin only, no ansible.cfg of the machine), or its error. */
 async function ansible(file: string, config: string): Promise<Read | string> {
-  const env = { ...process.env, ANSIBLE_INVENTORY_ENABLED: 'ini', ANSIBLE_INVENTORY_UNPARSED_FAILED: 'true', ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: 'true', ANSIBLE_CONFIG: config };
+  const env = {
+    ...process.env,
+    ANSIBLE_INVENTORY_ENABLED: 'ini',
+    ANSIBLE_INVENTORY_UNPARSED_FAILED: 'true',
+    ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: 'true',
+    ANSIBLE_CONFIG: config,
+  };
   let stdout: string;
   try {
     ({ stdout } = await promisify(execFile)('ansible-inventory', ['-i', file, '--list', '--export'], { env, cwd: tmpdir() }));
@@ -99,34 +106,38 @@ async function ansible(file: string, config: string): Promise<Read | string> {
   return { hosts };
 }
 
-test('pi-hosts is read as ansible-inventory reads it; what Ansible reads and pi-cluster cannot is refused by name', { skip, timeout: 300_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-inventory-corpus-'));
-  const config = join(dir, 'ansible.cfg');
-  writeFileSync(config, '[defaults]\n');
-  const verdicts = await Promise.all(
-    CORPUS.map(async ([name, text], index) => {
-      const file = join(dir, `pi-hosts-${index}`);
-      writeFileSync(file, text);
-      return { name, theirs: await ansible(file, config), mine: ours(text) };
-    }),
-  );
-  let bothRead = 0;
-  for (const [index, { name, theirs, mine }] of verdicts.entries()) {
-    const refusal = CORPUS[index][2];
-    if (typeof theirs === 'string') {
-      assert.ok(mine instanceof UserError, `${name}: Ansible refuses it (${theirs.trim().replace(/\s+/g, ' ')}), pi-cluster read it`);
-      assert.match(mine.message, /^pi-hosts:\d+: /, `${name}: the error names the line`);
-      continue;
+test(
+  'pi-hosts is read as ansible-inventory reads it; what Ansible reads and pi-cluster cannot is refused by name',
+  { skip, timeout: 300_000 },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-inventory-corpus-'));
+    const config = join(dir, 'ansible.cfg');
+    writeFileSync(config, '[defaults]\n');
+    const verdicts = await Promise.all(
+      CORPUS.map(async ([name, text], index) => {
+        const file = join(dir, `pi-hosts-${index}`);
+        writeFileSync(file, text);
+        return { name, theirs: await ansible(file, config), mine: ours(text) };
+      }),
+    );
+    let bothRead = 0;
+    for (const [index, { name, theirs, mine }] of verdicts.entries()) {
+      const refusal = CORPUS[index][2];
+      if (typeof theirs === 'string') {
+        assert.ok(mine instanceof UserError, `${name}: Ansible refuses it (${theirs.trim().replace(/\s+/g, ' ')}), pi-cluster read it`);
+        assert.match(mine.message, /^pi-hosts:\d+: /, `${name}: the error names the line`);
+        continue;
+      }
+      if (mine instanceof UserError) {
+        assert.ok(refusal, `${name}: Ansible reads it, pi-cluster refused it: ${mine.message}`);
+        assert.match(mine.message, refusal, name);
+        assert.doesNotMatch(mine.message, /has no ansible_host/, name);
+        continue;
+      }
+      assert.equal(refusal, undefined, `${name}: expected pi-cluster to refuse it`);
+      assert.deepEqual(mine.hosts, theirs.hosts, name);
+      bothRead++;
     }
-    if (mine instanceof UserError) {
-      assert.ok(refusal, `${name}: Ansible reads it, pi-cluster refused it: ${mine.message}`);
-      assert.match(mine.message, refusal, name);
-      assert.doesNotMatch(mine.message, /has no ansible_host/, name);
-      continue;
-    }
-    assert.equal(refusal, undefined, `${name}: expected pi-cluster to refuse it`);
-    assert.deepEqual(mine.hosts, theirs.hosts, name);
-    bothRead++;
-  }
-  assert.ok(bothRead >= 12, `only ${bothRead} files read by both`);
-});
+    assert.ok(bothRead >= 12, `only ${bothRead} files read by both`);
+  },
+);

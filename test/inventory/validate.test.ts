@@ -20,7 +20,8 @@ function problems(text: string, allowConnectionOverrides = false): string[] {
   return [];
 }
 
-const GOOD = '[masters]\npi0 ansible_host=198.51.100.10\n[workers]\npi1 ansible_host=pi1.home.arpa\n198.51.100.12\n[all:vars]\nansible_user=root\nansible_python_interpreter=/usr/bin/python3\n';
+const GOOD =
+  '[masters]\npi0 ansible_host=198.51.100.10\n[workers]\npi1 ansible_host=pi1.home.arpa\n198.51.100.12\n[all:vars]\nansible_user=root\nansible_python_interpreter=/usr/bin/python3\n';
 
 describe('pi-hosts checks before any connection', () => {
   test('a clean inventory passes (IPv4, DNS names, an address as the name)', () => {
@@ -54,7 +55,8 @@ describe('pi-hosts checks before any connection', () => {
   });
 
   test('connection overrides are refused on host lines and in :vars, unless allowed', () => {
-    const text = '[masters]\npi0 ansible_host=198.51.100.10 ansible_connection=local\n[all:vars]\nansible_ssh_common_args=\'-o ProxyCommand="sh -c id"\'\nansible_ssh_extra_args=-v\n';
+    const text =
+      '[masters]\npi0 ansible_host=198.51.100.10 ansible_connection=local\n[all:vars]\nansible_ssh_common_args=\'-o ProxyCommand="sh -c id"\'\nansible_ssh_extra_args=-v\n';
     assert.deepEqual(problems(text), [
       'pi-hosts:2: ansible_connection="local" overrides how Ansible connects; remove it, or pass --allow-ssh-overrides if you mean it',
       'pi-hosts:4: ansible_ssh_common_args="-o ProxyCommand=\\"sh -c id\\"" overrides how Ansible connects; remove it, or pass --allow-ssh-overrides if you mean it',
@@ -72,7 +74,10 @@ describe('pi-hosts checks before any connection', () => {
 
   test('a folder given as the inventory is a user error naming it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pic-inv-'));
-    await assert.rejects(readClusterInventory(dir), (error: unknown) => error instanceof UserError && error.message === `inventory ${dir} is a folder, not a file`);
+    await assert.rejects(
+      readClusterInventory(dir),
+      (error: unknown) => error instanceof UserError && error.message === `inventory ${dir} is a folder, not a file`,
+    );
     await writeFile(join(dir, 'pi-hosts'), '[masters]\npi0 ansible_host=198.51.100.10 ansible_connection=local\n');
     await assert.rejects(readClusterInventory(join(dir, 'pi-hosts')), /ansible_connection="local" overrides/);
   });

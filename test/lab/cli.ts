@@ -15,11 +15,17 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string', default: 'pclab' }, prefix: { type: 'string', default: 'pi' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      name: { type: 'string', default: 'pclab' },
+      prefix: { type: 'string', default: 'pi' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, argument] = positionals;
   const name = values.name;
-  const log = (line: string): void => { process.stderr.write(`${line}\n`); };
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
   switch (values.help ? 'help' : command) {
     case 'up': {
       const count = argument === undefined ? 3 : Number(argument);
@@ -57,14 +63,28 @@ async function main(argv: string[]): Promise<void> {
 }
 
 function printLab(lab: Lab): void {
-  const rows: string[][] = [['HOST', 'HOSTNAME', 'ADDRESS', 'MAC', 'STATE', 'LAB KEY'],
-    ...lab.hosts.map((host: LabHost) => [host.name, host.hostname, host.ip, host.mac, host.running ? 'running' : 'stopped', host.acceptsLabKey ? 'yes' : 'no'])];
+  const rows: string[][] = [
+    ['HOST', 'HOSTNAME', 'ADDRESS', 'MAC', 'STATE', 'LAB KEY'],
+    ...lab.hosts.map((host: LabHost) => [
+      host.name,
+      host.hostname,
+      host.ip,
+      host.mac,
+      host.running ? 'running' : 'stopped',
+      host.acceptsLabKey ? 'yes' : 'no',
+    ]),
+  ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+  const table = rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
   const first = lab.hosts[0];
-  const reach = first
-    ? `\nreach a host:\n  ${lab.sshCommand(first.name).join(' ')}\n  ssh -F ${lab.sshConfigPath} ${first.name}\n`
-    : '';
+  const reach = first ? `\nreach a host:\n  ${lab.sshCommand(first.name).join(' ')}\n  ssh -F ${lab.sshConfigPath} ${first.name}\n` : '';
   process.stdout.write(`lab "${lab.name}" on ${lab.bridgeInterface} (${lab.bridgeAddress}/24)\n${table}\n${reach}`);
 }
 

@@ -49,15 +49,24 @@ async function main(): Promise<number> {
     const hostNames = Array.from({ length: HOSTS }, (_, i) => `pi${i}`);
     const names = hostNames.join(',');
 
-    say('1. flash: a card image per host (Alpine for the Raspberry Pi + each host\'s overlay and SSH host key)');
+    say("1. flash: a card image per host (Alpine for the Raspberry Pi + each host's overlay and SSH host key)");
     const image = process.env.ALPINE_IMAGE ? ['--image', process.env.ALPINE_IMAGE] : [];
-    const flashed = pi(['flash', '--output', join(work, 'cards', '{hostname}.img'), '--hostnames', names, '--ssh-key', lab.publicKeyPath, ...image]);
+    const flashed = pi([
+      'flash',
+      '--output',
+      join(work, 'cards', '{hostname}.img'),
+      '--hostnames',
+      names,
+      '--ssh-key',
+      lab.publicKeyPath,
+      ...image,
+    ]);
     if (flashed !== 0) {
       process.stdout.write(
-        '\n  The Alpine release could not be had (offline?), so no card images were written this time.\n'
-        + '  pi-cluster never passes anything else off as Alpine. Give a downloaded release with\n'
-        + '  ALPINE_IMAGE=/path/to/alpine-rpi-<version>-aarch64.tar.gz make demo. The rest of the demo goes on:\n'
-        + '  the virtual Pis run Debian, not the cards, so discover and bootstrap do not need them.\n',
+        '\n  The Alpine release could not be had (offline?), so no card images were written this time.\n' +
+          '  pi-cluster never passes anything else off as Alpine. Give a downloaded release with\n' +
+          '  ALPINE_IMAGE=/path/to/alpine-rpi-<version>-aarch64.tar.gz make demo. The rest of the demo goes on:\n' +
+          '  the virtual Pis run Debian, not the cards, so discover and bootstrap do not need them.\n',
       );
     }
 
@@ -66,10 +75,26 @@ async function main(): Promise<number> {
     // Each virtual Pi's sshd uses the host key its card carries (kept in .pi-cluster/host-keys), so
     // discover verifies it as a real Pi booted from that card; without cards they make their own.
     await Promise.all(hostNames.map((name) => lab.addHost(name, { hostKey: flashedHostKey(name) })));
-    process.stdout.write(`  ${HOSTS} hosts up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${lab.hosts.map((h) => `${h.name} ${h.ip}`).join(', ')}\n`);
+    process.stdout.write(
+      `  ${HOSTS} hosts up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${lab.hosts.map((h) => `${h.name} ${h.ip}`).join(', ')}\n`,
+    );
 
     say('2. discover: find the Pis over mDNS, check them over SSH, write pi-hosts');
-    if (pi(['discover', '--interface', lab.bridgeInterface, '--masters', '1', '--yes', '--ssh-key', lab.privateKeyPath, '--expect', String(HOSTS)]) !== 0) return 1;
+    if (
+      pi([
+        'discover',
+        '--interface',
+        lab.bridgeInterface,
+        '--masters',
+        '1',
+        '--yes',
+        '--ssh-key',
+        lab.privateKeyPath,
+        '--expect',
+        String(HOSTS),
+      ]) !== 0
+    )
+      return 1;
     process.stdout.write(`\n$ cat pi-hosts\n${spawnSync('cat', [join(work, 'pi-hosts')], { encoding: 'utf8' }).stdout}`);
 
     say('3. bootstrap: preflight, then the Ansible layers up to 30-node (kubeadm needs real Pis)');
@@ -80,11 +105,13 @@ async function main(): Promise<number> {
 
     say('Done');
     process.stdout.write(
-      `  Files: ${work}/{pi-hosts,.pi-cluster/}${flashed === 0 ? `, cards/*.img` : ''}\n`
-      + '  On real Pis the next steps are `pi-cluster bootstrap` (all layers) and `make apply` (add-ons).\n',
+      `  Files: ${work}/{pi-hosts,.pi-cluster/}${flashed === 0 ? `, cards/*.img` : ''}\n` +
+        '  On real Pis the next steps are `pi-cluster bootstrap` (all layers) and `make apply` (add-ons).\n',
     );
     if (process.env.KEEP_LAB) {
-      process.stdout.write(`  The lab stays up: ${lab.sshCommand('pi0').join(' ')}\n  Take it down: node dist/test/lab/cli.js down --name demo\n`);
+      process.stdout.write(
+        `  The lab stays up: ${lab.sshCommand('pi0').join(' ')}\n  Take it down: node dist/test/lab/cli.js down --name demo\n`,
+      );
     }
     return 0;
   } finally {

@@ -28,8 +28,24 @@ export interface BootedHost {
 export function bootHost(netns: string, lower: string, dirs: HostDirs, hostname: string): BootedHost {
   const console = openSync(dirs.consoleLog, 'a');
   const bootScript = labSourcePath('boot-host.sh');
-  const args = ['netns', 'exec', netns, 'unshare', '--mount', '--uts', '--ipc', '--pid', '--fork',
-    bootScript, lower, dirs.upper, dirs.work, dirs.merged, hostname, BOUNDING_SET];
+  const args = [
+    'netns',
+    'exec',
+    netns,
+    'unshare',
+    '--mount',
+    '--uts',
+    '--ipc',
+    '--pid',
+    '--fork',
+    bootScript,
+    lower,
+    dirs.upper,
+    dirs.work,
+    dirs.merged,
+    hostname,
+    BOUNDING_SET,
+  ];
   // Detached: a host outlives the command that started it (the lab CLI's `up` returns at once).
   const child = spawn('ip', args, { detached: true, stdio: ['ignore', console, console] });
   closeSync(console);
@@ -45,7 +61,9 @@ export function bootHost(netns: string, lower: string, dirs: HostDirs, hostname:
 export function processesIn(netns: string): number[] {
   try {
     return execFileSync('ip', ['netns', 'pids', netns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-      .split('\n').filter(Boolean).map(Number);
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return []; // no such namespace: nothing runs there
   }

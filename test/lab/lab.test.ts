@@ -28,9 +28,14 @@ describe('virtual Pi lab', { skip }, () => {
   });
 
   it('brings up pi0..pi2 on 198.51.100.0/24 with Raspberry Pi MACs on eth0', async () => {
-    assert.deepEqual(lab.hosts.map((host) => [host.name, host.ip, host.running]), [
-      ['pi0', '198.51.100.10', true], ['pi1', '198.51.100.11', true], ['pi2', '198.51.100.12', true],
-    ]);
+    assert.deepEqual(
+      lab.hosts.map((host) => [host.name, host.ip, host.running]),
+      [
+        ['pi0', '198.51.100.10', true],
+        ['pi1', '198.51.100.11', true],
+        ['pi2', '198.51.100.12', true],
+      ],
+    );
     assert.equal(new Set(lab.hosts.map((host) => host.mac)).size, 3);
     for (const host of lab.hosts) {
       assert.match(host.mac, /^dc:a6:32(:[0-9a-f]{2}){3}$/);
@@ -83,7 +88,8 @@ describe('virtual Pi lab', { skip }, () => {
 
   it("lets Ansible's service module stop, start and restart chronyd and sshd", async () => {
     const pi0 = [lab.host('pi0')];
-    const chronydStatus = async (): Promise<number> => (await lab.exec('pi0', ['rc-service', 'chronyd', 'status'], { reject: false })).exitCode;
+    const chronydStatus = async (): Promise<number> =>
+      (await lab.exec('pi0', ['rc-service', 'chronyd', 'status'], { reject: false })).exitCode;
     const stopped = await runAnsibleModule(lab, pi0, 'service', 'name=chronyd state=stopped');
     assert.equal(stopped.pi0?.changed, true, JSON.stringify(stopped.pi0));
     assert.notEqual(await chronydStatus(), 0);
@@ -140,11 +146,14 @@ describe('virtual Pi lab', { skip }, () => {
 
 /** Host processes carry their state folder in their command line (the boot script's arguments). */
 function processesMentioning(text: string): number[] {
-  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).map(Number).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    });
 }

@@ -8,8 +8,16 @@ import { bootHost, execInHost, findInit, killProcessesIn, type ExecOptions, type
 import { DEFAULT_STATE_ROOT, labStateDir, readLabRecord, writeLabRecord, type HostRecord } from './lab-record.js';
 import { createBridge, createHostNetwork, setHostAddress, setHostLink } from './network.js';
 import {
-  BRIDGE_ADDRESS, LAB_SUBNET, assertHostAddress, assertHostName, assertLabName, bridgeName, defaultHostAddress,
-  netnsName, piMacAddress, vethName,
+  BRIDGE_ADDRESS,
+  LAB_SUBNET,
+  assertHostAddress,
+  assertHostName,
+  assertLabName,
+  bridgeName,
+  defaultHostAddress,
+  netnsName,
+  piMacAddress,
+  vethName,
 } from './network-plan.js';
 import { logSize, waitForLogLine, waitUntilReady } from './readiness.js';
 import { ensureRootfs } from './rootfs.js';
@@ -252,7 +260,11 @@ export class Lab {
     if (usedAddresses.has(ip)) throw new Error(`${ip} already belongs to another host of lab "${this.name}"`);
     const mac = options.mac ?? piMacAddress(name, new Set(hosts.map((host) => host.mac)));
     return {
-      name, hostname, ip, mac, index,
+      name,
+      hostname,
+      ip,
+      mac,
+      index,
       netns: netnsName(this.name, name),
       veth: vethName(this.name, index),
       acceptsLabKey: options.withKey ?? true,
@@ -267,7 +279,13 @@ export class Lab {
     const logOffset = logSize(avahiLog);
     const { exited } = bootHost(record.netns, this.rootfs, dirs, record.hostname);
     await waitUntilReady({
-      host: record.name, ip: record.ip, avahiLog, logOffset, consoleLog: dirs.consoleLog, exited, timeoutMs: this.bootTimeoutMs,
+      host: record.name,
+      ip: record.ip,
+      avahiLog,
+      logOffset,
+      consoleLog: dirs.consoleLog,
+      exited,
+      timeoutMs: this.bootTimeoutMs,
     });
     this.running.add(record.name);
     this.log(`${record.name}: up at ${record.ip} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -61,7 +61,9 @@ export function assertHostAddress(ip: string): void {
 /** A MAC with the Pi vendor prefix, derived from the host's name so that it is the same every run. */
 export function piMacAddress(host: string, taken: ReadonlySet<string> = new Set()): string {
   for (let attempt = 0; ; attempt++) {
-    const digest = createHash('sha256').update(attempt === 0 ? host : `${host}#${attempt}`).digest();
+    const digest = createHash('sha256')
+      .update(attempt === 0 ? host : `${host}#${attempt}`)
+      .digest();
     const mac = [PI_MAC_PREFIX, ...[0, 1, 2].map((i) => digest[i].toString(16).padStart(2, '0'))].join(':');
     if (!taken.has(mac)) return mac;
   }

@@ -19,7 +19,9 @@ export interface ReadinessWatch {
 
 export async function waitUntilReady(watch: ReadinessWatch): Promise<void> {
   let exitCode: number | null | undefined;
-  void watch.exited.then((code) => { exitCode = code; });
+  void watch.exited.then((code) => {
+    exitCode = code;
+  });
   const deadline = Date.now() + watch.timeoutMs;
   for (;;) {
     if (exitCode !== undefined) {
@@ -28,8 +30,10 @@ export async function waitUntilReady(watch: ReadinessWatch): Promise<void> {
     const avahi = readFrom(watch.avahiLog, watch.logOffset);
     if (AVAHI_READY.every((line) => avahi.includes(line)) && (await sshAnswers(watch.ip))) return;
     if (Date.now() > deadline) {
-      throw new Error(`${watch.host}: not up after ${watch.timeoutMs} ms (sshd banner and avahi announcement awaited).\n`
-        + `console:\n${tail(watch.consoleLog, 0)}\navahi:\n${tail(watch.avahiLog, watch.logOffset)}`);
+      throw new Error(
+        `${watch.host}: not up after ${watch.timeoutMs} ms (sshd banner and avahi announcement awaited).\n` +
+          `console:\n${tail(watch.consoleLog, 0)}\navahi:\n${tail(watch.avahiLog, watch.logOffset)}`,
+      );
     }
     await delay(100);
   }

@@ -15,9 +15,18 @@ const SUITE = 'bookworm';
  * mount(8), which 30-node's boot script uses (`mount --make-rshared /`) and the apt variant leaves out.
  */
 export const ROOTFS_PACKAGES = [
-  'openrc', 'openssh-server', 'avahi-daemon', 'chrony', 'python3', 'sudo', 'iproute2', 'kmod', 'procps', 'netbase', 'mount',
+  'openrc',
+  'openssh-server',
+  'avahi-daemon',
+  'chrony',
+  'python3',
+  'sudo',
+  'iproute2',
+  'kmod',
+  'procps',
+  'netbase',
+  'mount',
 ] as const;
-
 
 export function defaultRootfsCacheRoot(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'pi-cluster', 'lab');
@@ -57,13 +66,7 @@ export async function ensureRootfs(options: RootfsOptions = {}): Promise<string>
 
 function mmdebstrapArguments(directory: string): string[] {
   const customize = labSourcePath('rootfs', 'customize.sh');
-  return [
-    '--variant=apt',
-    `--include=${ROOTFS_PACKAGES.join(',')}`,
-    `--customize-hook=sh ${shellQuote(customize)} "$1"`,
-    SUITE,
-    directory,
-  ];
+  return ['--variant=apt', `--include=${ROOTFS_PACKAGES.join(',')}`, `--customize-hook=sh ${shellQuote(customize)} "$1"`, SUITE, directory];
 }
 
 /** Changes to the package list or to any file under rootfs/ give a new key, so a stale cache is never used. */

@@ -27,22 +27,28 @@ export interface KnownHost {
 
 /** One line per host, under its lab name, its hostname (also .local) and its address. */
 export function knownHostsText(hosts: readonly KnownHost[]): string {
-  return hosts.map((host) => {
-    const names = [...new Set([host.name, host.hostname, `${host.hostname}.local`, host.ip])];
-    const [type, key] = host.hostKey.split(/\s+/);
-    return `${names.join(',')} ${type} ${key}\n`;
-  }).join('');
+  return hosts
+    .map((host) => {
+      const names = [...new Set([host.name, host.hostname, `${host.hostname}.local`, host.ip])];
+      const [type, key] = host.hostKey.split(/\s+/);
+      return `${names.join(',')} ${type} ${key}\n`;
+    })
+    .join('');
 }
 
 export function sshConfigText(hosts: readonly KnownHost[], key: SshKeyPair, knownHostsPath: string): string {
-  return hosts.map((host) => [
-    `Host ${host.name}`,
-    `  HostName ${host.ip}`,
-    '  User root',
-    `  IdentityFile ${key.privateKeyPath}`,
-    '  IdentitiesOnly yes',
-    `  UserKnownHostsFile ${knownHostsPath}`,
-    '  StrictHostKeyChecking yes',
-    '',
-  ].join('\n')).join('\n');
+  return hosts
+    .map((host) =>
+      [
+        `Host ${host.name}`,
+        `  HostName ${host.ip}`,
+        '  User root',
+        `  IdentityFile ${key.privateKeyPath}`,
+        '  IdentitiesOnly yes',
+        `  UserKnownHostsFile ${knownHostsPath}`,
+        '  StrictHostKeyChecking yes',
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
 }

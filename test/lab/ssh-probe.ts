@@ -10,7 +10,9 @@ export interface SshTarget {
 
 /** The target for `alias` (a host name or address) from a known_hosts file. */
 export function targetFromKnownHosts(knownHostsPath: string, alias: string, ip: string): SshTarget {
-  const line = readFileSync(knownHostsPath, 'utf8').split('\n').find((entry) => entry.split(' ')[0].split(',').includes(alias));
+  const line = readFileSync(knownHostsPath, 'utf8')
+    .split('\n')
+    .find((entry) => entry.split(' ')[0].split(',').includes(alias));
   if (!line) throw new Error(`${alias}: not in ${knownHostsPath}`);
   return { ip, hostKey: Buffer.from(line.split(' ')[2], 'base64') };
 }
@@ -21,7 +23,11 @@ function connect(target: SshTarget, config: ConnectConfig): Promise<Client> {
     client.once('ready', () => resolve(client));
     client.once('error', reject);
     client.connect({
-      host: target.ip, port: 22, username: 'root', readyTimeout: 10_000, ...config,
+      host: target.ip,
+      port: 22,
+      username: 'root',
+      readyTimeout: 10_000,
+      ...config,
       hostVerifier: (key: Buffer) => key.equals(target.hostKey),
     });
   });
@@ -34,7 +40,9 @@ export async function sshRun(target: SshTarget, privateKey: Buffer, command: str
       client.exec(command, (error, stream) => {
         if (error) return reject(error);
         let stdout = '';
-        stream.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); });
+        stream.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8');
+        });
         stream.stderr.resume();
         stream.once('close', (code: number | null) => resolve({ stdout, code: code ?? -1 }));
       });
@@ -54,7 +62,9 @@ export interface PasswordAttempt {
 export async function tryPasswordLogin(target: SshTarget, password: string): Promise<PasswordAttempt> {
   let methodsOffered: string[] = [];
   let attempts = 0;
-  const authHandler = (methodsLeft: AuthenticationType[] | null): { type: 'none' | 'password'; username: string; password?: string } | false => {
+  const authHandler = (
+    methodsLeft: AuthenticationType[] | null,
+  ): { type: 'none' | 'password'; username: string; password?: string } | false => {
     attempts += 1;
     if (attempts === 1) return { type: 'none', username: 'root' };
     if (attempts === 2) {

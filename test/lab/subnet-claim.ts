@@ -34,7 +34,9 @@ export async function claimSubnet(options: ClaimOptions): Promise<void> {
   let told = false;
   for (;;) {
     try {
-      writeFileSync(path, JSON.stringify({ lab: options.lab, pid: process.pid, persistent: options.persistent } satisfies SubnetOwner), { flag: 'wx' });
+      writeFileSync(path, JSON.stringify({ lab: options.lab, pid: process.pid, persistent: options.persistent } satisfies SubnetOwner), {
+        flag: 'wx',
+      });
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -46,10 +48,13 @@ export async function claimSubnet(options: ClaimOptions): Promise<void> {
       continue;
     }
     if (owner.persistent) {
-      throw new Error(`lab "${owner.lab}" (brought up by hand) holds 198.51.100.0/24; take it down first: node dist/test/lab/cli.js down --name ${owner.lab}`);
+      throw new Error(
+        `lab "${owner.lab}" (brought up by hand) holds 198.51.100.0/24; take it down first: node dist/test/lab/cli.js down --name ${owner.lab}`,
+      );
     }
     if (owner.pid === process.pid) throw new Error(`this process already runs lab "${owner.lab}"; one lab at a time`);
-    if (Date.now() > deadline) throw new Error(`lab "${owner.lab}" of process ${owner.pid} still holds 198.51.100.0/24 after ${options.timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`lab "${owner.lab}" of process ${owner.pid} still holds 198.51.100.0/24 after ${options.timeoutMs} ms`);
     if (!told) options.log?.(`lab: waiting for lab "${owner.lab}" of process ${owner.pid} to go down`);
     told = true;
     await delay(1000);

@@ -12,19 +12,24 @@ function ip(args: string[]): string {
 }
 
 export function labNamespaces(lab: string): string[] {
-  return ip(['netns', 'list']).split('\n').map((line) => line.split(' ')[0]).filter((name) => name.startsWith(`${lab}-`));
+  return ip(['netns', 'list'])
+    .split('\n')
+    .map((line) => line.split(' ')[0])
+    .filter((name) => name.startsWith(`${lab}-`));
 }
 
 /** The bridge and the root-namespace ends of the veth pairs. */
 export function labLinks(lab: string): string[] {
-  return ip(['-o', 'link', 'show']).split('\n')
+  return ip(['-o', 'link', 'show'])
+    .split('\n')
     .map((line) => /^\d+:\s+([^:@\s]+)/.exec(line)?.[1] ?? '')
     .filter((name) => name === bridgeName(lab) || name.startsWith(`${lab}-v`));
 }
 
 /** Mounts under the lab's state folder seen from here; the hosts' own mounts die with their namespaces. */
 export function labMounts(stateDir: string): string[] {
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .map((line) => line.split(' ')[4] ?? '')
     .filter((mountPoint) => mountPoint === stateDir || mountPoint.startsWith(`${stateDir}/`));
 }

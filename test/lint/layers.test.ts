@@ -17,7 +17,13 @@ const inquirer = "export const ask = async () => (await import('@inquirer/prompt
 const inquirerStatic = "import { confirm } from '@inquirer/prompts';\nexport const ask = () => confirm({ message: 'go?' });\n";
 
 test('a stage folder may not import src/ui or src/cli, statically or with import()', async () => {
-  for (const stage of ['src/flash/fixture.ts', 'src/bootstrap/fixture.ts', 'src/discover/sub/fixture.ts', 'src/doctor/fixture.ts', 'src/events.ts']) {
+  for (const stage of [
+    'src/flash/fixture.ts',
+    'src/bootstrap/fixture.ts',
+    'src/discover/sub/fixture.ts',
+    'src/doctor/fixture.ts',
+    'src/events.ts',
+  ]) {
     const depth = stage.split('/').length - 2;
     const up = (code: string) => (depth === 0 ? code.replaceAll("'../", "'./") : code.replaceAll("'../", `'${'../'.repeat(depth)}`));
     for (const code of [prompt, lazyPrompt, context]) {
@@ -31,7 +37,10 @@ test('a stage folder may not import src/ui or src/cli, statically or with import
 test('commands and ui may use ui and cli', async () => {
   assert.deepEqual(await problems('src/commands/flash/fixture.ts', prompt.replaceAll("'../", "'../../")), []);
   assert.deepEqual(await problems('src/commands/fixture.ts', context), []);
-  assert.deepEqual(await problems('src/ui/fixture.ts', "import { renderTable } from './table.js';\nexport const t = renderTable([], []);\n"), []);
+  assert.deepEqual(
+    await problems('src/ui/fixture.ts', "import { renderTable } from './table.js';\nexport const t = renderTable([], []);\n"),
+    [],
+  );
 });
 
 test('@inquirer only in src/ui', async () => {
@@ -39,7 +48,10 @@ test('@inquirer only in src/ui', async () => {
   for (const file of ['src/commands/fixture.ts', 'src/cli/fixture.ts', 'src/discover/fixture.ts']) {
     for (const code of [inquirer, inquirerStatic]) {
       const found = await problems(file, code);
-      assert.ok(found.some((p) => /^no-restricted-(imports|syntax): .*Ask through src\/ui\/prompts.ts/.test(p)), `${file}: ${found.join('\n')}`);
+      assert.ok(
+        found.some((p) => /^no-restricted-(imports|syntax): .*Ask through src\/ui\/prompts.ts/.test(p)),
+        `${file}: ${found.join('\n')}`,
+      );
     }
   }
 });
@@ -47,6 +59,8 @@ test('@inquirer only in src/ui', async () => {
 test('the tree as it is passes the layer rules', async () => {
   const eslint = new ESLint({ cwd: packageRoot() });
   const results = await eslint.lintFiles(['src']);
-  const layer = results.flatMap((r) => r.messages.filter((m) => /^no-restricted-(imports|syntax)$/.test(m.ruleId ?? '')).map((m) => `${r.filePath}:${m.line} ${m.message}`));
+  const layer = results.flatMap((r) =>
+    r.messages.filter((m) => /^no-restricted-(imports|syntax)$/.test(m.ruleId ?? '')).map((m) => `${r.filePath}:${m.line} ${m.message}`),
+  );
   assert.deepEqual(layer, []);
 });

@@ -18,7 +18,12 @@ describe('known_hosts', () => {
     const salt = Buffer.from('0123456789abcdef0123');
     const hash = createHmac('sha1', salt).update('hashed.example').digest('base64');
     const list = KnownHosts.parse(
-      [`# comment`, `pi0,198.51.100.10 ${ED_A.type} ${ED_A.base64}`, `*.lan,!bad.lan ${ED_B.type} ${ED_B.base64}`, `|1|${salt.toString('base64')}|${hash} ${RSA.type} ${RSA.base64}`].join('\n'),
+      [
+        `# comment`,
+        `pi0,198.51.100.10 ${ED_A.type} ${ED_A.base64}`,
+        `*.lan,!bad.lan ${ED_B.type} ${ED_B.base64}`,
+        `|1|${salt.toString('base64')}|${hash} ${RSA.type} ${RSA.base64}`,
+      ].join('\n'),
     );
     assert.deepEqual(list.lookup(['198.51.100.10']), [ED_A]);
     assert.deepEqual(list.lookup(['x.lan']), [ED_B]);

@@ -41,7 +41,24 @@ describe('remote sessions against a local sshd', { skip: missing }, () => {
     await knownHosts.save(file);
     const out = execFileSync(
       'ssh',
-      ['-F', 'none', '-i', sshd.clientKey, '-p', String(sshd.port), '-o', `UserKnownHostsFile=${file}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', `${sshd.user}@127.0.0.1`, 'echo via-openssh'],
+      [
+        '-F',
+        'none',
+        '-i',
+        sshd.clientKey,
+        '-p',
+        String(sshd.port),
+        '-o',
+        `UserKnownHostsFile=${file}`,
+        '-o',
+        'GlobalKnownHostsFile=/dev/null',
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        `${sshd.user}@127.0.0.1`,
+        'echo via-openssh',
+      ],
       { encoding: 'utf8', timeout: 10_000 },
     );
     assert.equal(out.trim(), 'via-openssh');
@@ -49,7 +66,10 @@ describe('remote sessions against a local sshd', { skip: missing }, () => {
 
   it('in strict mode, accepts the recorded key and refuses an unknown or changed one', async () => {
     const knownHosts = KnownHosts.empty();
-    await assert.rejects(openSession(target(), { key, knownHosts, hostKeys: 'strict' }), (e: unknown) => e instanceof SshError && e.reason === 'host-key-unknown' && /local: host key SHA256:/.test(e.message));
+    await assert.rejects(
+      openSession(target(), { key, knownHosts, hostKeys: 'strict' }),
+      (e: unknown) => e instanceof SshError && e.reason === 'host-key-unknown' && /local: host key SHA256:/.test(e.message),
+    );
 
     const [type, base64] = sshd.hostPublicKey.split(' ');
     knownHosts.record([`[127.0.0.1]:${sshd.port}`], { type, base64 });
@@ -60,7 +80,10 @@ describe('remote sessions against a local sshd', { skip: missing }, () => {
     const other = execFileSync('ssh-keygen', ['-y', '-f', sshd.strangerKey], { encoding: 'utf8' }).trim().split(' ');
     const changed = KnownHosts.empty();
     changed.record([`[127.0.0.1]:${sshd.port}`], { type: other[0], base64: other[1] });
-    await assert.rejects(openSession(target(), { key, knownHosts: changed, hostKeys: 'strict' }), (e: unknown) => e instanceof SshError && e.reason === 'host-key-changed' && Boolean(e.hint));
+    await assert.rejects(
+      openSession(target(), { key, knownHosts: changed, hostKeys: 'strict' }),
+      (e: unknown) => e instanceof SshError && e.reason === 'host-key-changed' && Boolean(e.hint),
+    );
   });
 
   it('reports a refused key as "auth" and still tells the host key', async () => {
@@ -77,14 +100,20 @@ describe('remote sessions against a local sshd', { skip: missing }, () => {
   it('ends a command that runs past its timeout', async () => {
     await withSession(target(), { key, knownHosts: KnownHosts.empty(), hostKeys: 'record' }, async (session) => {
       const started = Date.now();
-      await assert.rejects(session.run('sleep 5', { timeoutMs: 300 }), (e: unknown) => e instanceof SshError && e.reason === 'command-timeout');
+      await assert.rejects(
+        session.run('sleep 5', { timeoutMs: 300 }),
+        (e: unknown) => e instanceof SshError && e.reason === 'command-timeout',
+      );
       assert.ok(Date.now() - started < 2000);
     });
   });
 
   it('reports a closed port as unreachable', async () => {
     await assert.rejects(
-      openSession({ address: '127.0.0.1', port: 1, name: 'nobody' }, { key, knownHosts: KnownHosts.empty(), hostKeys: 'record', connectTimeoutMs: 2000 }),
+      openSession(
+        { address: '127.0.0.1', port: 1, name: 'nobody' },
+        { key, knownHosts: KnownHosts.empty(), hostKeys: 'record', connectTimeoutMs: 2000 },
+      ),
       (e: unknown) => e instanceof SshError && e.reason === 'unreachable' && e.message.startsWith('nobody: '),
     );
   });
@@ -93,7 +122,10 @@ describe('remote sessions against a local sshd', { skip: missing }, () => {
     const fromPub = await loadPrivateKey(`${sshd.clientKey}.pub`);
     assert.equal(fromPub.path, sshd.clientKey);
     assert.equal(fromPub.type, 'ssh-ed25519');
-    await assert.rejects(loadPrivateKey(join(sshd.dir, 'nope')), (e: unknown) => e instanceof UserError && /does not exist/.test(e.message));
+    await assert.rejects(
+      loadPrivateKey(join(sshd.dir, 'nope')),
+      (e: unknown) => e instanceof UserError && /does not exist/.test(e.message),
+    );
     writeFileSync(join(sshd.dir, 'garbage'), 'not a key\n');
     await assert.rejects(loadPrivateKey(join(sshd.dir, 'garbage')), (e: unknown) => e instanceof UserError && Boolean(e.hint));
   });

@@ -13,7 +13,13 @@ import { makePki } from './pki.js';
 const skip = labSkipReason();
 
 interface StatusJson {
-  hosts: Array<{ name: string; reachable: boolean; error?: string; facts?: Record<string, unknown> & { fsyncMs: number[] }; fsyncP99Ms?: number }>;
+  hosts: Array<{
+    name: string;
+    reachable: boolean;
+    error?: string;
+    facts?: Record<string, unknown> & { fsyncMs: number[] };
+    fsyncP99Ms?: number;
+  }>;
   certificates: Array<{ file: string; daysLeft: number }>;
   findings: Array<{ host: string; severity: string; problem: string }>;
 }
@@ -37,18 +43,27 @@ describe('pi-cluster status on 3 virtual Pis', { skip }, () => {
     const pki = mkdtempSync(join(tmpdir(), 'pi-cluster-status-pki-'));
     makePki(pki, { apiserver: 10, 'front-proxy-client': 365 });
     for (const name of ['ca.crt', 'apiserver.crt', 'front-proxy-client.crt']) {
-      await lab.exec('pi0', ['sh', '-c', `mkdir -p /etc/kubernetes/pki && cat >/etc/kubernetes/pki/${name}`], { input: readFileSync(join(pki, name)) });
+      await lab.exec('pi0', ['sh', '-c', `mkdir -p /etc/kubernetes/pki && cat >/etc/kubernetes/pki/${name}`], {
+        input: readFileSync(join(pki, name)),
+      });
     }
   });
   after(async () => {
     await lab?.down();
   });
 
-  it('reads each Pi\'s facts from its own /proc and /sys, and runs the fsync probe', async () => {
+  it("reads each Pi's facts from its own /proc and /sys, and runs the fsync probe", async () => {
     const run = await status();
     assert.equal(run.code, 1, 'the expiring certificate needs action');
     assert.match(run.stderr, /needs? action/);
-    assert.deepEqual(run.json.hosts.map((h) => [h.name, h.reachable]), [['pi0', true], ['pi1', true], ['pi2', true]]);
+    assert.deepEqual(
+      run.json.hosts.map((h) => [h.name, h.reachable]),
+      [
+        ['pi0', true],
+        ['pi1', true],
+        ['pi2', true],
+      ],
+    );
     for (const h of run.json.hosts) {
       const f = h.facts!;
       const meminfo = (await lab.exec(h.name, ['cat', '/proc/meminfo'])).stdout;
@@ -62,14 +77,17 @@ describe('pi-cluster status on 3 virtual Pis', { skip }, () => {
       else assert.equal(f.temperatureC, undefined, 'no thermal zone: unknown, not invented');
       assert.equal(f.throttling, undefined, 'no Raspberry Pi firmware here: throttling unknown');
       assert.equal(f.fsyncMs.length, 20);
-      assert.ok(f.fsyncMs.every((ms) => ms > 0 && ms < 5000), f.fsyncMs.join(' '));
+      assert.ok(
+        f.fsyncMs.every((ms) => ms > 0 && ms < 5000),
+        f.fsyncMs.join(' '),
+      );
       assert.ok(h.fsyncP99Ms! >= Math.max(...f.fsyncMs) * 0.99 - 1e-9 || h.fsyncP99Ms! > 0);
       const left = await lab.exec(h.name, ['sh', '-c', 'ls /var/lib/pi-cluster/ 2>/dev/null | grep -c fsync-probe || true']);
       assert.equal(left.stdout.trim(), '0', 'the probe file is removed');
     }
   });
 
-  it('reads the master\'s certificates and warns about the one that expires in 10 days', async () => {
+  it("reads the master's certificates and warns about the one that expires in 10 days", async () => {
     const run = await status();
     const apiserver = run.json.certificates.find((c) => c.file === '/etc/kubernetes/pki/apiserver.crt');
     assert.ok(apiserver && apiserver.daysLeft >= 9 && apiserver.daysLeft <= 10, JSON.stringify(run.json.certificates));

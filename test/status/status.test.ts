@@ -10,18 +10,50 @@ import { quantile } from '../../src/status/facts.js';
 import { judge, parseMasterText, type HostStatus } from '../../src/status/status.js';
 import { makePki } from './pki.js';
 
-
 describe('status facts', () => {
-  it('decodes the firmware\'s get_throttled bits into words', () => {
-    assert.deepEqual(decodeThrottled(0x50005), { raw: 0x50005, now: ['under-voltage', 'throttled'], sinceBoot: ['under-voltage', 'throttled'] });
+  it("decodes the firmware's get_throttled bits into words", () => {
+    assert.deepEqual(decodeThrottled(0x50005), {
+      raw: 0x50005,
+      now: ['under-voltage', 'throttled'],
+      sinceBoot: ['under-voltage', 'throttled'],
+    });
     assert.deepEqual(decodeThrottled(0x80000), { raw: 0x80000, now: [], sinceBoot: ['soft temperature limit'] });
     assert.deepEqual(decodeThrottled(0), { raw: 0, now: [], sinceBoot: [] });
   });
 
-  it('parses the script\'s output; what a host does not report stays unknown', () => {
-    const out = ['@hostname', 'pi0', '@uptime', '7260', '@kernel', '6.12.13-0-rpi', '@os', 'NAME="Alpine Linux"', 'PRETTY_NAME="Alpine Linux v3.24"',
-      '@mem', 'MemTotal:        3884000 kB', 'MemAvailable:    2000000 kB', 'SwapTotal:             0 kB', '@root', 'fstype ext4', 'size_kb 30000000', 'avail_kb 20000000',
-      '@time', '1000', '@temp', '61234', '@throttled', '0x50000', '@cgroup', 'v1 1', '@page_size', '4096', '@fsync', '0.004', '0.030'].join('\n');
+  it("parses the script's output; what a host does not report stays unknown", () => {
+    const out = [
+      '@hostname',
+      'pi0',
+      '@uptime',
+      '7260',
+      '@kernel',
+      '6.12.13-0-rpi',
+      '@os',
+      'NAME="Alpine Linux"',
+      'PRETTY_NAME="Alpine Linux v3.24"',
+      '@mem',
+      'MemTotal:        3884000 kB',
+      'MemAvailable:    2000000 kB',
+      'SwapTotal:             0 kB',
+      '@root',
+      'fstype ext4',
+      'size_kb 30000000',
+      'avail_kb 20000000',
+      '@time',
+      '1000',
+      '@temp',
+      '61234',
+      '@throttled',
+      '0x50000',
+      '@cgroup',
+      'v1 1',
+      '@page_size',
+      '4096',
+      '@fsync',
+      '0.004',
+      '0.030',
+    ].join('\n');
     const f = parseFacts(out, { localMidSeconds: 998.5 });
     assert.equal(f.os, 'Alpine Linux v3.24');
     assert.equal(f.memAvailableBytes, 2000000 * 1024);
@@ -57,7 +89,7 @@ describe('certificates from a real PKI (openssl, kubeadm layout)', () => {
     `@@kubeconfig /etc/kubernetes/admin.conf\n${adminCert.toString('base64')}\n`,
   ].join('');
 
-  it('reads each certificate\'s expiry, kubeconfigs\' embedded ones too', () => {
+  it("reads each certificate's expiry, kubeconfigs' embedded ones too", () => {
     const { certificates, nodes } = parseMasterText(text, now);
     assert.equal(nodes, undefined);
     const days = Object.fromEntries(certificates.map((c) => [c.file, c.daysLeft]));
@@ -81,13 +113,27 @@ describe('certificates from a real PKI (openssl, kubeadm layout)', () => {
 
 describe('what needs action', () => {
   const host = (facts: Partial<HostStatus['facts']> & object, group: HostStatus['group'] = 'masters', fsyncP99Ms?: number): HostStatus => ({
-    name: 'pi0', address: '198.51.100.10', group, reachable: true, facts: { hostname: 'pi0', fsyncMs: [], ...facts }, fsyncP99Ms,
+    name: 'pi0',
+    address: '198.51.100.10',
+    group,
+    reachable: true,
+    facts: { hostname: 'pi0', fsyncMs: [], ...facts },
+    fsyncP99Ms,
   });
   const now = new Date('2026-11-30T00:00:00Z');
   const problems = (h: HostStatus) => judge([h], [], undefined, undefined, 'pi0', now).map((f) => `${f.severity} ${f.problem}`);
 
   it('a healthy Pi: nothing', () => {
-    assert.deepEqual(problems(host({ temperatureC: 50, throttling: decodeThrottled(0), swapBytes: 0, memoryCgroup: true, skewSeconds: 0.2, pageSize: 4096 }, 'masters', 3)), []);
+    assert.deepEqual(
+      problems(
+        host(
+          { temperatureC: 50, throttling: decodeThrottled(0), swapBytes: 0, memoryCgroup: true, skewSeconds: 0.2, pageSize: 4096 },
+          'masters',
+          3,
+        ),
+      ),
+      [],
+    );
   });
 
   it('under-voltage now fails, since boot warns; heat, swap, skew, 16K pages warn; no memory cgroup fails', () => {
@@ -107,6 +153,12 @@ describe('what needs action', () => {
 
   it('a Kubernetes minor past its end of life, and a NotReady node, are named', () => {
     const findings = judge([], [], [{ name: 'pi1', ready: false, roles: [], kubeletVersion: '1.34.2' }], undefined, 'pi0', now);
-    assert.deepEqual(findings.map((f) => `${f.host} ${f.severity} ${f.problem.split(':')[0]}`), ['pi1 warn node is NotReady (`kubectl describe node` shows why; before `make apply` there is no pod network yet)'.split(' (')[0]!, 'cluster warn Kubernetes 1.34 reached its end of life on 2026-10-27']);
+    assert.deepEqual(
+      findings.map((f) => `${f.host} ${f.severity} ${f.problem.split(':')[0]}`),
+      [
+        'pi1 warn node is NotReady (`kubectl describe node` shows why; before `make apply` there is no pod network yet)'.split(' (')[0]!,
+        'cluster warn Kubernetes 1.34 reached its end of life on 2026-10-27',
+      ],
+    );
   });
 });

@@ -4,7 +4,8 @@ import { stripVTControlCharacters } from 'node:util';
 import { renderTable } from '../../src/ui/table.js';
 
 /** What paint() puts around a cell on a colour terminal (styleText leaves them out when stdout is not one). */
-const paint = (colour: 'green' | 'red' | 'yellow' | 'bold', text: string, _on: boolean) => `\x1b[${{ green: 32, red: 31, yellow: 33, bold: 1 }[colour]}m${text}\x1b[${colour === 'bold' ? 22 : 39}m`;
+const paint = (colour: 'green' | 'red' | 'yellow' | 'bold', text: string, _on: boolean) =>
+  `\x1b[${{ green: 32, red: 31, yellow: 33, bold: 1 }[colour]}m${text}\x1b[${colour === 'bold' ? 22 : 39}m`;
 
 /** Where each column starts on a line as the terminal shows it (escape codes take no room). */
 function columnStarts(line: string, words: string[]): number[] {
@@ -18,7 +19,7 @@ function columnStarts(line: string, words: string[]): number[] {
   });
 }
 
-test('coloured cells line up with the header as a terminal shows them (doctor\'s table)', () => {
+test("coloured cells line up with the header as a terminal shows them (doctor's table)", () => {
   const rows = [
     [paint('green', 'ok  ', true), 'ansible-playbook', 'bootstrap', '2.14.18'],
     [paint('red', 'FAIL', true), 'terraform', 'make apply', 'not found'],
@@ -33,7 +34,13 @@ test('coloured cells line up with the header as a terminal shows them (doctor\'s
 });
 
 test('a coloured cell in a middle column pads by what it shows', () => {
-  const table = renderTable(['a', 'b', 'c'], [['x', paint('bold', 'long value', true), 'end'], ['yy', 'short', 'end']]).split('\n');
+  const table = renderTable(
+    ['a', 'b', 'c'],
+    [
+      ['x', paint('bold', 'long value', true), 'end'],
+      ['yy', 'short', 'end'],
+    ],
+  ).split('\n');
   const starts = table.slice(2).map((line) => stripVTControlCharacters(line).indexOf('end'));
   assert.deepEqual(starts, [16, 16]);
 });

@@ -36,7 +36,10 @@ export async function checkChart(pin: ChartPin, http: HttpOptions): Promise<Char
   if (!Array.isArray(versions)) return { status: 'chart-missing', detail: `${url} has no chart named ${pin.chart}` };
   const found = (versions as IndexEntry[]).find((v) => String(v.version) === pin.version);
   if (!found) {
-    const newest = (versions as IndexEntry[]).map((v) => String(v.version)).filter((v) => !v.includes('-')).slice(0, 3);
+    const newest = (versions as IndexEntry[])
+      .map((v) => String(v.version))
+      .filter((v) => !v.includes('-'))
+      .slice(0, 3);
     return { status: 'version-missing', newest, movedTo };
   }
   const digest = typeof found.digest === 'string' ? found.digest : undefined;

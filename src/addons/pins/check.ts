@@ -38,46 +38,99 @@ export interface CheckOptions extends HttpOptions {
 export async function checkPins(pins: Pins, options: CheckOptions): Promise<PinReport> {
   const http: HttpOptions = { timeoutMs: options.timeoutMs, overrides: options.overrides };
   const jobs: Array<() => Promise<PinResult>> = [
-    ...pins.providers.map((p) => () => guard('provider', `${p.source}@${p.version}`, `providers.${p.source}`, async (base) => {
-      const v = await checkProvider(p, http);
-      if (v.status === 'ok') return { ...base, status: 'ok', detail: 'in the Terraform registry' };
-      if (v.status === 'version-missing') {
-        return { ...base, status: 'problem', detail: `version ${p.version} is not in the Terraform registry (newest: ${v.newest.join(', ') || 'none'})`, fix: `set providers.${p.source}.version in ${pins.file} and every versions.tf to a listed version` };
-      }
-      return { ...base, status: 'problem', detail: v.detail, fix: `check the provider source ${p.source}` };
-    })),
-    ...pins.charts.map((c) => () => guard('chart', `${c.chart}@${c.version}`, `charts.${c.name}`, async (base) => {
-      const v = await checkChart(c, http);
-      const where = indexUrl(c.repository);
-      switch (v.status) {
-        case 'ok':
-          if (v.movedTo) return { ...base, status: 'warning', detail: `found, but ${c.repository} has moved to ${v.movedTo}`, fix: `set charts.${c.name}.repository in ${pins.file} to ${v.movedTo}` };
-          return { ...base, status: 'ok', detail: `in ${where}${v.digest ? (c.digest ? ', digest matches' : `, digest ${v.digest.slice(0, 12)}…`) : ''}` };
-        case 'version-missing':
-          return { ...base, status: 'problem', detail: `version ${c.version} is not in ${where} (newest: ${v.newest.join(', ') || 'none'})`, fix: `set charts.${c.name}.version in ${pins.file} to a listed version and check its values` };
-        case 'digest-mismatch':
-          return { ...base, status: 'problem', detail: `digest in ${where} is ${v.digest}, pinned ${c.digest}: the chart archive changed`, fix: `find out why before trusting it; then set charts.${c.name}.digest in ${pins.file}` };
-        case 'repo-missing':
-          return { ...base, status: 'problem', detail: `chart repository gone: ${v.detail}`, fix: `find where ${c.chart} moved (or a replacement) and set charts.${c.name}.repository in ${pins.file}` };
-        case 'chart-missing':
-          return { ...base, status: 'problem', detail: v.detail, fix: `set charts.${c.name}.chart in ${pins.file} to a chart the repository lists` };
-        default:
-          return { ...base, status: 'problem', detail: v.detail, fix: `check charts.${c.name}.repository in ${pins.file}` };
-      }
-    })),
-    ...pins.images.map((i) => () => guard('image', i.image, i.pinnedAt, async (base) => {
-      const v = await checkImage(i.image, http);
-      switch (v.status) {
-        case 'ok':
-          return { ...base, status: 'ok', detail: `linux/arm64 among ${v.platforms.length} platform${v.platforms.length === 1 ? '' : 's'}` };
-        case 'no-arm64':
-          return { ...base, status: 'problem', detail: `no linux/arm64 image (only ${v.platforms.join(', ') || 'unknown platforms'}): it cannot run on a Pi`, fix: `pin a multi-arch tag in ${pins.file} (${i.pinnedAt})` };
-        case 'missing':
-          return { ...base, status: 'problem', detail: v.detail, fix: `pin a tag that exists in ${pins.file} (${i.pinnedAt})` };
-        default:
-          return { ...base, status: 'problem', detail: v.detail, fix: `check the image name in ${pins.file} (${i.pinnedAt})` };
-      }
-    })),
+    ...pins.providers.map(
+      (p) => () =>
+        guard('provider', `${p.source}@${p.version}`, `providers.${p.source}`, async (base) => {
+          const v = await checkProvider(p, http);
+          if (v.status === 'ok') return { ...base, status: 'ok', detail: 'in the Terraform registry' };
+          if (v.status === 'version-missing') {
+            return {
+              ...base,
+              status: 'problem',
+              detail: `version ${p.version} is not in the Terraform registry (newest: ${v.newest.join(', ') || 'none'})`,
+              fix: `set providers.${p.source}.version in ${pins.file} and every versions.tf to a listed version`,
+            };
+          }
+          return { ...base, status: 'problem', detail: v.detail, fix: `check the provider source ${p.source}` };
+        }),
+    ),
+    ...pins.charts.map(
+      (c) => () =>
+        guard('chart', `${c.chart}@${c.version}`, `charts.${c.name}`, async (base) => {
+          const v = await checkChart(c, http);
+          const where = indexUrl(c.repository);
+          switch (v.status) {
+            case 'ok':
+              if (v.movedTo)
+                return {
+                  ...base,
+                  status: 'warning',
+                  detail: `found, but ${c.repository} has moved to ${v.movedTo}`,
+                  fix: `set charts.${c.name}.repository in ${pins.file} to ${v.movedTo}`,
+                };
+              return {
+                ...base,
+                status: 'ok',
+                detail: `in ${where}${v.digest ? (c.digest ? ', digest matches' : `, digest ${v.digest.slice(0, 12)}…`) : ''}`,
+              };
+            case 'version-missing':
+              return {
+                ...base,
+                status: 'problem',
+                detail: `version ${c.version} is not in ${where} (newest: ${v.newest.join(', ') || 'none'})`,
+                fix: `set charts.${c.name}.version in ${pins.file} to a listed version and check its values`,
+              };
+            case 'digest-mismatch':
+              return {
+                ...base,
+                status: 'problem',
+                detail: `digest in ${where} is ${v.digest}, pinned ${c.digest}: the chart archive changed`,
+                fix: `find out why before trusting it; then set charts.${c.name}.digest in ${pins.file}`,
+              };
+            case 'repo-missing':
+              return {
+                ...base,
+                status: 'problem',
+                detail: `chart repository gone: ${v.detail}`,
+                fix: `find where ${c.chart} moved (or a replacement) and set charts.${c.name}.repository in ${pins.file}`,
+              };
+            case 'chart-missing':
+              return {
+                ...base,
+                status: 'problem',
+                detail: v.detail,
+                fix: `set charts.${c.name}.chart in ${pins.file} to a chart the repository lists`,
+              };
+            default:
+              return { ...base, status: 'problem', detail: v.detail, fix: `check charts.${c.name}.repository in ${pins.file}` };
+          }
+        }),
+    ),
+    ...pins.images.map(
+      (i) => () =>
+        guard('image', i.image, i.pinnedAt, async (base) => {
+          const v = await checkImage(i.image, http);
+          switch (v.status) {
+            case 'ok':
+              return {
+                ...base,
+                status: 'ok',
+                detail: `linux/arm64 among ${v.platforms.length} platform${v.platforms.length === 1 ? '' : 's'}`,
+              };
+            case 'no-arm64':
+              return {
+                ...base,
+                status: 'problem',
+                detail: `no linux/arm64 image (only ${v.platforms.join(', ') || 'unknown platforms'}): it cannot run on a Pi`,
+                fix: `pin a multi-arch tag in ${pins.file} (${i.pinnedAt})`,
+              };
+            case 'missing':
+              return { ...base, status: 'problem', detail: v.detail, fix: `pin a tag that exists in ${pins.file} (${i.pinnedAt})` };
+            default:
+              return { ...base, status: 'problem', detail: v.detail, fix: `check the image name in ${pins.file} (${i.pinnedAt})` };
+          }
+        }),
+    ),
   ];
   const results = await runLimited(jobs, options.concurrency ?? 6);
   const unreachable = results.filter((r) => r.status === 'unreachable').length;
@@ -96,9 +149,22 @@ async function guard(kind: PinKind, pin: string, pinnedAt: string, check: (base:
     return await check(base);
   } catch (error) {
     if (error instanceof NetworkError) {
-      return { ...base, status: 'unreachable', detail: error.message, fix: error.kind === 'timeout' ? 'try again; a slow registry or repository may be down' : 'check the network (or a proxy), then try again' };
+      return {
+        ...base,
+        status: 'unreachable',
+        detail: error.message,
+        fix:
+          error.kind === 'timeout'
+            ? 'try again; a slow registry or repository may be down'
+            : 'check the network (or a proxy), then try again',
+      };
     }
-    return { ...base, status: 'problem', detail: `unexpected answer: ${(error as Error).message}`, fix: `check ${pinnedAt} in the pins file` };
+    return {
+      ...base,
+      status: 'problem',
+      detail: `unexpected answer: ${(error as Error).message}`,
+      fix: `check ${pinnedAt} in the pins file`,
+    };
   }
 }
 
@@ -123,10 +189,13 @@ export function formatReport(report: PinReport): string[] {
     return lines;
   }
   const label = (r: PinResult) => `${r.kind} ${r.pin} (${r.pinnedAt})`;
-  for (const r of report.results.filter((x) => x.status === 'problem' || x.status === 'unreachable')) lines.push(`✗ ${label(r)}: ${r.detail} → fix: ${r.fix}`);
+  for (const r of report.results.filter((x) => x.status === 'problem' || x.status === 'unreachable'))
+    lines.push(`✗ ${label(r)}: ${r.detail} → fix: ${r.fix}`);
   for (const r of report.results.filter((x) => x.status === 'warning')) lines.push(`! ${label(r)}: ${r.detail} → ${r.fix}`);
   for (const r of report.results.filter((x) => x.status === 'ok')) lines.push(`✓ ${label(r)}: ${r.detail}`);
   const count = (kind: PinKind) => report.results.filter((r) => r.kind === kind).length;
-  lines.push(`${report.problems === 0 ? 'all pins confirmed' : `${report.problems} of ${report.results.length} pins failed`}: ${count('chart')} charts, ${count('image')} images, ${count('provider')} providers`);
+  lines.push(
+    `${report.problems === 0 ? 'all pins confirmed' : `${report.problems} of ${report.results.length} pins failed`}: ${count('chart')} charts, ${count('image')} images, ${count('provider')} providers`,
+  );
   return lines;
 }

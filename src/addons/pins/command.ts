@@ -24,12 +24,17 @@ export interface AddonsCheckOptions {
 
 export function parseOverrides(pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const pair of pairs.flatMap((p) => p.split(',')).map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of pairs
+    .flatMap((p) => p.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     const from = pair.slice(0, eq).replace(/\/+$/, '');
     const to = pair.slice(eq + 1);
     if (eq <= 0 || !/^https?:\/\/[^\s/]+/.test(to)) {
-      throw new UserError(`bad override "${pair}": expected ORIGIN=BASE-URL`, { hint: 'e.g. --override https://ghcr.io=http://127.0.0.1:5000' });
+      throw new UserError(`bad override "${pair}": expected ORIGIN=BASE-URL`, {
+        hint: 'e.g. --override https://ghcr.io=http://127.0.0.1:5000',
+      });
     }
     out[from] = to;
   }
@@ -44,16 +49,25 @@ export async function addonsCheckCommand(options: AddonsCheckOptions): Promise<P
     write('skipped: the pin check (--skip-check / SKIP_CHECK=1); Terraform will find out at plan time\n');
     return undefined;
   }
-  if (!(options.timeoutSeconds > 0)) throw new UserError(`--timeout must be a number of seconds above 0, not ${options.timeoutSeconds}`, { hint: 'e.g. --timeout 10 (seconds a request may go without progress)' });
+  if (!(options.timeoutSeconds > 0))
+    throw new UserError(`--timeout must be a number of seconds above 0, not ${options.timeoutSeconds}`, {
+      hint: 'e.g. --timeout 10 (seconds a request may go without progress)',
+    });
   const overrides = parseOverrides([...(env[OVERRIDES_ENV] ? [env[OVERRIDES_ENV]] : []), ...(options.overrides ?? [])]);
   const pins = await readPins(resolve(cwd, options.pinsFile ?? join(options.terraformDir, PINS_FILE)));
   const report = await checkPins(pins, { timeoutMs: options.timeoutSeconds * 1000, overrides });
 
-  if (options.json) write(`${JSON.stringify({ file: pins.file, offline: report.offline, problems: report.problems, results: report.results }, null, 2)}\n`);
+  if (options.json)
+    write(`${JSON.stringify({ file: pins.file, offline: report.offline, problems: report.problems, results: report.results }, null, 2)}\n`);
   else write(`${formatReport(report).join('\n')}\n`);
 
   const skipHint = 'to run Terraform anyway: make apply SKIP_CHECK=1 (or pi-cluster addons check --skip-check)';
-  if (report.offline) throw new UserError('offline: the pins could not be checked (no chart repository or registry answered)', { hint: skipHint });
-  if (report.problems > 0) throw new UserError(`${report.problems} pin${report.problems === 1 ? '' : 's'} failed the check: fix ${pins.file} as the lines above say`, { hint: skipHint });
+  if (report.offline)
+    throw new UserError('offline: the pins could not be checked (no chart repository or registry answered)', { hint: skipHint });
+  if (report.problems > 0)
+    throw new UserError(
+      `${report.problems} pin${report.problems === 1 ? '' : 's'} failed the check: fix ${pins.file} as the lines above say`,
+      { hint: skipHint },
+    );
   return report;
 }

@@ -61,13 +61,22 @@ export async function httpGet(url: string, headers: Record<string, string>, opti
   }
 }
 
-async function follow(url: string, headers: Record<string, string>, options: HttpOptions, signal: AbortSignal, progress: () => void): Promise<HttpAnswer> {
+async function follow(
+  url: string,
+  headers: Record<string, string>,
+  options: HttpOptions,
+  signal: AbortSignal,
+  progress: () => void,
+): Promise<HttpAnswer> {
   let current = url;
   let movedTo: string | undefined;
   const origin = new URL(url).origin;
   for (let hop = 0; ; hop += 1) {
     // Authorization is for the origin it was issued for; a blob redirect to a CDN gets none.
-    const sent = new URL(current).origin === origin ? headers : Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+    const sent =
+      new URL(current).origin === origin
+        ? headers
+        : Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
     const response = await fetch(applyOverride(current, options.overrides), { headers: sent, redirect: 'manual', signal });
     progress();
     const location = response.headers.get('location');
@@ -91,7 +100,8 @@ async function follow(url: string, headers: Record<string, string>, options: Htt
 function networkError(error: unknown, url: string, timeoutMs: number): NetworkError {
   if (error instanceof NetworkError) return error;
   const err = error as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return new NetworkError(`no answer from ${new URL(url).host} within ${timeoutMs / 1000} s`, 'timeout');
+  if (err.name === 'TimeoutError' || err.name === 'AbortError')
+    return new NetworkError(`no answer from ${new URL(url).host} within ${timeoutMs / 1000} s`, 'timeout');
   const detail = err.cause?.code ?? err.cause?.message ?? err.message;
   return new NetworkError(`cannot reach ${new URL(url).host} (${detail})`, 'unreachable');
 }

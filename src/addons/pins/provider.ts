@@ -5,7 +5,11 @@ import { compareVersions } from '../../versions.js';
 
 export const TERRAFORM_REGISTRY = 'https://registry.terraform.io';
 
-export type ProviderVerdict = { status: 'ok' } | { status: 'version-missing'; newest: string[] } | { status: 'missing'; detail: string } | { status: 'bad-answer'; detail: string };
+export type ProviderVerdict =
+  | { status: 'ok' }
+  | { status: 'version-missing'; newest: string[] }
+  | { status: 'missing'; detail: string }
+  | { status: 'bad-answer'; detail: string };
 
 export async function checkProvider(pin: ProviderPin, http: HttpOptions): Promise<ProviderVerdict> {
   const url = `${TERRAFORM_REGISTRY}/v1/providers/${pin.source}/versions`;
@@ -21,7 +25,10 @@ export async function checkProvider(pin: ProviderPin, http: HttpOptions): Promis
   if (!Array.isArray(versions)) return { status: 'bad-answer', detail: `${url} sent no version list` };
   const all = versions.map((v: { version?: unknown }) => String(v.version));
   if (all.includes(pin.version)) return { status: 'ok' };
-  const newest = all.filter((v) => !v.includes('-')).sort(compareVersions).reverse().slice(0, 3);
+  const newest = all
+    .filter((v) => !v.includes('-'))
+    .sort(compareVersions)
+    .reverse()
+    .slice(0, 3);
   return { status: 'version-missing', newest };
 }
-

@@ -33,10 +33,13 @@ export async function checkImage(image: string, http: HttpOptions): Promise<Imag
   const client = new RegistryClient(ref, http);
   const answer = await client.get(`/v2/${ref.repository}/manifests/${ref.reference}`, ACCEPT);
   if (answer.status === 404) return { status: 'missing', detail: `${ref.registry} has no ${ref.repository}:${ref.reference}` };
-  if (answer.status === 401 || answer.status === 403) return { status: 'denied', detail: `${ref.registry} refused to show ${ref.repository} (HTTP ${answer.status})` };
+  if (answer.status === 401 || answer.status === 403)
+    return { status: 'denied', detail: `${ref.registry} refused to show ${ref.repository} (HTTP ${answer.status})` };
   if (answer.status !== 200) return { status: 'bad-answer', detail: `${ref.registry} answered HTTP ${answer.status}` };
-  const manifest = json(answer.body) as { mediaType?: string; manifests?: Array<{ platform?: Platform }>; config?: { digest?: string } } | undefined;
-  if (!manifest || typeof manifest !== 'object') return { status: 'bad-answer', detail: `${ref.registry} sent something that is not a manifest` };
+  const manifest = json(answer.body) as
+    { mediaType?: string; manifests?: Array<{ platform?: Platform }>; config?: { digest?: string } } | undefined;
+  if (!manifest || typeof manifest !== 'object')
+    return { status: 'bad-answer', detail: `${ref.registry} sent something that is not a manifest` };
 
   let platforms: Platform[];
   if (Array.isArray(manifest.manifests)) {
@@ -45,13 +48,18 @@ export async function checkImage(image: string, http: HttpOptions): Promise<Imag
     // A single-platform image: its config blob says which.
     const blob = await client.get(`/v2/${ref.repository}/blobs/${manifest.config.digest}`, 'application/json, */*');
     const config = blob.status === 200 ? (json(blob.body) as Platform | undefined) : undefined;
-    if (!config?.architecture) return { status: 'bad-answer', detail: `${ref.registry} sent no readable image config for ${ref.repository}:${ref.reference}` };
+    if (!config?.architecture)
+      return { status: 'bad-answer', detail: `${ref.registry} sent no readable image config for ${ref.repository}:${ref.reference}` };
     platforms = [config];
   } else {
     return { status: 'bad-answer', detail: `${ref.registry} sent a manifest without platforms or config` };
   }
-  const names = platforms.filter((p) => p.os && p.architecture && p.os !== 'unknown').map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'));
-  return platforms.some((p) => p.os === 'linux' && p.architecture === 'arm64') ? { status: 'ok', platforms: names } : { status: 'no-arm64', platforms: names };
+  const names = platforms
+    .filter((p) => p.os && p.architecture && p.os !== 'unknown')
+    .map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/'));
+  return platforms.some((p) => p.os === 'linux' && p.architecture === 'arm64')
+    ? { status: 'ok', platforms: names }
+    : { status: 'no-arm64', platforms: names };
 }
 
 function json(text: string): unknown {
@@ -101,6 +109,7 @@ export function parseChallenge(header: string): Record<string, string> | undefin
   const match = /^\s*Bearer\s+(.*)$/i.exec(header);
   if (!match) return undefined;
   const params: Record<string, string> = {};
-  for (const [, key, quoted, bare] of match[1].matchAll(/([A-Za-z_]+)=(?:"([^"]*)"|([^,\s]*))/g)) params[key.toLowerCase()] = quoted ?? bare;
+  for (const [, key, quoted, bare] of match[1].matchAll(/([A-Za-z_]+)=(?:"([^"]*)"|([^,\s]*))/g))
+    params[key.toLowerCase()] = quoted ?? bare;
   return params.realm ? params : undefined;
 }

@@ -32,16 +32,22 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
     : { ...(await keyAndConfig(options.configPath, options.sshKey)), needs: [] as string[] };
   const { readClusterInventory } = await import('../../inventory/cluster.js');
   const cwd = process.cwd();
-  const hosts = (await readClusterInventory(resolve(cwd, options.inventory), { allowConnectionOverrides: options.allowSshOverrides })).hosts.map((h) => h.name);
+  const hosts = (
+    await readClusterInventory(resolve(cwd, options.inventory), { allowConnectionOverrides: options.allowSshOverrides })
+  ).hosts.map((h) => h.name);
   if (!options.dryRun) checkPrivateKeyPath(privateKey); // a folder or a missing key: said before any connection
   const ui = createLayerRenderer(options.color, options.verbose);
-  const confirm = options.yes || options.dryRun
-    ? undefined
-    : async (question: string) => {
-        if (!canPrompt()) throw new UserError(`${question.split('.')[0]}: confirmation needed`, { hint: 're-run with --yes to confirm without a prompt' });
-        const { confirmYes } = await import('../../ui/prompts.js');
-        return confirmYes(question, true);
-      };
+  const confirm =
+    options.yes || options.dryRun
+      ? undefined
+      : async (question: string) => {
+          if (!canPrompt())
+            throw new UserError(`${question.split('.')[0]}: confirmation needed`, {
+              hint: 're-run with --yes to confirm without a prompt',
+            });
+          const { confirmYes } = await import('../../ui/prompts.js');
+          return confirmYes(question, true);
+        };
   // Ctrl-C (or SIGTERM/SIGHUP) stops the Ansible run under way and records where; a second one ends at once.
   const interrupt = new AbortController();
   const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -73,7 +79,8 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
     ui.finish();
     if (options.dryRun) {
       process.stdout.write('Dry run: nothing was changed. Would run:\n');
-      for (const outcome of result.outcomes.filter((o) => o.status === 'dry-run')) process.stdout.write(`  ${outcome.title}\n${(outcome.plan ?? []).map((line) => `      ${line}`).join('\n')}\n`);
+      for (const outcome of result.outcomes.filter((o) => o.status === 'dry-run'))
+        process.stdout.write(`  ${outcome.title}\n${(outcome.plan ?? []).map((line) => `      ${line}`).join('\n')}\n`);
       for (const item of result.plan.filter((p) => !p.run)) process.stdout.write(`  skip ${item.layer.id}: ${item.reason}\n`);
       const missing = [...needs, ...result.needs];
       if (missing.length) process.stdout.write(`The real run also needs:\n${missing.map((m) => `  - ${m}`).join('\n')}\n`);
@@ -81,10 +88,16 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
     }
     for (const check of result.checks) process.stdout.write(`  ${check.ok ? 'ok  ' : 'FAIL'} ${check.title}: ${check.detail}\n`);
     const ran = result.outcomes.filter((o) => o.status === 'ran' && /^\d\d-/.test(o.title)).length;
-    process.stdout.write(ran === 0 ? 'Nothing to do: every layer is done for these hosts and settings (use --from or --only to run one again).\n' : `Done. Logs: ${result.logDir}\n`);
+    process.stdout.write(
+      ran === 0
+        ? 'Nothing to do: every layer is done for these hosts and settings (use --from or --only to run one again).\n'
+        : `Done. Logs: ${result.logDir}\n`,
+    );
     if (result.checks.length) {
-      process.stdout.write(`kubectl: context "${config.cluster.name}" in ~/.kube/config, or --kubeconfig .pi-cluster/kubeconfig\n`
-        + 'Nodes become Ready once the pod network is installed: run `make apply` next.\n');
+      process.stdout.write(
+        `kubectl: context "${config.cluster.name}" in ~/.kube/config, or --kubeconfig .pi-cluster/kubeconfig\n` +
+          'Nodes become Ready once the pod network is installed: run `make apply` next.\n',
+      );
     }
   } finally {
     for (const signal of stopSignals) process.off(signal, onSignal);

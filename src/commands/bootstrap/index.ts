@@ -34,34 +34,61 @@ export function register(program: Command): void {
     .option('--kube-version <x.y.z>', 'Kubernetes version (default: kubernetes.version, else the installed kubeadm)', version)
     .option('--ssh-key <path>', 'private key (default: ssh.privateKey, else ~/.ssh/id_ed25519)')
     .option('-y, --yes', 'do not ask before partitioning the cards (20-disk)')
-    .option('--allow-ssh-overrides', 'accept ansible_connection and ansible_ssh_*_args in pi-hosts (refused by default: they change how hosts are reached)')
-    .option('-e, --extra-vars <name=value>', 'an Ansible variable for every layer (repeatable), e.g. containerd settings from ansible/roles/*/defaults', extraVar)
-    .addHelpText('after', examples([
-      ['pi-cluster bootstrap', 'all layers; skips what is done'],
-      ['pi-cluster bootstrap -e pi_cluster_lab=true --to 30-node', 'the virtual lab (make demo): no hardware tasks'],
-      ['pi-cluster bootstrap --dry-run'],
-      ['pi-cluster bootstrap --from 30-node', 'again from a layer'],
-      ['pi-cluster bootstrap --only 60-post'],
-      ['pi-cluster bootstrap --kube-version 1.34.2 --yes'],
-    ]))
-    .action(async (flags: { inventory: string; from?: string; only?: string; to?: string; dryRun?: boolean; forks?: number; kubeVersion?: string; sshKey?: string; yes?: boolean; extraVars?: Record<string, unknown>; allowSshOverrides?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<GlobalOptions>();
-      const { bootstrapCommand } = await import('./action.js');
-      await bootstrapCommand({
-        configPath: globals.config,
-        inventory: flags.inventory,
-        from: flags.from,
-        only: flags.only,
-        to: flags.to,
-        dryRun: Boolean(flags.dryRun),
-        forks: flags.forks,
-        kubeVersion: flags.kubeVersion,
-        sshKey: flags.sshKey,
-        yes: Boolean(flags.yes),
-        extraVars: flags.extraVars,
-        allowSshOverrides: Boolean(flags.allowSshOverrides),
-        color: globals.color,
-        verbose: globals.verbose,
-      });
-    });
+    .option(
+      '--allow-ssh-overrides',
+      'accept ansible_connection and ansible_ssh_*_args in pi-hosts (refused by default: they change how hosts are reached)',
+    )
+    .option(
+      '-e, --extra-vars <name=value>',
+      'an Ansible variable for every layer (repeatable), e.g. containerd settings from ansible/roles/*/defaults',
+      extraVar,
+    )
+    .addHelpText(
+      'after',
+      examples([
+        ['pi-cluster bootstrap', 'all layers; skips what is done'],
+        ['pi-cluster bootstrap -e pi_cluster_lab=true --to 30-node', 'the virtual lab (make demo): no hardware tasks'],
+        ['pi-cluster bootstrap --dry-run'],
+        ['pi-cluster bootstrap --from 30-node', 'again from a layer'],
+        ['pi-cluster bootstrap --only 60-post'],
+        ['pi-cluster bootstrap --kube-version 1.34.2 --yes'],
+      ]),
+    )
+    .action(
+      async (
+        flags: {
+          inventory: string;
+          from?: string;
+          only?: string;
+          to?: string;
+          dryRun?: boolean;
+          forks?: number;
+          kubeVersion?: string;
+          sshKey?: string;
+          yes?: boolean;
+          extraVars?: Record<string, unknown>;
+          allowSshOverrides?: boolean;
+        },
+        command: Command,
+      ) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        const { bootstrapCommand } = await import('./action.js');
+        await bootstrapCommand({
+          configPath: globals.config,
+          inventory: flags.inventory,
+          from: flags.from,
+          only: flags.only,
+          to: flags.to,
+          dryRun: Boolean(flags.dryRun),
+          forks: flags.forks,
+          kubeVersion: flags.kubeVersion,
+          sshKey: flags.sshKey,
+          yes: Boolean(flags.yes),
+          extraVars: flags.extraVars,
+          allowSshOverrides: Boolean(flags.allowSshOverrides),
+          color: globals.color,
+          verbose: globals.verbose,
+        });
+      },
+    );
 }

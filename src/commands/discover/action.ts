@@ -59,7 +59,10 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
   const timeoutMs = parseDuration(options.timeout);
   const count = parseCount(options.masters, '--masters');
   const expect = parseCount(options.expect, '--expect');
-  if (count !== undefined && options.master.length) throw new UserError('--masters and --master do not go together', { hint: 'use --masters N for a number, or --master NAME (repeatable) for names' });
+  if (count !== undefined && options.master.length)
+    throw new UserError('--masters and --master do not go together', {
+      hint: 'use --masters N for a number, or --master NAME (repeatable) for names',
+    });
   if (options.prefix !== undefined) checkPrefix(options.prefix);
   const report = (event: StageEvent) => {
     if (event.kind === 'warn') err(`warning: ${event.message}\n${event.hint ? `  hint: ${event.hint}\n` : ''}`);
@@ -94,11 +97,15 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
     checkPrefix(prefix);
     const keyPath = options.sshKey ? resolve(cwd, options.sshKey) : resolveSshKeys(config)?.privateKey;
     if (!keyPath) {
-      throw new UserError('no SSH key to log in to the Pis with', { hint: 'pass the key you flashed with --ssh-key, or create one with `pi-cluster init --generate-key`' });
+      throw new UserError('no SSH key to log in to the Pis with', {
+        hint: 'pass the key you flashed with --ssh-key, or create one with `pi-cluster init --generate-key`',
+      });
     }
     checkPrivateKeyPath(keyPath);
     const ways = [
-      options.interfaces.length || !options.sweep ? `over mDNS${options.interfaces.length ? ` on ${options.interfaces.join(', ')}` : ''}` : undefined,
+      options.interfaces.length || !options.sweep
+        ? `over mDNS${options.interfaces.length ? ` on ${options.interfaces.join(', ')}` : ''}`
+        : undefined,
       options.sweep ? `by sweeping ${options.sweep}` : undefined,
     ].filter(Boolean);
     line(`Looking for hosts named ${prefix}<N> ${ways.join(' and ')} (up to ${timeoutMs / 1000} s)`);
@@ -114,7 +121,9 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
       sshConfigPath: resolve(state, 'ssh_config'),
       sshKeyPath: keyPath,
       sweep: options.sweep,
-      fixedAddresses: Object.fromEntries(Object.entries(config.hosts.byName).flatMap(([name, host]) => (host.address ? [[name, host.address.split('/')[0]]] : []))),
+      fixedAddresses: Object.fromEntries(
+        Object.entries(config.hosts.byName).flatMap(([name, host]) => (host.address ? [[name, host.address.split('/')[0]]] : [])),
+      ),
       expect,
       dryRun: options.dryRun,
       mdnsPort: options.mdnsPort,
@@ -124,7 +133,9 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
       acceptNewKeys: options.yes || interactive,
       confirmKeyChange: interactive
         ? async (name, recorded, offered) => {
-            line(`\n${name}: its host key CHANGED since it was recorded.\n  recorded: ${recorded}\n  offered:  ${offered}\nThat happens when a Pi is re-flashed or reinstalled elsewhere, and when another machine poses as it.`);
+            line(
+              `\n${name}: its host key CHANGED since it was recorded.\n  recorded: ${recorded}\n  offered:  ${offered}\nThat happens when a Pi is re-flashed or reinstalled elsewhere, and when another machine poses as it.`,
+            );
             const { confirmYes } = await import('../../ui/prompts.js');
             return confirmYes(`Trust the new key of ${name}?`, false);
           }
@@ -145,7 +156,9 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
   }
 
   const clusterCount = result.cluster.length;
-  line(`${clusterCount} host${clusterCount === 1 ? '' : 's'} in ${(result.browse.elapsedMs / 1000).toFixed(1)} s (${describeStop(result.browse.stoppedBy)})`);
+  line(
+    `${clusterCount} host${clusterCount === 1 ? '' : 's'} in ${(result.browse.elapsedMs / 1000).toFixed(1)} s (${describeStop(result.browse.stoppedBy)})`,
+  );
   const others = otherHostsLine(result.others);
   if (others) line(others);
   line('');
@@ -155,26 +168,41 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
     for (const change of changeLines(result.changes, color)) line(change);
   }
   line('');
-  for (const summary of options.dryRun ? ['dry run: nothing written', ...summaryLines(result, show).slice(1)] : summaryLines(result, show)) line(summary);
-  if (result.written.sshConfig) line(`to reach them with \`ssh ${result.roles.masters[0] ?? `${prefix}0`}\`, add \`Include ${result.written.sshConfig}\` near the top of ~/.ssh/config`);
+  for (const summary of options.dryRun ? ['dry run: nothing written', ...summaryLines(result, show).slice(1)] : summaryLines(result, show))
+    line(summary);
+  if (result.written.sshConfig)
+    line(
+      `to reach them with \`ssh ${result.roles.masters[0] ?? `${prefix}0`}\`, add \`Include ${result.written.sshConfig}\` near the top of ~/.ssh/config`,
+    );
   if (options.json) out(`${JSON.stringify(discoverJson(result), null, 2)}\n`);
 
   if (result.declined) throw new CancelledError('Nothing written');
   const failed = result.cluster.filter((h) => h.problem);
   if (failed.length) {
-    throw new UserError(`${failed.length} host${failed.length === 1 ? '' : 's'} failed the SSH check and ${failed.length === 1 ? 'is' : 'are'} not in pi-hosts: ${failed.map((h) => `${h.name} (${h.problem!.message})`).join(', ')}`, {
-      hint: failed[0].problem!.hint,
-    });
+    throw new UserError(
+      `${failed.length} host${failed.length === 1 ? '' : 's'} failed the SSH check and ${failed.length === 1 ? 'is' : 'are'} not in pi-hosts: ${failed.map((h) => `${h.name} (${h.problem!.message})`).join(', ')}`,
+      {
+        hint: failed[0].problem!.hint,
+      },
+    );
   }
   return result;
 }
 
 function checkPrefix(prefix: string): void {
-  if (!/^[a-z][a-z0-9-]*$/.test(prefix)) throw new UserError(`--prefix ${prefix}: use lower-case letters, digits and dashes, starting with a letter`, { hint: 'the Pis are named <prefix><N> when flashed, e.g. --prefix pi finds pi0, pi1, ...' });
+  if (!/^[a-z][a-z0-9-]*$/.test(prefix))
+    throw new UserError(`--prefix ${prefix}: use lower-case letters, digits and dashes, starting with a letter`, {
+      hint: 'the Pis are named <prefix><N> when flashed, e.g. --prefix pi finds pi0, pi1, ...',
+    });
 }
 
 function describeStop(reason: DiscoverResult['browse']['stoppedBy']): string {
-  return { stable: 'no new host after a repeated query', timeout: 'timeout reached', expected: 'all expected hosts found', sweep: 'sweep done' }[reason];
+  return {
+    stable: 'no new host after a repeated query',
+    timeout: 'timeout reached',
+    expected: 'all expected hosts found',
+    sweep: 'sweep done',
+  }[reason];
 }
 
 async function chooseMasters(candidates: string[], suggested: string[]): Promise<string[]> {

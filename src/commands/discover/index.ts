@@ -29,12 +29,19 @@ export function register(program: Command): void {
     .option('--masters <n>', 'the N lowest-numbered new hosts are masters (hosts already in pi-hosts keep their role)')
     .option('--master <name>', 'this host is a master (repeatable)', collect)
     .option('--inventory <file>', 'Ansible inventory to write or merge into', 'pi-hosts')
-    .option('--sweep <cidr>', 'find hosts by TCP 22 on every address of this range instead of mDNS, for networks that block multicast (with --interface: both)')
+    .option(
+      '--sweep <cidr>',
+      'find hosts by TCP 22 on every address of this range instead of mDNS, for networks that block multicast (with --interface: both)',
+    )
     .option('--ssh-key <path>', 'private key (or its .pub) the Pis accept for root (default: ssh.privateKey, else ~/.ssh/id_ed25519)')
     .option('--expect <n>', 'stop looking as soon as N cluster hosts are found')
     .option('--json', 'print the hosts and roles as JSON (progress goes to stderr)')
     .option('-y, --yes', 'do not ask: default roles, accept host keys seen for the first time, write without confirmation')
-    .option('--replace-key <name>', 'accept the changed host key of this host, e.g. after re-flashing it (repeatable; never implied by --yes)', collect)
+    .option(
+      '--replace-key <name>',
+      'accept the changed host key of this host, e.g. after re-flashing it (repeatable; never implied by --yes)',
+      collect,
+    )
     .option('--dry-run', 'show what would change, write nothing')
     .addHelpText(
       'after',

@@ -24,7 +24,12 @@ export async function doctorCommand(options: DoctorOptions): Promise<void> {
     process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
   } else {
     const color = useColor(options.color);
-    const rows = findings.map((f) => [paint(MARK[f.status][1], MARK[f.status][0].padEnd(4), color), f.title, f.neededBy.join(', '), f.detail]);
+    const rows = findings.map((f) => [
+      paint(MARK[f.status][1], MARK[f.status][0].padEnd(4), color),
+      f.title,
+      f.neededBy.join(', '),
+      f.detail,
+    ]);
     process.stdout.write(`${renderTable(['', 'check', 'needed by', 'found'], rows)}\n`);
     const fixes = findings.filter((f) => f.fix);
     if (fixes.length) process.stdout.write(`\nHow to fix:\n${fixes.map((f) => `  ${f.title}: ${f.fix}`).join('\n')}\n`);

@@ -53,7 +53,15 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
   for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
   let outcome;
   try {
-    outcome = await flash({ ...options, consolePasswordHash, wifi, config, report: progress.report, prompts: canPrompt() ? terminalPrompts() : undefined, signal: interrupt.signal });
+    outcome = await flash({
+      ...options,
+      consolePasswordHash,
+      wifi,
+      config,
+      report: progress.report,
+      prompts: canPrompt() ? terminalPrompts() : undefined,
+      signal: interrupt.signal,
+    });
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     progress.stop();
@@ -70,16 +78,28 @@ export async function flashCommand(options: FlashCommandOptions): Promise<WriteR
   write(`\nAlpine ${outcome.release.version} (${outcome.release.label}, sha256 ${outcome.release.sha256.slice(0, 16)}...)\n`);
   write(`${renderTable(['target', 'hostname', 'MB written', 'MB/s', 'verified hash', 'result'], rows)}\n`);
   for (const r of outcome.results) {
-    if (r.ok && r.digest) write(`${r.hostname}: ${r.target} ${r.verified ? 'verified' : 'written (not verified: --no-verify)'}, card digest ${r.digest}${r.note ? `; ${r.note}` : ''}\n`);
+    if (r.ok && r.digest)
+      write(
+        `${r.hostname}: ${r.target} ${r.verified ? 'verified' : 'written (not verified: --no-verify)'}, card digest ${r.digest}${r.note ? `; ${r.note}` : ''}\n`,
+      );
   }
-  for (const k of outcome.hostKeys) write(`${k.hostname}: SSH host key ${k.fingerprint}${k.rotated ? ' (new: --rotate-host-key)' : ''}, recorded in .pi-cluster/known_hosts\n`);
+  for (const k of outcome.hostKeys)
+    write(
+      `${k.hostname}: SSH host key ${k.fingerprint}${k.rotated ? ' (new: --rotate-host-key)' : ''}, recorded in .pi-cluster/known_hosts\n`,
+    );
   const failed = outcome.results.filter((r) => !r.ok);
-  for (const r of failed) write(`${r.hostname}: ${r.target}: ${r.error?.message ?? 'failed'}\n${r.error instanceof UserError && r.error.hint ? `  hint: ${r.error.hint}\n` : ''}`);
+  for (const r of failed)
+    write(
+      `${r.hostname}: ${r.target}: ${r.error?.message ?? 'failed'}\n${r.error instanceof UserError && r.error.hint ? `  hint: ${r.error.hint}\n` : ''}`,
+    );
   if (failed.some((r) => r.error instanceof CancelledError)) throw new CancelledError('flash interrupted');
   if (failed.length) {
-    throw new UserError(`${failed.length} of ${outcome.results.length} card${outcome.results.length > 1 ? 's' : ''} failed: ${failed.map((r) => r.target).join(', ')}`, {
-      hint: 'the cards marked ok are fine; fix the reason above and flash the failed ones again',
-    });
+    throw new UserError(
+      `${failed.length} of ${outcome.results.length} card${outcome.results.length > 1 ? 's' : ''} failed: ${failed.map((r) => r.target).join(', ')}`,
+      {
+        hint: 'the cards marked ok are fine; fix the reason above and flash the failed ones again',
+      },
+    );
   }
   if (outcome.results.some((r) => r.ok)) write('\nNext: put the cards in the Pis, power them on, then run `pi-cluster discover`.\n');
   return outcome.results;
@@ -92,7 +112,9 @@ function renderPlans(plans: CardPlan[]): string {
     lines.push(`${plan.hostname}`);
     lines.push(`  address        ${plan.address}`);
     lines.push(`  wifi           ${plan.wifi ?? 'none'}`);
-    lines.push(`  ssh host key   ${plan.hostKey ? `${plan.hostKey} (kept in .pi-cluster/host-keys)` : 'new (made when the card is written)'}`);
+    lines.push(
+      `  ssh host key   ${plan.hostKey ? `${plan.hostKey} (kept in .pi-cluster/host-keys)` : 'new (made when the card is written)'}`,
+    );
     lines.push(`  console login  root: ${plan.consolePassword}`);
     lines.push(`  keymap         ${plan.keymap}`);
     lines.push(`  time           ${plan.time}`);
@@ -107,19 +129,26 @@ function renderPlans(plans: CardPlan[]): string {
 /** Root's console password typed twice at the terminal; only its SHA-512 crypt hash leaves this function. */
 async function askConsolePassword(): Promise<string> {
   if (!canPrompt()) {
-    throw new UserError('--console-password asks at a terminal, and there is none', { hint: 'put a hash made by `openssl passwd -6` in a file and pass --console-password-file FILE (or console.passwordHashFile in pi-cluster.yaml)' });
+    throw new UserError('--console-password asks at a terminal, and there is none', {
+      hint: 'put a hash made by `openssl passwd -6` in a file and pass --console-password-file FILE (or console.passwordHashFile in pi-cluster.yaml)',
+    });
   }
   const first = await askSecret('Console password for root on the Pis (8 characters or more):', (value) => {
     const problem = consolePasswordProblem(value);
     return problem ? `the password ${problem}` : true;
   });
-  await askSecret('The same password again:', (value) => (value === first ? true : 'not the same as the first; type it again (Ctrl-C to stop)'));
+  await askSecret('The same password again:', (value) =>
+    value === first ? true : 'not the same as the first; type it again (Ctrl-C to stop)',
+  );
   return sha512Crypt(first);
 }
 
 /** The Wi-Fi passphrase typed at the terminal; flash keeps only the PSK made from it. */
 async function askWifiPassphrase(): Promise<string> {
-  if (!canPrompt()) throw new UserError('--wifi-passphrase asks at a terminal, and there is none', { hint: 'use --wifi-passphrase-file FILE or --wifi-passphrase-env VAR' });
+  if (!canPrompt())
+    throw new UserError('--wifi-passphrase asks at a terminal, and there is none', {
+      hint: 'use --wifi-passphrase-file FILE or --wifi-passphrase-env VAR',
+    });
   return askSecret('Wi-Fi passphrase (8 to 63 characters):', (value) => {
     const problem = passphraseProblem(value);
     return problem ? `the passphrase ${problem}` : true;
@@ -137,7 +166,12 @@ function terminalPrompts(): FlashPrompts {
     },
     async confirm(info) {
       const { drive } = info;
-      const partitions = typeof info.partitions === 'string' ? info.partitions : info.partitions.partitions.length ? info.partitions.partitions.map((p) => `#${p.index} type ${p.type}, ${formatBytes(p.size * 512)}`).join('; ') : `none (${info.partitions.scheme})`;
+      const partitions =
+        typeof info.partitions === 'string'
+          ? info.partitions
+          : info.partitions.partitions.length
+            ? info.partitions.partitions.map((p) => `#${p.index} type ${p.type}, ${formatBytes(p.size * 512)}`).join('; ')
+            : `none (${info.partitions.scheme})`;
       process.stderr.write(
         `\n  drive:       ${drive.device}\n  model:       ${drive.description || 'unknown'}\n  size:        ${drive.size ? formatBytes(drive.size) : 'unknown'}\n  partitions:  ${partitions}\n${drive.mountpoints.length ? `  mounted:     ${drive.mountpoints.join(', ')} (will be unmounted)\n` : ''}  hostname(s): ${info.hostnames.join(', ')}\n\n`,
       );

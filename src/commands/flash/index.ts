@@ -45,16 +45,24 @@ export function register(program: Command): void {
     .option('--boot-size <size>', 'size of the FAT boot partition (default: card.bootSize, 1GiB)')
     .option('-y, --yes', 'do not ask before erasing (only together with --device)')
     .option('--no-verify', 'skip reading the card back')
-    .option('--rotate-host-key <hostname>', 'give this Pi a new SSH host key instead of the one kept in .pi-cluster/host-keys (repeatable)', collect)
-    .option('--address <host=ip/prefix>', 'a fixed IPv4 address for one card instead of DHCP, e.g. pi1=192.168.1.51/24 (repeatable; gateway and dns: network.* in pi-cluster.yaml)', collect)
+    .option(
+      '--rotate-host-key <hostname>',
+      'give this Pi a new SSH host key instead of the one kept in .pi-cluster/host-keys (repeatable)',
+      collect,
+    )
+    .option(
+      '--address <host=ip/prefix>',
+      'a fixed IPv4 address for one card instead of DHCP, e.g. pi1=192.168.1.51/24 (repeatable; gateway and dns: network.* in pi-cluster.yaml)',
+      collect,
+    )
     .option('--wifi-ssid <ssid>', 'Wi-Fi network for every card (wired stays preferred; default: network.wifi.ssid)')
     .option('--wifi-country <cc>', 'Wi-Fi country code, e.g. DE (default: network.wifi.country)')
     .option('--wifi-passphrase', 'ask for the Wi-Fi passphrase at the terminal (the card keeps only the PSK made from it)')
     .option('--wifi-passphrase-file <file>', 'read the Wi-Fi passphrase from a file')
     .option('--wifi-passphrase-env <var>', 'read the Wi-Fi passphrase from an environment variable')
-    .option('--console-password', 'ask for root\'s console password at the terminal (stored hashed; default: locked, SSH key only)')
-    .option('--console-password-file <file>', 'root\'s console password as a crypt hash in a file (`openssl passwd -6` prints one)')
-    .option('--dry-run', 'check everything and print each card\'s identity and overlay files; write and download nothing')
+    .option('--console-password', "ask for root's console password at the terminal (stored hashed; default: locked, SSH key only)")
+    .option('--console-password-file <file>', "root's console password as a crypt hash in a file (`openssl passwd -6` prints one)")
+    .option('--dry-run', "check everything and print each card's identity and overlay files; write and download nothing")
     .option('--force', 'allow a non-removable drive or loop device given with --device; replace an existing --output file')
     .addHelpText(
       'after',
@@ -66,10 +74,19 @@ export function register(program: Command): void {
         ['pi-cluster flash --output "cards/{hostname}.img" --count 3'],
         ['pi-cluster flash --image ./alpine-rpi-3.24.2-aarch64.tar.gz --device /dev/sdb --yes', 'offline, no questions'],
         ['pi-cluster flash --device /dev/sdb --hostname pi2 --rotate-host-key pi2', 'pi2 gets a new SSH identity'],
-        ['pi-cluster flash --output "{hostname}.img" --hostnames pi0,pi1 --address pi0=192.168.1.50/24 --address pi1=192.168.1.51/24', 'fixed addresses (network.gateway in pi-cluster.yaml)'],
-        ['PI_WIFI=... pi-cluster flash --output pi0.img --hostname pi0 --wifi-ssid home --wifi-country DE --wifi-passphrase-env PI_WIFI', 'Wi-Fi as well as the wired port'],
-        ['pi-cluster flash --count 3 --dry-run', 'each card\'s hostname, address, Wi-Fi, host key and overlay files'],
-        ['openssl passwd -6 > root.hash; pi-cluster flash --count 3 --output "{hostname}.img" --console-password-file root.hash', 'a console password for root (default: locked)'],
+        [
+          'pi-cluster flash --output "{hostname}.img" --hostnames pi0,pi1 --address pi0=192.168.1.50/24 --address pi1=192.168.1.51/24',
+          'fixed addresses (network.gateway in pi-cluster.yaml)',
+        ],
+        [
+          'PI_WIFI=... pi-cluster flash --output pi0.img --hostname pi0 --wifi-ssid home --wifi-country DE --wifi-passphrase-env PI_WIFI',
+          'Wi-Fi as well as the wired port',
+        ],
+        ['pi-cluster flash --count 3 --dry-run', "each card's hostname, address, Wi-Fi, host key and overlay files"],
+        [
+          'openssl passwd -6 > root.hash; pi-cluster flash --count 3 --output "{hostname}.img" --console-password-file root.hash',
+          'a console password for root (default: locked)',
+        ],
       ]),
     )
     .action(async (flags: FlashFlags, command: Command) => {
@@ -96,7 +113,12 @@ export function register(program: Command): void {
         addresses: flags.address,
         askWifiPassphrase: Boolean(flags.wifiPassphrase),
         dryRun: Boolean(flags.dryRun),
-        wifi: { ssid: flags.wifiSsid, country: flags.wifiCountry, passphraseFile: flags.wifiPassphraseFile, passphraseEnv: flags.wifiPassphraseEnv },
+        wifi: {
+          ssid: flags.wifiSsid,
+          country: flags.wifiCountry,
+          passphraseFile: flags.wifiPassphraseFile,
+          passphraseEnv: flags.wifiPassphraseEnv,
+        },
       });
     });
 }

@@ -5,25 +5,39 @@ import { examples } from '../help.js';
 export function register(program: Command): void {
   program
     .command('reset')
-    .description('kubeadm reset and clean-up on every node, and the cluster\'s context in ~/.kube/config (asks first); the next bootstrap starts at 40-control-plane')
+    .description(
+      "kubeadm reset and clean-up on every node, and the cluster's context in ~/.kube/config (asks first); the next bootstrap starts at 40-control-plane",
+    )
     .option('-i, --inventory <file>', 'Ansible inventory written by discover', 'pi-hosts')
     .option('--ssh-key <path>', 'private key (default: ssh.privateKey, else ~/.ssh/id_ed25519)')
     .option('--dry-run', 'print the command; change nothing')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--keep-etcd-backups', 'keep etcd snapshots and /var/lib/etcd.before-restore-* on the nodes (they hold Secrets in plain text)')
-    .addHelpText('after', examples([['pi-cluster reset'], ['pi-cluster reset --yes', 'scripts'], ['pi-cluster reset && pi-cluster bootstrap', 'a fresh cluster']]))
-    .action(async (flags: { inventory: string; sshKey?: string; dryRun?: boolean; yes?: boolean; keepEtcdBackups?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<GlobalOptions>();
-      const { resetCommand } = await import('./action.js');
-      await resetCommand({
-        configPath: globals.config,
-        inventory: flags.inventory,
-        sshKey: flags.sshKey,
-        yes: Boolean(flags.yes),
-        dryRun: Boolean(flags.dryRun),
-        keepEtcdBackups: Boolean(flags.keepEtcdBackups),
-        color: globals.color,
-        verbose: globals.verbose,
-      });
-    });
+    .addHelpText(
+      'after',
+      examples([
+        ['pi-cluster reset'],
+        ['pi-cluster reset --yes', 'scripts'],
+        ['pi-cluster reset && pi-cluster bootstrap', 'a fresh cluster'],
+      ]),
+    )
+    .action(
+      async (
+        flags: { inventory: string; sshKey?: string; dryRun?: boolean; yes?: boolean; keepEtcdBackups?: boolean },
+        command: Command,
+      ) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        const { resetCommand } = await import('./action.js');
+        await resetCommand({
+          configPath: globals.config,
+          inventory: flags.inventory,
+          sshKey: flags.sshKey,
+          yes: Boolean(flags.yes),
+          dryRun: Boolean(flags.dryRun),
+          keepEtcdBackups: Boolean(flags.keepEtcdBackups),
+          color: globals.color,
+          verbose: globals.verbose,
+        });
+      },
+    );
 }

@@ -42,7 +42,13 @@ export function loadableData(image: string, extents: readonly CachedExtent[]): D
  * flight while one is checked. Rejects with CacheCorruptError.
  */
 export async function checkData(image: string, extents: readonly CachedExtent[]): Promise<void> {
-  const pieces = extents.flatMap((extent) => extent.crcs.map((crc, index) => ({ offset: extent.offset + index * MAX_PIECE, length: Math.min(MAX_PIECE, extent.length - index * MAX_PIECE), crc })));
+  const pieces = extents.flatMap((extent) =>
+    extent.crcs.map((crc, index) => ({
+      offset: extent.offset + index * MAX_PIECE,
+      length: Math.min(MAX_PIECE, extent.length - index * MAX_PIECE),
+      crc,
+    })),
+  );
   const buffers = [Buffer.allocUnsafe(MAX_PIECE), Buffer.allocUnsafe(MAX_PIECE)];
   const handle = await open(image, 'r');
   const read = (index: number) => handle.read(buffers[index % 2], 0, pieces[index].length, pieces[index].offset);
@@ -51,7 +57,8 @@ export async function checkData(image: string, extents: readonly CachedExtent[])
     for (const [index, piece] of pieces.entries()) {
       const { bytesRead } = await (next as NonNullable<typeof next>);
       next = index + 1 < pieces.length ? read(index + 1) : undefined;
-      if (bytesRead !== piece.length || crc32(buffers[index % 2].subarray(0, piece.length)) !== piece.crc) throw new CacheCorruptError(piece.offset);
+      if (bytesRead !== piece.length || crc32(buffers[index % 2].subarray(0, piece.length)) !== piece.crc)
+        throw new CacheCorruptError(piece.offset);
     }
   } finally {
     await next?.catch(() => {});
@@ -60,7 +67,7 @@ export async function checkData(image: string, extents: readonly CachedExtent[])
 }
 
 export async function readAt(handle: FileHandle, into: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < into.length; ) {
+  for (let done = 0; done < into.length;) {
     const { bytesRead } = await handle.read(into, done, Math.min(into.length - done, 2 ** 23), position + done);
     if (bytesRead <= 0) throw new Error('the cached card is shorter than its index says');
     done += bytesRead;

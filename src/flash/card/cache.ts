@@ -55,7 +55,10 @@ interface Index<T> {
 }
 
 export function composedKey(input: ComposedKeyInput): string {
-  return createHash('sha256').update(JSON.stringify({ ...input, format: FORMAT, version: packageVersion() })).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify({ ...input, format: FORMAT, version: packageVersion() }))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function paths(dir: string, key: string) {
@@ -107,7 +110,10 @@ export async function storeComposed<T>(dir: string, key: string, card: CardImage
   await mkdir(join(dir, 'composed'), { recursive: true });
   const runs = card.meta.runs();
   const metaBytes = Buffer.concat(runs.flatMap((run) => run.buffers));
-  const length = Math.max(...runs.map((run) => (run.sector + run.buffers.length) * SECTOR), ...card.data.map((extent) => extent.offset + extent.length));
+  const length = Math.max(
+    ...runs.map((run) => (run.sector + run.buffers.length) * SECTOR),
+    ...card.data.map((extent) => extent.offset + extent.length),
+  );
   const index: Index<T> = {
     format: FORMAT,
     size: card.size,
@@ -139,7 +145,15 @@ export async function storeComposed<T>(dir: string, key: string, card: CardImage
   return stored;
 }
 
-async function writeComposedFiles(imagePath: string, indexPath: string, runs: Array<{ sector: number; buffers: readonly Buffer[] }>, metaBytes: Buffer, card: CardImage, length: number, index: unknown): Promise<void> {
+async function writeComposedFiles(
+  imagePath: string,
+  indexPath: string,
+  runs: Array<{ sector: number; buffers: readonly Buffer[] }>,
+  metaBytes: Buffer,
+  card: CardImage,
+  length: number,
+  index: unknown,
+): Promise<void> {
   const handle = await open(imagePath, 'w', 0o644);
   try {
     let at = 0;
@@ -168,7 +182,7 @@ function inMemory(extent: DataExtent): readonly Buffer[] {
 }
 
 async function writeAt(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < data.length; ) {
+  for (let done = 0; done < data.length;) {
     const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
     done += bytesWritten;
   }
@@ -183,8 +197,13 @@ export async function dropComposed(dir: string, key: string): Promise<void> {
 async function prune(dir: string, keep: string): Promise<void> {
   const folder = join(dir, 'composed');
   const entries = await Promise.all(
-    (await readdir(folder)).filter((name) => name.endsWith('.json')).map(async (name) => ({ key: name.slice(0, -5), time: (await stat(join(folder, name))).mtimeMs })),
+    (await readdir(folder))
+      .filter((name) => name.endsWith('.json'))
+      .map(async (name) => ({ key: name.slice(0, -5), time: (await stat(join(folder, name))).mtimeMs })),
   );
-  const old = entries.filter((e) => e.key !== keep).sort((a, b) => b.time - a.time).slice(KEEP - 1);
+  const old = entries
+    .filter((e) => e.key !== keep)
+    .sort((a, b) => b.time - a.time)
+    .slice(KEEP - 1);
   for (const entry of old) await dropComposed(dir, entry.key);
 }

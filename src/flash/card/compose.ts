@@ -100,7 +100,8 @@ export async function composeCard(files: readonly CardFile[], options: ComposeOp
   volume.mount();
   const data: DataExtent[] = [];
   const folders = new Set<string>(options.directories ?? []);
-  for (const file of files) for (let at = file.path.indexOf('/'); at > 0; at = file.path.indexOf('/', at + 1)) folders.add(file.path.slice(0, at));
+  for (const file of files)
+    for (let at = file.path.indexOf('/'); at > 0; at = file.path.indexOf('/', at + 1)) folders.add(file.path.slice(0, at));
   for (const folder of [...folders].sort()) volume.mkdir(folder);
   for (const file of files) placeFile(volume, meta, data, file);
   volume.unmount();
@@ -122,7 +123,12 @@ function placeFile(volume: FatVolume, meta: SectorMap, data: DataExtent[], file:
     return;
   }
   const lastStart = Math.floor((file.size - 1) / SECTOR) * SECTOR;
-  const { first, last } = volume.createContiguous(file.path, file.size, sliceOf(file.chunks, 0, SECTOR), sliceOf(file.chunks, lastStart, file.size));
+  const { first, last } = volume.createContiguous(
+    file.path,
+    file.size,
+    sliceOf(file.chunks, 0, SECTOR),
+    sliceOf(file.chunks, lastStart, file.size),
+  );
   const base = PARTITION_START / SECTOR;
   // The two sectors FatFs wrote to find the place: the extent below carries the same bytes.
   meta.delete(base + first);

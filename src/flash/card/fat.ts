@@ -107,7 +107,10 @@ export class FatVolume {
     const workSize = 2 ** 20;
     const work = this.ff.malloc(workSize);
     try {
-      check(this.ff.f_mkfs('', { fmt: FatFs.FM_FAT32 | FatFs.FM_SFD, n_fat: 2, align: alignSectors, n_root: 0, au_size: 0 }, work, workSize), 'format');
+      check(
+        this.ff.f_mkfs('', { fmt: FatFs.FM_FAT32 | FatFs.FM_SFD, n_fat: 2, align: alignSectors, n_root: 0, au_size: 0 }, work, workSize),
+        'format',
+      );
     } finally {
       this.ff.free(work);
     }
@@ -161,7 +164,8 @@ export class FatVolume {
    */
   createContiguous(path: string, size: number, head: Uint8Array, tail: Uint8Array): { first: number; last: number } {
     const lastStart = Math.floor((size - 1) / SECTOR) * SECTOR;
-    if (size <= SECTOR || head.length !== SECTOR || tail.length !== size - lastStart) throw new Error('createContiguous needs more than one sector');
+    if (size <= SECTOR || head.length !== SECTOR || tail.length !== size - lastStart)
+      throw new Error('createContiguous needs more than one sector');
     let first = -1;
     let last = -1;
     this.withFile(path, FatFs.FA_WRITE | FatFs.FA_CREATE_NEW, (fil) => {
@@ -246,7 +250,7 @@ export class FatVolume {
       const heap = this.ff.malloc(CHUNK);
       const br = this.ff.malloc(4);
       try {
-        for (let at = 0; at < size; ) {
+        for (let at = 0; at < size;) {
           check(this.ff.f_read(fil, heap, Math.min(CHUNK, size - at), br), 'read', path);
           const got = this.ff.getValue(br, 'i32');
           if (got <= 0) throw new FatError(FatFs.FR_INT_ERR, 'read', path);

@@ -22,7 +22,10 @@ export async function unmountDrive(drive: Drive, run: RunTool = runTool, platfor
     await tool(run, 'diskutil', ['unmountDisk', drive.device], `could not unmount ${drive.device}`);
     return;
   }
-  if (platform !== 'linux') throw new UserError(`writing drives is supported on Linux and macOS, not ${platform}`, { hint: 'write an image file with --output and copy it with your usual tool' });
+  if (platform !== 'linux')
+    throw new UserError(`writing drives is supported on Linux and macOS, not ${platform}`, {
+      hint: 'write an image file with --output and copy it with your usual tool',
+    });
   const mounts = [...drive.mountpoints].filter((m) => m.startsWith('/')).sort((a, b) => b.length - a.length);
   for (const mount of mounts) await tool(run, 'umount', [mount], `could not unmount ${mount} (on ${drive.device})`);
 }
@@ -44,8 +47,14 @@ async function tool(run: RunTool, command: string, args: string[], what: string)
   try {
     await run(command, args);
   } catch (error) {
-    const detail = String((error as { stderr?: string }).stderr || (error as Error).message).split('\n').filter(Boolean)[0] ?? '';
-    throw new UserError(`${what}: ${detail}`, { hint: 'close programs using the card (file managers, terminals inside it) and try again', cause: error });
+    const detail =
+      String((error as { stderr?: string }).stderr || (error as Error).message)
+        .split('\n')
+        .filter(Boolean)[0] ?? '';
+    throw new UserError(`${what}: ${detail}`, {
+      hint: 'close programs using the card (file managers, terminals inside it) and try again',
+      cause: error,
+    });
   }
 }
 

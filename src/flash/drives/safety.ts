@@ -50,13 +50,15 @@ export function judgeDrive(drive: Drive, context: SafetyContext): DriveVerdict {
   const never: string[] = [];
   const force: string[] = [];
   if (drive.isSystem) never.push(`it is the system drive${drive.systemReason ? ` (${drive.systemReason})` : ''}`);
-  if (context.sourcePath && holdsPath(drive, context.sourcePath, context.drives)) never.push(`it holds the source image ${context.sourcePath}`);
+  if (context.sourcePath && holdsPath(drive, context.sourcePath, context.drives))
+    never.push(`it holds the source image ${context.sourcePath}`);
   if (drive.kind === 'zram' || drive.kind === 'ram') never.push(`it is a ${drive.kind} device (memory, not a card)`);
   // Swap, LVM, RAID, ZFS or an open encrypted volume on it: whatever kind of drive it is.
   if (drive.inUse && !drive.isSystem) never.push('it is in use (swap, LVM, RAID, ZFS or an open encrypted volume)');
-  if (drive.isReadOnly) never.push('it is read-only (is the card\'s lock switch on?)');
+  if (drive.isReadOnly) never.push("it is read-only (is the card's lock switch on?)");
   if (!drive.size) never.push('it reports no size (no card in the reader?)');
-  else if (drive.size < context.requiredSize) never.push(`it is too small: ${formatBytes(drive.size)}, the card needs ${formatBytes(context.requiredSize)}`);
+  else if (drive.size < context.requiredSize)
+    never.push(`it is too small: ${formatBytes(drive.size)}, the card needs ${formatBytes(context.requiredSize)}`);
   if (drive.kind === 'loop' || drive.kind === 'virtual') force.push(`it is a ${drive.kind === 'loop' ? 'loop device' : 'virtual disk'}`);
   else if (!drive.isRemovable) force.push('it is not removable');
   const allowed = never.length === 0;
@@ -76,12 +78,21 @@ export function assertWritable(verdict: DriveVerdict, force: boolean): void {
   const { drive } = verdict;
   const name = `${drive.device}${drive.description ? ` (${drive.description})` : ''}`;
   if (!verdict.allowed) {
-    throw new UserError(`refusing to write ${name}: ${verdict.reasons.filter((r) => !/not removable|loop device|virtual disk/.test(r)).join('; ')}`, {
-      hint: drive.isSystem ? 'pick the SD card: `pi-cluster flash` without --device lists the drives you can write' : verdict.reasons.some((r) => r.startsWith('it is too small')) ? 'use a larger card, or a smaller --boot-size' : 'pick another drive; `pi-cluster flash` without --device lists the drives you can write',
-    });
+    throw new UserError(
+      `refusing to write ${name}: ${verdict.reasons.filter((r) => !/not removable|loop device|virtual disk/.test(r)).join('; ')}`,
+      {
+        hint: drive.isSystem
+          ? 'pick the SD card: `pi-cluster flash` without --device lists the drives you can write'
+          : verdict.reasons.some((r) => r.startsWith('it is too small'))
+            ? 'use a larger card, or a smaller --boot-size'
+            : 'pick another drive; `pi-cluster flash` without --device lists the drives you can write',
+      },
+    );
   }
   if (verdict.needsForce && !force) {
-    throw new UserError(`refusing to write ${name}: ${verdict.reasons.join('; ')}`, { hint: `if you are sure it is the card, pass --force together with --device ${drive.device}` });
+    throw new UserError(`refusing to write ${name}: ${verdict.reasons.join('; ')}`, {
+      hint: `if you are sure it is the card, pass --force together with --device ${drive.device}`,
+    });
   }
 }
 

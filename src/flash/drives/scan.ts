@@ -57,7 +57,21 @@ export interface DriveSnapshot {
 }
 
 /** Mount points that make a drive the system drive (its own OS lives there). */
-const SYSTEM_MOUNTS = new Set(['/', '/boot', '/boot/efi', '/boot/firmware', '/efi', '/usr', '/var', '/home', '/etc', '/opt', '/srv', '/nix', '[SWAP]']);
+const SYSTEM_MOUNTS = new Set([
+  '/',
+  '/boot',
+  '/boot/efi',
+  '/boot/firmware',
+  '/efi',
+  '/usr',
+  '/var',
+  '/home',
+  '/etc',
+  '/opt',
+  '/srv',
+  '/nix',
+  '[SWAP]',
+]);
 /** Where desktops and users mount removable media; a fixed disk mounted only there is not the system's. */
 const MEDIA_MOUNT = /^\/(media|run\/media|mnt)\//;
 const MEMBER_FSTYPES = /^(LVM2_member|linux_raid_member|zfs_member|crypto_LUKS|swap|bcache|ceph_bluestore)$/;
@@ -111,7 +125,15 @@ function normalize(entry: DrivelistDrive, snapshot: DriveSnapshot, node: LsblkNo
   const mountpoints = node ? collectMounts(node) : entry.mountpoints.map((m) => m.path);
   const systemMount = mountpoints.find((m) => SYSTEM_MOUNTS.has(m) || /^\/System\/Volumes\//.test(m));
   const inUse = node ? collectInUse(node) : false;
-  const kind: DriveKind = /\/(zram)\d*/.test(entry.device) ? 'zram' : /\/dev\/ram\d*/.test(entry.device) ? 'ram' : /\/dev\/loop\d*/.test(entry.device) ? 'loop' : entry.isVirtual && snapshot.platform !== 'linux' ? 'virtual' : 'disk';
+  const kind: DriveKind = /\/(zram)\d*/.test(entry.device)
+    ? 'zram'
+    : /\/dev\/ram\d*/.test(entry.device)
+      ? 'ram'
+      : /\/dev\/loop\d*/.test(entry.device)
+        ? 'loop'
+        : entry.isVirtual && snapshot.platform !== 'linux'
+          ? 'virtual'
+          : 'disk';
   let isSystem = Boolean(systemMount);
   let systemReason = systemMount ? `${systemMount} is mounted from it` : undefined;
   let isRemovable = entry.isRemovable;
@@ -122,7 +144,11 @@ function normalize(entry: DrivelistDrive, snapshot: DriveSnapshot, node: LsblkNo
       // with --force); one mounted anywhere else or held by swap/LVM/RAID/ZFS/LUKS stays the system's.
       const fixedMount = mountpoints.find((m) => !MEDIA_MOUNT.test(m));
       isSystem = Boolean(fixedMount) || inUse;
-      systemReason = fixedMount ? `${fixedMount} is mounted from it` : inUse ? 'in use (swap, LVM, RAID, ZFS or an open encrypted volume)' : undefined;
+      systemReason = fixedMount
+        ? `${fixedMount} is mounted from it`
+        : inUse
+          ? 'in use (swap, LVM, RAID, ZFS or an open encrypted volume)'
+          : undefined;
     } else {
       isSystem = true;
       systemReason = 'the operating system reports it as a system drive';

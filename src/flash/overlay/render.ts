@@ -80,7 +80,9 @@ export async function loadOverlay(dir = overlayDir()): Promise<Overlay> {
   const manifest = (parseYaml(await readFile(join(dir, 'overlay.yaml'), 'utf8')) ?? {}) as OverlayManifest;
   const modes = new Map(Object.entries(manifest.modes ?? {}).map(([path, mode]) => [path, parseMode(mode, path)]));
   const filesDir = join(dir, 'files');
-  const files = (await listFiles(filesDir)).map((file) => ({ file, path: relative(filesDir, file).split(sep).join('/') })).filter(({ path }) => !JUNK.test(path));
+  const files = (await listFiles(filesDir))
+    .map((file) => ({ file, path: relative(filesDir, file).split(sep).join('/') }))
+    .filter(({ path }) => !JUNK.test(path));
   const sources = await Promise.all(files.map(({ file }) => readFile(file, 'utf8')));
   const templates: Template[] = [];
   for (const [index, { path }] of files.entries()) {
@@ -98,7 +100,13 @@ export async function loadOverlay(dir = overlayDir()): Promise<Overlay> {
  * The overlay for one host: every template rendered, the folders above them, and the runlevel links,
  * sorted by path so the archive is the same bytes for the same input.
  */
-function renderEntries(templates: readonly Template[], manifest: OverlayManifest, modes: Map<string, number>, variables: OverlayVariables, extra: readonly OverlayEntry[]): OverlayEntry[] {
+function renderEntries(
+  templates: readonly Template[],
+  manifest: OverlayManifest,
+  modes: Map<string, number>,
+  variables: OverlayVariables,
+  extra: readonly OverlayEntry[],
+): OverlayEntry[] {
   const entries = new Map<string, OverlayEntry>();
   const addParents = (path: string) => {
     const parts = path.split('/');
@@ -141,7 +149,8 @@ function renderEntries(templates: readonly Template[], manifest: OverlayManifest
 }
 
 function parseMode(text: string, path: string): number {
-  if (!/^0?[0-7]{3,4}$/.test(String(text))) throw new Error(`overlays/alpine/overlay.yaml: mode of ${path} must be octal like "0644", got ${text}`);
+  if (!/^0?[0-7]{3,4}$/.test(String(text)))
+    throw new Error(`overlays/alpine/overlay.yaml: mode of ${path} must be octal like "0644", got ${text}`);
   return parseInt(String(text), 8);
 }
 

@@ -111,15 +111,27 @@ class FormSniffer {
         } else if (head[510] === 0x55 && head[511] === 0xaa) {
           this.form = 'img.gz';
         } else {
-          return callback(new UserError(`${this.name} is neither a tar archive nor a disk image inside its gzip`, { hint: 'pass an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz or .img.gz)' }));
+          return callback(
+            new UserError(`${this.name} is neither a tar archive nor a disk image inside its gzip`, {
+              hint: 'pass an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz or .img.gz)',
+            }),
+          );
         }
         forward(head, callback);
       },
       flush: (callback) => {
-        if (!this.form) return callback(new UserError(`${this.name} is empty or truncated (${head.length} bytes after decompression)`, { hint: 'download it again, or pass another --image' }));
+        if (!this.form)
+          return callback(
+            new UserError(`${this.name} is empty or truncated (${head.length} bytes after decompression)`, {
+              hint: 'download it again, or pass another --image',
+            }),
+          );
         if (!extract) return callback();
         extract.end(Buffer.alloc(0));
-        (extractDone as Promise<void>).then(() => callback(), (error: Error) => callback(error));
+        (extractDone as Promise<void>).then(
+          () => callback(),
+          (error: Error) => callback(error),
+        );
       },
     });
     return transform;
@@ -143,7 +155,8 @@ class FormSniffer {
           chunks.push(chunk as Buffer);
           size += (chunk as Buffer).length;
         }
-        if (size !== (entry.header.size ?? size)) throw new UserError(`${this.name} is truncated (${path} is cut short)`, { hint: 'download it again, or pass another --image' });
+        if (size !== (entry.header.size ?? size))
+          throw new UserError(`${this.name} is truncated (${path} is cut short)`, { hint: 'download it again, or pass another --image' });
         const file = { path, size, chunks };
         byPath.set(path, file);
         this.files.push(file);
@@ -151,25 +164,37 @@ class FormSniffer {
       }
       entry.resume();
       if ((type === 'symlink' || type === 'link') && entry.header.linkname) {
-        links.push({ path, target: type === 'link' ? normalizeEntryPath(entry.header.linkname, this.name) : resolveSymlink(path, entry.header.linkname) });
+        links.push({
+          path,
+          target: type === 'link' ? normalizeEntryPath(entry.header.linkname, this.name) : resolveSymlink(path, entry.header.linkname),
+        });
         continue;
       }
-      throw new UserError(`${this.name} holds ${path}, a ${type}: a FAT boot partition cannot hold that`, { hint: 'pass an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz)' });
+      throw new UserError(`${this.name} holds ${path}, a ${type}: a FAT boot partition cannot hold that`, {
+        hint: 'pass an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz)',
+      });
     }
     // FAT has no links: a link becomes a copy of the file it points to.
     for (const link of links) {
       const target = byPath.get(link.target);
-      if (!target) throw new UserError(`${this.name} holds a link ${link.path} -> ${link.target} that points outside the release`, { hint: 'pass an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz)' });
+      if (!target)
+        throw new UserError(`${this.name} holds a link ${link.path} -> ${link.target} that points outside the release`, {
+          hint: 'pass an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz)',
+        });
       this.files.push({ path: link.path, size: target.size, chunks: target.chunks });
     }
-    for (const file of this.files) for (let at = file.path.indexOf('/'); at > 0; at = file.path.indexOf('/', at + 1)) this.directories.add(file.path.slice(0, at));
+    for (const file of this.files)
+      for (let at = file.path.indexOf('/'); at > 0; at = file.path.indexOf('/', at + 1)) this.directories.add(file.path.slice(0, at));
   }
 }
 
 /** `./boot/x` -> `boot/x`; refuses absolute paths and `..` so nothing lands outside the card. */
 export function normalizeEntryPath(name: string, archive: string): string {
   const parts = name.split('/').filter((part) => part !== '' && part !== '.');
-  if (name.startsWith('/') || parts.includes('..')) throw new UserError(`${archive} holds an unsafe path ${JSON.stringify(name)}`, { hint: 'pass an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz)' });
+  if (name.startsWith('/') || parts.includes('..'))
+    throw new UserError(`${archive} holds an unsafe path ${JSON.stringify(name)}`, {
+      hint: 'pass an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz)',
+    });
   return parts.join('/');
 }
 

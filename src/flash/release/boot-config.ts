@@ -22,12 +22,13 @@ export function adjustUsercfg(configTxt: string, existing = ''): string {
   if (existing.includes(USERCFG_MARK)) return existing;
   const lines = [
     `${USERCFG_MARK}: included by config.txt ("include usercfg.txt"); put your own settings below.`,
-    '# A headless Kubernetes node needs nothing beyond Alpine\'s config.txt; the cgroup switches',
+    "# A headless Kubernetes node needs nothing beyond Alpine's config.txt; the cgroup switches",
     '# Kubernetes needs are on the kernel command line (cmdline.txt).',
     '# For a serial console, uncomment:',
     '#enable_uart=1',
   ];
-  if (!/^\s*arm_64bit\s*=\s*1\s*$/m.test(configTxt)) lines.push('# This release\'s config.txt does not select the 64-bit kernel:', 'arm_64bit=1');
+  if (!/^\s*arm_64bit\s*=\s*1\s*$/m.test(configTxt))
+    lines.push("# This release's config.txt does not select the 64-bit kernel:", 'arm_64bit=1');
   const prefix = existing && !existing.endsWith('\n') ? `${existing}\n` : existing;
   return `${prefix}${lines.join('\n')}\n`;
 }

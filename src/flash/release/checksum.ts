@@ -5,10 +5,16 @@ import { UserError } from '../../errors.js';
  * When it names files, the line for `fileName` is used.
  */
 export function parseSha256File(text: string, fileName: string, label: string): string {
-  const lines = text.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const parsed = lines.map((line) => /^([0-9a-fA-F]{64})(?:\s+\*?(.+))?$/.exec(line)).filter((m): m is RegExpExecArray => Boolean(m));
   const match = parsed.find((m) => !m[2] || m[2].split('/').pop() === fileName) ?? (parsed.length === 1 ? parsed[0] : undefined);
-  if (!match) throw new UserError(`${label} holds no sha256 for ${fileName}`, { hint: 'the checksum file does not match the archive: check the URL or path' });
+  if (!match)
+    throw new UserError(`${label} holds no sha256 for ${fileName}`, {
+      hint: 'the checksum file does not match the archive: check the URL or path',
+    });
   return match[1].toLowerCase();
 }
 

@@ -67,7 +67,9 @@ export async function readDiskImageFiles(chunks: Buffer[], name: string): Promis
     sectors = fat.size;
   }
   if ((start + sectors) * SECTOR > image.length) {
-    throw new UserError(`${name} is truncated (its partition ends past the end of the image)`, { hint: 'download it again, or pass another --image' });
+    throw new UserError(`${name} is truncated (its partition ends past the end of the image)`, {
+      hint: 'download it again, or pass another --image',
+    });
   }
   const store: SectorStore = {
     sectorCount: sectors,

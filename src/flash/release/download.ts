@@ -29,7 +29,11 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
  * range; a server that ignores ranges, or a file that changed on the server, restarts from zero.
  * The sha256 is computed while writing; a mismatch deletes the part file, so the next run starts clean.
  */
-export async function downloadFile(url: string, destination: string, options: DownloadOptions = {}): Promise<{ sha256: string; bytes: number }> {
+export async function downloadFile(
+  url: string,
+  destination: string,
+  options: DownloadOptions = {},
+): Promise<{ sha256: string; bytes: number }> {
   const report = options.report ?? (() => {});
   const part = `${destination}.part`;
   const infoPath = `${part}.json`;
@@ -64,7 +68,10 @@ export async function downloadFile(url: string, destination: string, options: Do
   } catch (error) {
     clearTimeout(stallTimer);
     if (options.signal?.aborted) throw new CancelledError('download interrupted');
-    throw new UserError(`cannot download ${url}: ${describeFetchError(error, url)}`, { hint: 'check the network and alpine.mirror in pi-cluster.yaml, or pass --image with a local file', cause: error });
+    throw new UserError(`cannot download ${url}: ${describeFetchError(error, url)}`, {
+      hint: 'check the network and alpine.mirror in pi-cluster.yaml, or pass --image with a local file',
+      cause: error,
+    });
   }
 
   if (response.status === 416 && offset > 0) {
@@ -79,7 +86,10 @@ export async function downloadFile(url: string, destination: string, options: Do
     clearTimeout(stallTimer);
     await response.body?.cancel();
     throw new UserError(`cannot download ${url}: HTTP ${response.status} ${response.statusText}`.trim(), {
-      hint: response.status === 404 ? 'check the Alpine version (--alpine or alpine.version) and alpine.mirror' : 'try again later, or set another alpine.mirror',
+      hint:
+        response.status === 404
+          ? 'check the Alpine version (--alpine or alpine.version) and alpine.mirror'
+          : 'try again later, or set another alpine.mirror',
     });
   }
   const resumed = response.status === 206 && offset > 0 && contentRangeStart(response) === offset;
@@ -89,7 +99,14 @@ export async function downloadFile(url: string, destination: string, options: Do
 
   const hash = createHash('sha256');
   if (offset > 0) await hashFile(part, hash);
-  await writeFile(infoPath, JSON.stringify({ url, etag: response.headers.get('etag') ?? undefined, lastModified: response.headers.get('last-modified') ?? undefined } satisfies PartInfo));
+  await writeFile(
+    infoPath,
+    JSON.stringify({
+      url,
+      etag: response.headers.get('etag') ?? undefined,
+      lastModified: response.headers.get('last-modified') ?? undefined,
+    } satisfies PartInfo),
+  );
   if (resumed) report({ kind: 'info', message: `resuming the download of ${url} at ${mb(offset)}` });
 
   const file = await open(part, offset > 0 ? 'a' : 'w');
@@ -108,10 +125,13 @@ export async function downloadFile(url: string, destination: string, options: Do
     await file.close();
     clearTimeout(stallTimer);
     if (options.signal?.aborted) throw new CancelledError(`download interrupted at ${mb(done)}; run the same command again to resume it`);
-    throw new UserError(`download of ${url} interrupted at ${mb(done)}${total ? ` of ${mb(total)}` : ''}: ${stall.signal.aborted ? 'no data for too long' : describeFetchError(error, url)}`, {
-      hint: 'run the same command again: the download resumes where it stopped',
-      cause: error,
-    });
+    throw new UserError(
+      `download of ${url} interrupted at ${mb(done)}${total ? ` of ${mb(total)}` : ''}: ${stall.signal.aborted ? 'no data for too long' : describeFetchError(error, url)}`,
+      {
+        hint: 'run the same command again: the download resumes where it stopped',
+        cause: error,
+      },
+    );
   }
   clearTimeout(stallTimer);
   await file.sync();
@@ -120,7 +140,12 @@ export async function downloadFile(url: string, destination: string, options: Do
   if (options.expectedSha256 && options.expectedSha256 !== sha256) {
     await rm(part, { force: true });
     await rm(infoPath, { force: true });
-    throw checksumMismatch(url, options.expectedSha256, sha256, 'the download was deleted; run again to download it anew (if it keeps failing, the mirror is broken: set another alpine.mirror)');
+    throw checksumMismatch(
+      url,
+      options.expectedSha256,
+      sha256,
+      'the download was deleted; run again to download it anew (if it keeps failing, the mirror is broken: set another alpine.mirror)',
+    );
   }
   await rename(part, destination);
   await rm(infoPath, { force: true });
@@ -131,10 +156,16 @@ export async function downloadFile(url: string, destination: string, options: Do
 export async function fetchText(url: string, signal?: AbortSignal): Promise<string | undefined> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000), headers: { 'user-agent': 'pi-cluster' } });
+    response = await fetch(url, {
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
+      headers: { 'user-agent': 'pi-cluster' },
+    });
   } catch (error) {
     if (signal?.aborted) throw new CancelledError('download interrupted');
-    throw new UserError(`cannot download ${url}: ${describeFetchError(error, url)}`, { hint: 'check the network and alpine.mirror in pi-cluster.yaml, or pass --image with a local file', cause: error });
+    throw new UserError(`cannot download ${url}: ${describeFetchError(error, url)}`, {
+      hint: 'check the network and alpine.mirror in pi-cluster.yaml, or pass --image with a local file',
+      cause: error,
+    });
   }
   if (response.status === 404) {
     await response.body?.cancel();
@@ -160,7 +191,8 @@ function describeFetchError(error: unknown, url: string): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const where = URL.canParse(url) ? new URL(url) : undefined;
   // The Fetch standard's "bad ports" (1, 7, 9, 21, 22, 25, ...): Node's fetch refuses them before connecting.
-  if (cause?.message === 'bad port') return `port ${where?.port} is one that fetch refuses to connect to (a "bad port" of the Fetch standard); serve the file on another port, e.g. 8080`;
+  if (cause?.message === 'bad port')
+    return `port ${where?.port} is one that fetch refuses to connect to (a "bad port" of the Fetch standard); serve the file on another port, e.g. 8080`;
   if (cause?.code === 'ECONNREFUSED') return `connection refused (nothing listens at ${where?.host ?? url})`;
   return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
 }

@@ -27,25 +27,37 @@ export function rpiReleaseOf(text: string, branch: string, source: string): stri
   } catch {
     entries = undefined;
   }
-  if (!Array.isArray(entries)) throw new UserError(`${source} is not a list of releases`, { hint: 'check alpine.mirror, or name a full version (e.g. 3.24.2)' });
-  const rpi = entries.find((e): e is { version: unknown } => typeof e === 'object' && e !== null && (e as { flavor?: unknown }).flavor === 'alpine-rpi');
+  if (!Array.isArray(entries))
+    throw new UserError(`${source} is not a list of releases`, { hint: 'check alpine.mirror, or name a full version (e.g. 3.24.2)' });
+  const rpi = entries.find(
+    (e): e is { version: unknown } => typeof e === 'object' && e !== null && (e as { flavor?: unknown }).flavor === 'alpine-rpi',
+  );
   const version = typeof rpi?.version === 'string' ? rpi.version : String(rpi?.version ?? '');
-  if (!rpi || !FULL_VERSION.test(version)) throw new UserError(`${source} lists no Raspberry Pi release (flavor alpine-rpi)`, { hint: 'name a full version (e.g. 3.24.2) or another branch' });
-  if (!version.startsWith(`${branch}.`)) throw new UserError(`${source} says the latest release is ${version}, not a ${branch} release`, { hint: 'check alpine.mirror' });
+  if (!rpi || !FULL_VERSION.test(version))
+    throw new UserError(`${source} lists no Raspberry Pi release (flavor alpine-rpi)`, {
+      hint: 'name a full version (e.g. 3.24.2) or another branch',
+    });
+  if (!version.startsWith(`${branch}.`))
+    throw new UserError(`${source} says the latest release is ${version}, not a ${branch} release`, { hint: 'check alpine.mirror' });
   return version;
 }
 
 /** A full version as given; a branch resolved to its latest point release (online, else the cached answer). */
-export async function resolveAlpineVersion(version: string, options: { mirror: string; arch: string; cacheDir: string; report: Reporter; signal?: AbortSignal }): Promise<string> {
+export async function resolveAlpineVersion(
+  version: string,
+  options: { mirror: string; arch: string; cacheDir: string; report: Reporter; signal?: AbortSignal },
+): Promise<string> {
   if (FULL_VERSION.test(version)) return version;
-  if (!BRANCH.test(version)) throw new UserError(`${version} is not an Alpine version or branch`, { hint: 'e.g. 3.24 (its latest point release) or 3.24.2' });
+  if (!BRANCH.test(version))
+    throw new UserError(`${version} is not an Alpine version or branch`, { hint: 'e.g. 3.24 (its latest point release) or 3.24.2' });
   const url = latestReleasesUrl(options.mirror, version, options.arch);
   const cached = join(options.cacheDir, `latest-releases-v${version}-${options.arch}.yaml`);
   let text: string | undefined;
   let offline: string | undefined;
   try {
     text = await fetchText(url, options.signal);
-    if (text === undefined) throw new UserError(`Alpine ${version} has no release folder at ${url}`, { hint: 'check the branch (e.g. 3.24) and alpine.mirror' });
+    if (text === undefined)
+      throw new UserError(`Alpine ${version} has no release folder at ${url}`, { hint: 'check the branch (e.g. 3.24) and alpine.mirror' });
   } catch (error) {
     if (!(error instanceof UserError) || !/^cannot download/.test(error.message)) throw error;
     offline = error.message;
@@ -59,9 +71,15 @@ export async function resolveAlpineVersion(version: string, options: { mirror: s
     return resolved;
   }
   if (!existsSync(cached)) {
-    throw new UserError(`cannot find Alpine ${version}'s latest release: ${offline} and nothing is cached`, { hint: `go online once, or name a full version (e.g. --alpine ${version}.0) with its release in images/cache/` });
+    throw new UserError(`cannot find Alpine ${version}'s latest release: ${offline} and nothing is cached`, {
+      hint: `go online once, or name a full version (e.g. --alpine ${version}.0) with its release in images/cache/`,
+    });
   }
   const resolved = rpiReleaseOf(await readFile(cached, 'utf8'), version, cached);
-  options.report({ kind: 'warn', message: `offline: Alpine ${version} taken as ${resolved}, the latest release seen before`, hint: 'a newer point release may exist' });
+  options.report({
+    kind: 'warn',
+    message: `offline: Alpine ${version} taken as ${resolved}, the latest release seen before`,
+    hint: 'a newer point release may exist',
+  });
   return resolved;
 }

@@ -33,7 +33,14 @@ export async function prepareRelease(release: ObtainedRelease, report: Reporter,
   }
   if (release.expectedSha256 && release.expectedSha256 !== contents.sha256) {
     if (release.url) await forgetCached(release);
-    throw checksumMismatch(release.label, release.expectedSha256, contents.sha256, release.url ? 'the cached copy was removed; run again to download it anew' : `the file does not match ${basename(release.checksumFrom ?? '')}: download it again`);
+    throw checksumMismatch(
+      release.label,
+      release.expectedSha256,
+      contents.sha256,
+      release.url
+        ? 'the cached copy was removed; run again to download it anew'
+        : `the file does not match ${basename(release.checksumFrom ?? '')}: download it again`,
+    );
   }
   const info = validateRelease(contents, release.label);
   if (expectedVersion && info.version !== expectedVersion) {
@@ -46,7 +53,11 @@ export async function prepareRelease(release: ObtainedRelease, report: Reporter,
     return file ? Buffer.concat(file.chunks).toString('utf8') : undefined;
   };
   const configTxt = text('config.txt') ?? '';
-  if (!includesUsercfg(configTxt)) report({ kind: 'warn', message: `${release.label}: config.txt does not include usercfg.txt; the card boots with Alpine's settings only` });
+  if (!includesUsercfg(configTxt))
+    report({
+      kind: 'warn',
+      message: `${release.label}: config.txt does not include usercfg.txt; the card boots with Alpine's settings only`,
+    });
   for (const file of contents.files) {
     if (!file.path.includes('/') && file.path.endsWith('.apkovl.tar.gz')) {
       report({ kind: 'warn', message: `${release.label} carries ${file.path}; left out so the host's own overlay is the one that boots` });

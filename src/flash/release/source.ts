@@ -44,7 +44,9 @@ export function locateRelease(request: ReleaseRequest): ReleaseLocation {
   const url = request.image ?? releaseUrl(request.mirror, request.version, request.arch);
   const name = decodeURIComponent(basename(new URL(url).pathname));
   if (!/\.(tar\.gz|tgz|img\.gz)$/.test(name)) {
-    throw new UserError(`${url} does not name a .tar.gz or .img.gz file`, { hint: 'pass the URL of an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz)' });
+    throw new UserError(`${url} does not name a .tar.gz or .img.gz file`, {
+      hint: 'pass the URL of an Alpine Raspberry Pi release (alpine-rpi-<version>-aarch64.tar.gz)',
+    });
   }
   return { path: join(imageCacheDir(request.cacheDir), name), url, label: name };
 }
@@ -58,13 +60,23 @@ export async function obtainRelease(request: ReleaseRequest, report: Reporter, s
   const location = locateRelease(request);
   if (!location.url) {
     const problem = userFileProblem(location.path);
-    if (problem) throw new UserError(`--image ${request.image} ${problem}`, { hint: problem === 'is a folder, not a file' ? 'pass the release file itself, e.g. --image ./alpine-rpi-3.24.2-aarch64.tar.gz' : 'check the --image path, or leave --image out to download the release' });
+    if (problem)
+      throw new UserError(`--image ${request.image} ${problem}`, {
+        hint:
+          problem === 'is a folder, not a file'
+            ? 'pass the release file itself, e.g. --image ./alpine-rpi-3.24.2-aarch64.tar.gz'
+            : 'check the --image path, or leave --image out to download the release',
+      });
     const sidecar = `${location.path}.sha256`;
     if (!existsSync(sidecar)) {
       report({ kind: 'info', message: `no ${basename(sidecar)} beside ${location.label}: checking its layout only, not its checksum` });
       return location;
     }
-    return { ...location, expectedSha256: parseSha256File(await readFile(sidecar, 'utf8'), location.label, sidecar), checksumFrom: sidecar };
+    return {
+      ...location,
+      expectedSha256: parseSha256File(await readFile(sidecar, 'utf8'), location.label, sidecar),
+      checksumFrom: sidecar,
+    };
   }
 
   const url = location.url;
@@ -74,7 +86,11 @@ export async function obtainRelease(request: ReleaseRequest, report: Reporter, s
   if (hasCached(location.path) && sameSource) {
     report({ kind: 'info', message: `using the cached ${location.label} (${location.path})` });
     const text = await readFile(cachedSidecar, 'utf8');
-    return { ...location, expectedSha256: text.trim() ? parseSha256File(text, location.label, cachedSidecar) : undefined, checksumFrom: cachedSidecar };
+    return {
+      ...location,
+      expectedSha256: text.trim() ? parseSha256File(text, location.label, cachedSidecar) : undefined,
+      checksumFrom: cachedSidecar,
+    };
   }
   await rm(location.path, { force: true });
 
@@ -82,9 +98,15 @@ export async function obtainRelease(request: ReleaseRequest, report: Reporter, s
   const sidecarText = await fetchText(`${url}.sha256`, signal);
   if (sidecarText === undefined) {
     if (!request.image) {
-      throw new UserError(`no checksum is published beside ${url}`, { hint: `check the version; known releases: ${readManifest().releases.join(', ')}` });
+      throw new UserError(`no checksum is published beside ${url}`, {
+        hint: `check the version; known releases: ${readManifest().releases.join(', ')}`,
+      });
     }
-    report({ kind: 'warn', message: `no ${location.label}.sha256 beside ${url}: checking the archive's layout only`, hint: 'prefer a URL with a published .sha256' });
+    report({
+      kind: 'warn',
+      message: `no ${location.label}.sha256 beside ${url}: checking the archive's layout only`,
+      hint: 'prefer a URL with a published .sha256',
+    });
   }
   const expectedSha256 = sidecarText === undefined ? undefined : parseSha256File(sidecarText, location.label, `${url}.sha256`);
   await downloadFile(url, location.path, { report, signal, expectedSha256 });

@@ -11,7 +11,8 @@ export interface ReleaseInfo {
   releaseLine: string;
 }
 
-const HINT = 'pass an Alpine Raspberry Pi release for aarch64 (alpine-rpi-<version>-aarch64.tar.gz or .img.gz), or leave out --image to download one';
+const HINT =
+  'pass an Alpine Raspberry Pi release for aarch64 (alpine-rpi-<version>-aarch64.tar.gz or .img.gz), or leave out --image to download one';
 
 /**
  * Checks that an archive is an Alpine Raspberry Pi release for aarch64, before anything touches a
@@ -33,11 +34,15 @@ export function validateRelease(contents: ReleaseContents, name: string): Releas
   if (!bootFiles.some((path) => /^boot\/vmlinuz-/.test(path))) throw missing('no kernel (boot/vmlinuz-*)');
   if (!bootFiles.some((path) => /^boot\/initramfs-/.test(path))) throw missing('no initramfs (boot/initramfs-*)');
 
-  const arches = new Set([...paths].map((path) => /^apks\/([^/]+)\/APKINDEX\.tar\.gz$/.exec(path)?.[1]).filter((arch): arch is string => Boolean(arch)));
+  const arches = new Set(
+    [...paths].map((path) => /^apks\/([^/]+)\/APKINDEX\.tar\.gz$/.exec(path)?.[1]).filter((arch): arch is string => Boolean(arch)),
+  );
   if (![...paths].some((path) => path.startsWith('apks/'))) throw missing('no apks/ folder');
   if (!arches.has(REQUIRED_ARCH)) {
     if (arches.size > 0) {
-      throw new UserError(`${name} is an Alpine release for ${[...arches].join(', ')}, not ${REQUIRED_ARCH}`, { hint: `Kubernetes on the Pi needs the 64-bit release: alpine-rpi-<version>-${REQUIRED_ARCH}.tar.gz` });
+      throw new UserError(`${name} is an Alpine release for ${[...arches].join(', ')}, not ${REQUIRED_ARCH}`, {
+        hint: `Kubernetes on the Pi needs the 64-bit release: alpine-rpi-<version>-${REQUIRED_ARCH}.tar.gz`,
+      });
     }
     throw missing(`no apks/${REQUIRED_ARCH}/APKINDEX.tar.gz`);
   }

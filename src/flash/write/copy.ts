@@ -44,7 +44,8 @@ export async function copyCard(card: CardImage, destination: Destination, groups
   steps.checkCancel();
   const writes: Array<Promise<void>> = [];
   for (const run of changed) {
-    for (let i = 0; i < run.buffers.length; i += SECTORS_PER_WRITE) writes.push(destination.write((run.sector + i) * SECTOR, run.buffers.slice(i, i + SECTORS_PER_WRITE)));
+    for (let i = 0; i < run.buffers.length; i += SECTORS_PER_WRITE)
+      writes.push(destination.write((run.sector + i) * SECTOR, run.buffers.slice(i, i + SECTORS_PER_WRITE)));
   }
   const flushed = (async () => {
     await Promise.all(writes);

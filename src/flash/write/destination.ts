@@ -57,7 +57,7 @@ async function writeFully(handle: FileHandle, buffers: Buffer[], position: numbe
 }
 
 async function readFully(handle: FileHandle, into: Buffer, length: number, position: number): Promise<void> {
-  for (let done = 0; done < length; ) {
+  for (let done = 0; done < length;) {
     const { bytesRead } = await handle.read(into, done, length - done, position + done);
     if (bytesRead <= 0) throw new Error(`read back ended early at byte ${position + done}`);
     done += bytesRead;
@@ -95,11 +95,17 @@ export class FileDestination implements Destination {
     if (existing?.isBlockDevice() || existing?.isCharacterDevice()) {
       throw new UserError(`--output ${this.label} is a device, not a file`, { hint: `to write a drive, use --device ${this.label}` });
     }
-    if (existing?.isDirectory()) throw new UserError(`--output ${this.label} is a folder`, { hint: 'give a file name, e.g. --output pi0.img' });
-    if (existing && !existing.isFile()) throw new UserError(`--output ${this.label} exists and is not a regular file`, { hint: 'give another file name' });
-    if (existing && !this.force) throw new UserError(`--output ${this.label} exists already`, { hint: 'pass --force to replace it, or give another file name' });
+    if (existing?.isDirectory())
+      throw new UserError(`--output ${this.label} is a folder`, { hint: 'give a file name, e.g. --output pi0.img' });
+    if (existing && !existing.isFile())
+      throw new UserError(`--output ${this.label} exists and is not a regular file`, { hint: 'give another file name' });
+    if (existing && !this.force)
+      throw new UserError(`--output ${this.label} exists already`, { hint: 'pass --force to replace it, or give another file name' });
     const parent = await lstat(dirname(this.path)).catch(() => undefined);
-    if (!parent?.isDirectory()) throw new UserError(`cannot write ${this.label}: the folder ${dirname(this.path)} does not exist`, { hint: 'create the folder first, or give another path' });
+    if (!parent?.isDirectory())
+      throw new UserError(`cannot write ${this.label}: the folder ${dirname(this.path)} does not exist`, {
+        hint: 'create the folder first, or give another path',
+      });
     const probe = join(dirname(this.path), `.${basename(this.path)}.probe-${process.pid}`);
     try {
       await (await open(probe, 'wx')).close();
@@ -273,17 +279,41 @@ function alignedBuffer(size: number): Buffer {
 
 function deviceOpenError(device: string, error: unknown): UserError {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EBUSY') return new UserError(`${device} is busy: something still has it mounted or open`, { hint: 'close programs using the card, unmount it, and try again', cause: error });
-  if (code === 'EACCES' || code === 'EPERM') return new UserError(`no permission to write ${device}`, { hint: 'run pi-cluster flash with sudo (writing a drive needs root), or write an image file with --output', cause: error });
-  if (code === 'ENOENT' || code === 'ENXIO') return new UserError(`${device} is gone (was the card removed?)`, { hint: 'insert the card and run again', cause: error });
-  if (code === 'EROFS') return new UserError(`${device} is read-only`, { hint: 'slide the card\'s lock switch to unlocked and insert it again', cause: error });
-  return new UserError(`cannot open ${device}: ${(error as Error).message}`, { hint: 'check that the card is inserted and the drive is not in use', cause: error });
+  if (code === 'EBUSY')
+    return new UserError(`${device} is busy: something still has it mounted or open`, {
+      hint: 'close programs using the card, unmount it, and try again',
+      cause: error,
+    });
+  if (code === 'EACCES' || code === 'EPERM')
+    return new UserError(`no permission to write ${device}`, {
+      hint: 'run pi-cluster flash with sudo (writing a drive needs root), or write an image file with --output',
+      cause: error,
+    });
+  if (code === 'ENOENT' || code === 'ENXIO')
+    return new UserError(`${device} is gone (was the card removed?)`, { hint: 'insert the card and run again', cause: error });
+  if (code === 'EROFS')
+    return new UserError(`${device} is read-only`, { hint: "slide the card's lock switch to unlocked and insert it again", cause: error });
+  return new UserError(`cannot open ${device}: ${(error as Error).message}`, {
+    hint: 'check that the card is inserted and the drive is not in use',
+    cause: error,
+  });
 }
 
 function unwritable(label: string, error: unknown): UserError {
   if (error instanceof UserError) return error;
   const code = (error as NodeJS.ErrnoException).code;
-  const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'the file system is read-only'
-    : code === 'ENOENT' ? 'its folder does not take new files' : (error as Error).message;
-  return new UserError(`cannot write ${label}: ${why}`, { hint: code === 'ENOSPC' ? 'free some space or write elsewhere' : 'check the folder and its permissions, or give another --output path', cause: error });
+  const why =
+    code === 'ENOSPC'
+      ? 'the disk is full'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EROFS'
+          ? 'the file system is read-only'
+          : code === 'ENOENT'
+            ? 'its folder does not take new files'
+            : (error as Error).message;
+  return new UserError(`cannot write ${label}: ${why}`, {
+    hint: code === 'ENOSPC' ? 'free some space or write elsewhere' : 'check the folder and its permissions, or give another --output path',
+    cause: error,
+  });
 }

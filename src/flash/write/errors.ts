@@ -9,4 +9,3 @@ export class CacheCorruptError extends UserError {
     this.name = 'CacheCorruptError';
   }
 }
-

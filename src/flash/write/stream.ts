@@ -24,7 +24,12 @@ export interface Written {
  * a cached card is checked against the CRC-32 recorded when the card was composed. Returns the CRC-32s
  * of what was written.
  */
-export async function streamCard(card: CardImage, destination: Destination, groups: readonly Piece[][], steps: WriteSteps): Promise<Written> {
+export async function streamCard(
+  card: CardImage,
+  destination: Destination,
+  groups: readonly Piece[][],
+  steps: WriteSteps,
+): Promise<Written> {
   await destination.prepare(card.size);
   const total = groups.reduce((sum, group) => sum + totalBytes(group), 0);
   const crcs: number[] = [];

@@ -70,7 +70,9 @@ export async function writeCard(job: WriteJob, options: WriteOptions): Promise<W
     report({ kind: 'step', step: 'write', host: hostname, detail: target });
     const pieces = planWrites(card, { targetSize: destination.size || card.size, full: options.full });
     const groups = batches(pieces);
-    const written = canCopy(card, destination, options.full) ? await copyCard(card, destination, groups, steps) : await streamCard(card, destination, groups, steps);
+    const written = canCopy(card, destination, options.full)
+      ? await copyCard(card, destination, groups, steps)
+      : await streamCard(card, destination, groups, steps);
     result.writeSeconds = written.seconds;
     result.digest = cardDigest(pieces, written.crcs);
 
@@ -90,9 +92,12 @@ export async function writeCard(job: WriteJob, options: WriteOptions): Promise<W
         let at = 0;
         for (const piece of group) {
           if (crc32(back.subarray(at, at + piece.length)) !== written.crcs[index]) {
-            throw new UserError(`${target} (${hostname}): VERIFY FAILED: what was read back differs from what was written, at ${(piece.offset / 2 ** 20).toFixed(1)} MiB`, {
-              hint: 'the card or reader is faulty (or the card is fake and smaller than it claims): do not use this card; try another card or reader',
-            });
+            throw new UserError(
+              `${target} (${hostname}): VERIFY FAILED: what was read back differs from what was written, at ${(piece.offset / 2 ** 20).toFixed(1)} MiB`,
+              {
+                hint: 'the card or reader is faulty (or the card is fake and smaller than it claims): do not use this card; try another card or reader',
+              },
+            );
           }
           at += piece.length;
           index++;
@@ -115,7 +120,11 @@ export async function writeCard(job: WriteJob, options: WriteOptions): Promise<W
 function failure(error: unknown, destination: Destination, written: number): Error {
   const note = written > 0 ? destination.failureNote : 'nothing was written';
   if (error instanceof CancelledError) return new CancelledError(`flash interrupted: ${destination.label}: ${note}`);
-  if (error instanceof UserError) return new UserError(`${error.message}${error.message.includes('VERIFY FAILED') || written === 0 ? '' : ` (${note})`}`, { hint: error.hint, cause: error.cause ?? error });
+  if (error instanceof UserError)
+    return new UserError(`${error.message}${error.message.includes('VERIFY FAILED') || written === 0 ? '' : ` (${note})`}`, {
+      hint: error.hint,
+      cause: error.cause ?? error,
+    });
   const message = (error as Error)?.message ?? String(error);
   return new UserError(`${message} (${note})`, { hint: 'the card or reader may be faulty: try again, or another card', cause: error });
 }
