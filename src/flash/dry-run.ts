@@ -1,14 +1,12 @@
 import type { ClusterConfig } from '../config/schema.js';
-import { resolveSshKeys } from '../config/ssh-keys.js';
-import { UserError } from '../errors.js';
 import { stateDir } from '../paths.js';
 import { fingerprint } from '../remote/known-hosts.js';
 import { storedPublicHostKey, publicHostKey } from './host-keys.js';
 import { resolveHostnames } from './hostnames.js';
 import { overlayVariables, resolveRunIdentity, type IdentityOptions } from './identity.js';
 import { loadOverlay } from './overlay/render.js';
-import { BRANCH, FULL_VERSION } from './release/latest.js';
-import { loadPublicKeys } from './ssh-key.js';
+import { checkAlpineVersion } from './release/latest.js';
+import { cardPublicKeys } from './ssh-key.js';
 
 /** One card as `flash --dry-run` shows it. */
 export interface CardPlan {
@@ -49,16 +47,8 @@ const PLACEHOLDER_KEY = { private: '(made when the card is written)\n', public: 
  */
 export async function planCards(options: DryRunOptions): Promise<CardPlan[]> {
   const { config } = options;
-  const keyPath = options.sshKey ?? resolveSshKeys(config, options.home)?.publicKey;
-  const keys = await loadPublicKeys(
-    keyPath,
-    options.sshKey ? '--ssh-key' : config.ssh.publicKey ? 'ssh.publicKey in pi-cluster.yaml' : 'your default key',
-  );
-  const version = options.alpine ?? config.alpine.version;
-  if (!FULL_VERSION.test(version) && !BRANCH.test(version))
-    throw new UserError(`--alpine ${version} is not an Alpine version`, {
-      hint: 'e.g. --alpine 3.24 (its latest release) or --alpine 3.24.2',
-    });
+  const keys = await cardPublicKeys(options, config);
+  const version = checkAlpineVersion(options.alpine ?? config.alpine.version);
   const hostnames = resolveHostnames(options, config, Math.max(options.devices?.length ?? 0, options.outputs?.length ?? 0, 1));
   const identity = await resolveRunIdentity(options, config, hostnames);
   const overlay = await loadOverlay(options.overlayDir);

@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stateDir } from '../paths.js';
 import type { ClusterConfig } from '../config/schema.js';
-import { resolveSshKeys } from '../config/ssh-keys.js';
 import { parseSize } from '../config/schema.js';
 import { CancelledError, UserError } from '../errors.js';
 import { silent, type Reporter } from '../events.js';
@@ -16,13 +15,13 @@ import { drivesFrom, snapshotDrives, type Drive, type DriveSnapshot } from './dr
 import { outputFor, resolveHostnames } from './hostnames.js';
 import { packOverlay } from './overlay/archive.js';
 import { loadOverlay, type OverlayEntry } from './overlay/render.js';
-import { BRANCH, FULL_VERSION, resolveAlpineVersion } from './release/latest.js';
+import { checkAlpineVersion, resolveAlpineVersion } from './release/latest.js';
 import { hostKeyFor, publicHostKey, recordFlashedKeys, type HostKeyPair } from './host-keys.js';
 import { fingerprint } from '../remote/known-hosts.js';
 import { prepareRelease, type PreparedRelease } from './release/prepare.js';
 import { imageCacheDir } from './release/cache.js';
 import { locateRelease, obtainRelease, type ObtainedRelease, type ReleaseRequest } from './release/source.js';
-import { loadPublicKeys } from './ssh-key.js';
+import { cardPublicKeys } from './ssh-key.js';
 import { overlayVariables, resolveRunIdentity } from './identity.js';
 import type { WifiOptions } from './wifi.js';
 import { candidates, checkDevices, confirmation, sameDrive, type FlashPrompts } from './targets.js';
@@ -113,16 +112,8 @@ export async function flash(options: FlashOptions): Promise<FlashOutcome> {
 
   const bootSize = checkBootSize(options.bootSize ?? config.card.bootSize);
   const cardSize = MiB + bootSize;
-  const keyPath = options.sshKey ?? resolveSshKeys(config, options.home)?.publicKey;
-  const keys = await loadPublicKeys(
-    keyPath,
-    options.sshKey ? '--ssh-key' : config.ssh.publicKey ? 'ssh.publicKey in pi-cluster.yaml' : 'your default key',
-  );
-  const asked = options.alpine ?? config.alpine.version;
-  if (!FULL_VERSION.test(asked) && !BRANCH.test(asked))
-    throw new UserError(`--alpine ${asked} is not an Alpine version`, {
-      hint: 'e.g. --alpine 3.24 (its latest release) or --alpine 3.24.2',
-    });
+  const keys = await cardPublicKeys(options, config);
+  const asked = checkAlpineVersion(options.alpine ?? config.alpine.version);
   const hostnames = resolveHostnames(options, config, Math.max(devices.length, outputs.length, 1));
   const rotate = new Set(options.rotateHostKeys ?? []);
   for (const name of rotate) {

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { userFileProblem } from '../user-files.js';
 import { expandHome } from '../config/load.js';
+import type { ClusterConfig } from '../config/schema.js';
+import { resolveSshKeys } from '../config/ssh-keys.js';
 
 const KEY_TYPES = new Set([
   'ssh-ed25519',
@@ -68,4 +70,13 @@ function checkKeyLine(line: string, label: string): void {
   const nameLength = bytes.readUInt32BE(0);
   if (nameLength > bytes.length - 4 || bytes.toString('latin1', 4, 4 + nameLength) !== type)
     throw bad(`the key data does not match its type ${type}`);
+}
+
+/** The public keys for root on the cards: `--ssh-key`, else `ssh.publicKey` in pi-cluster.yaml, else the user's default key. */
+export async function cardPublicKeys(options: { sshKey?: string; home?: string }, config: ClusterConfig): Promise<string[]> {
+  const keyPath = options.sshKey ?? resolveSshKeys(config, options.home)?.publicKey;
+  return loadPublicKeys(
+    keyPath,
+    options.sshKey ? '--ssh-key' : config.ssh.publicKey ? 'ssh.publicKey in pi-cluster.yaml' : 'your default key',
+  );
 }

@@ -22,9 +22,12 @@ export const KUBEADM_REUSED = [
   'etcd/ca.key',
 ];
 
-/** /etc/kubernetes/pki as kubeadm leaves it: real keys and certificates made by openssl, plus files not backed up. */
-export function makePki(dir: string): void {
-  mkdirSync(join(dir, 'etcd'), { recursive: true });
+/**
+ * /etc/kubernetes/pki as kubeadm leaves it: real keys and certificates made by openssl, plus files not backed up
+ * (`perHost: false`: only what a backup holds, as openBackup() leaves pki/).
+ */
+export function makePki(dir: string, { perHost = true }: { perHost?: boolean } = {}): void {
+  mkdirSync(join(dir, 'etcd'), { recursive: true, mode: 0o700 });
   for (const ca of ['ca', 'front-proxy-ca', 'etcd/ca']) {
     execFileSync(
       'openssl',
@@ -52,6 +55,7 @@ export function makePki(dir: string): void {
     stdio: 'ignore',
   });
   execFileSync('openssl', ['pkey', '-in', join(dir, 'sa.key'), '-pubout', '-out', join(dir, 'sa.pub')], { stdio: 'ignore' });
+  if (!perHost) return;
   // Per-host certificates kubeadm makes again on a new master: not in the backup.
   writeFileSync(join(dir, 'apiserver.key'), 'per-host key\n', { mode: 0o600 });
   writeFileSync(join(dir, 'etcd', 'healthcheck-client.key'), 'per-host key\n', { mode: 0o600 });

@@ -2,7 +2,6 @@
 // worker (pi1), in the documented order; kubeadm init, the etcd restore and the API checks need Kubernetes and
 // are shown and skipped (lab), as bootstrap's lab runs stop before 40-control-plane. A failed step resumes.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import { readClusterInventory } from '../../src/inventory/cluster.js';
 import { recover, type RecoverOptions } from '../../src/etcd/recover.js';
 import { Lab, labSkipReason } from '../lab/index.js';
 import { labProject, labVars } from '../ansible/helpers.js';
+import { makePki } from './bundle-helpers.js';
 
 const skip = labSkipReason();
 const ORDER = ['find-host', 'prepare-node', 'lay-pki', 'control-plane', 'restore-etcd', 'check-workers', 'validate'];
@@ -22,37 +22,7 @@ const ORDER = ['find-host', 'prepare-node', 'lay-pki', 'control-plane', 'restore
 /** An opened backup as openBackup() leaves it: snapshot.db and pki/ with a real CA made by openssl. */
 function openedBackup(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pi-cluster-backup-'));
-  const pki = join(dir, 'pki');
-  mkdirSync(join(pki, 'etcd'), { recursive: true, mode: 0o700 });
-  for (const [base, cn] of [
-    ['ca', 'kubernetes'],
-    ['front-proxy-ca', 'front-proxy-ca'],
-    ['etcd/ca', 'etcd-ca'],
-  ]) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${cn}`,
-        '-keyout',
-        join(pki, `${base}.key`),
-        '-out',
-        join(pki, `${base}.crt`),
-      ],
-      { stdio: 'ignore' },
-    );
-  }
-  execFileSync('openssl', ['genrsa', '-out', join(pki, 'sa.key'), '2048'], { stdio: 'ignore' });
-  execFileSync('openssl', ['rsa', '-in', join(pki, 'sa.key'), '-pubout', '-out', join(pki, 'sa.pub')], { stdio: 'ignore' });
+  makePki(join(dir, 'pki'), { perHost: false });
   const db = Buffer.alloc(8192);
   db.writeUInt32LE(0xed0cdaed, 16);
   writeFileSync(join(dir, 'snapshot.db'), db, { mode: 0o600 });

@@ -1,25 +1,20 @@
 import { resolve } from 'node:path';
+import type { BootstrapOptions } from '../../bootstrap/bootstrap.js';
 import { canPrompt } from '../../cli/context.js';
 import { UserError } from '../../errors.js';
 import { checkPrivateKeyPath } from '../../remote/keys.js';
 import { createLayerRenderer } from '../../ui/layer-progress.js';
 import { configForDryRun, keyAndConfig } from '../ssh-key.js';
 
-export interface BootstrapCommandOptions {
+/** The flags: bootstrap's own options as the user gives them, plus where the config, inventory and key are. */
+export interface BootstrapCommandOptions extends Pick<
+  BootstrapOptions,
+  'from' | 'only' | 'to' | 'dryRun' | 'forks' | 'kubeVersion' | 'extraVars' | 'allowSshOverrides'
+> {
   configPath?: string;
   inventory: string;
-  from?: string;
-  only?: string;
-  to?: string;
-  dryRun: boolean;
-  forks?: number;
-  kubeVersion?: string;
   sshKey?: string;
   yes: boolean;
-  /** Ansible variables from `-e name=value`. */
-  extraVars?: Record<string, unknown>;
-  /** --allow-ssh-overrides: accept ansible_connection / ansible_ssh_*_args in pi-hosts. */
-  allowSshOverrides?: boolean;
   color: boolean;
   verbose: boolean;
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { GlobalOptions } from '../../cli/context.js';
+import type { BootstrapCommandOptions } from './action.js';
 import { positive } from '../flags.js';
 import { examples } from '../help.js';
 
@@ -54,41 +55,17 @@ export function register(program: Command): void {
         ['pi-cluster bootstrap --kube-version 1.34.2 --yes'],
       ]),
     )
-    .action(
-      async (
-        flags: {
-          inventory: string;
-          from?: string;
-          only?: string;
-          to?: string;
-          dryRun?: boolean;
-          forks?: number;
-          kubeVersion?: string;
-          sshKey?: string;
-          yes?: boolean;
-          extraVars?: Record<string, unknown>;
-          allowSshOverrides?: boolean;
-        },
-        command: Command,
-      ) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        const { bootstrapCommand } = await import('./action.js');
-        await bootstrapCommand({
-          configPath: globals.config,
-          inventory: flags.inventory,
-          from: flags.from,
-          only: flags.only,
-          to: flags.to,
-          dryRun: Boolean(flags.dryRun),
-          forks: flags.forks,
-          kubeVersion: flags.kubeVersion,
-          sshKey: flags.sshKey,
-          yes: Boolean(flags.yes),
-          extraVars: flags.extraVars,
-          allowSshOverrides: Boolean(flags.allowSshOverrides),
-          color: globals.color,
-          verbose: globals.verbose,
-        });
-      },
-    );
+    .action(async (flags: BootstrapFlags, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const { bootstrapCommand } = await import('./action.js');
+      // The flags keep their names; the switches become booleans, the global options join them.
+      const switches = { dryRun: Boolean(flags.dryRun), yes: Boolean(flags.yes), allowSshOverrides: Boolean(flags.allowSshOverrides) };
+      await bootstrapCommand({ ...flags, ...switches, configPath: globals.config, color: globals.color, verbose: globals.verbose });
+    });
 }
+
+type BootstrapFlags = Omit<BootstrapCommandOptions, 'configPath' | 'color' | 'verbose' | 'dryRun' | 'yes' | 'allowSshOverrides'> & {
+  dryRun?: boolean;
+  yes?: boolean;
+  allowSshOverrides?: boolean;
+};

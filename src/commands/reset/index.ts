@@ -21,23 +21,18 @@ export function register(program: Command): void {
         ['pi-cluster reset && pi-cluster bootstrap', 'a fresh cluster'],
       ]),
     )
-    .action(
-      async (
-        flags: { inventory: string; sshKey?: string; dryRun?: boolean; yes?: boolean; keepEtcdBackups?: boolean },
-        command: Command,
-      ) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        const { resetCommand } = await import('./action.js');
-        await resetCommand({
-          configPath: globals.config,
-          inventory: flags.inventory,
-          sshKey: flags.sshKey,
-          yes: Boolean(flags.yes),
-          dryRun: Boolean(flags.dryRun),
-          keepEtcdBackups: Boolean(flags.keepEtcdBackups),
-          color: globals.color,
-          verbose: globals.verbose,
-        });
-      },
-    );
+    .action(async (flags: ResetFlags, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const { resetCommand } = await import('./action.js');
+      const switches = { yes: Boolean(flags.yes), dryRun: Boolean(flags.dryRun), keepEtcdBackups: Boolean(flags.keepEtcdBackups) };
+      await resetCommand({ ...flags, ...switches, configPath: globals.config, color: globals.color, verbose: globals.verbose });
+    });
+}
+
+interface ResetFlags {
+  inventory: string;
+  sshKey?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  keepEtcdBackups?: boolean;
 }

@@ -15,6 +15,15 @@ import { fetchText } from './download.js';
 export const BRANCH = /^\d+\.\d+$/;
 export const FULL_VERSION = /^\d+\.\d+\.\d+$/;
 
+/** `--alpine` (or alpine.version) as asked: a branch (3.24) or a release (3.24.2), else one line saying so. */
+export function checkAlpineVersion(asked: string): string {
+  if (!FULL_VERSION.test(asked) && !BRANCH.test(asked))
+    throw new UserError(`--alpine ${asked} is not an Alpine version`, {
+      hint: 'e.g. --alpine 3.24 (its latest release) or --alpine 3.24.2',
+    });
+  return asked;
+}
+
 export function latestReleasesUrl(mirror: string, branch: string, arch: string): string {
   return `${mirror.replace(/\/+$/, '')}/v${branch}/releases/${arch}/latest-releases.yaml`;
 }
