@@ -140,8 +140,72 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   }
 
   // 2. Check the cluster's hosts over SSH (hosts found only by the sweep: all of them, to learn their names).
-  const candidates = [...found.values(), ...added].filter((h) => h.name === undefined || isClusterName(h.name, options.prefix));
   const key = await loadPrivateKey(options.sshKeyPath);
+  const { cluster, others, probes } = await checkHosts(options, { found, added, disagreements, fixed }, key, knownHosts, warn);
+  requireClusterHosts(options, where, cluster, others);
+
+  // 3. Roles and the merged inventory. Only hosts that passed the SSH check go in.
+  const good = cluster.filter((h) => !h.problem);
+  const { merged, finalHosts, roles } = await planInventory(options, existing, cluster, good, warn);
+
+  // 4. Host keys: recorded for every host that passed (a changed key only when accepted, see judgeHostKey).
+  const hostKeys = recordHostKeys(probes, cluster, knownHosts);
+
+  // 5. Write: only what changed, pi-hosts atomically with the previous one kept as .bak.
+  const inventoryText = formatInventory(merged.inventory);
+  const { written, declined } = await writeDiscovered(options, {
+    existing,
+    inventoryText,
+    merged,
+    knownHosts,
+    finalHosts,
+    keyPath: key.path,
+  });
+
+  return {
+    cluster,
+    others,
+    changes: merged.changes,
+    roles,
+    inventoryText,
+    written,
+    hostKeys,
+    browse: {
+      elapsedMs: browse?.elapsedMs ?? 0,
+      stoppedBy: browse?.stoppedBy ?? 'sweep',
+      firstHostMs,
+      interfaces: interfaces.map((i) => i.name),
+    },
+    warnings,
+    declined,
+  };
+}
+
+type Warn = (message: string, host?: string) => void;
+type PrivateKey = Awaited<ReturnType<typeof loadPrivateKey>>;
+type Inventory = NonNullable<Search['existing']>;
+type Merged = ReturnType<typeof mergeInventory>;
+
+/** What the search found, with the hosts pi-cluster.yaml gives a fixed address (planFixedAddresses). */
+interface Found {
+  found: SearchResult['found'];
+  added: FoundHost[];
+  disagreements: Map<string, string>;
+  fixed: Record<string, string>;
+}
+
+/**
+ * Probes the cluster's hosts over SSH and names them: the announced name, else the flashed host key, else
+ * the host's own word. Hosts of other names go to `others`; a configured host that does not answer is a warning.
+ */
+async function checkHosts(
+  options: DiscoverOptions,
+  { found, added, disagreements, fixed }: Found,
+  key: PrivateKey,
+  knownHosts: KnownHosts,
+  warn: Warn,
+): Promise<{ cluster: CheckedHost[]; others: FoundHost[]; probes: ProbeResult[] }> {
+  const candidates = [...found.values(), ...added].filter((h) => h.name === undefined || isClusterName(h.name, options.prefix));
   const { probeHosts } = await import('./probe.js');
   const probes = await probeHosts(
     candidates.map((h) => ({ name: h.name, address: h.address, port: options.sshPort })),
@@ -204,6 +268,11 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     options.onChecked?.(checked);
   }
   cluster.sort((a, b) => byHostNumber(a.name, b.name));
+  return { cluster, others, probes };
+}
+
+/** One line when nothing usable was found: no host at all, none of the cluster's names, or none that passed. */
+function requireClusterHosts(options: DiscoverOptions, where: string, cluster: CheckedHost[], others: FoundHost[]): void {
   if (!cluster.length && !others.length) {
     throw new UserError(
       `no hosts found on ${where} within ${Math.round(options.timeoutMs / 1000)} s, and none answers at its fixed address in pi-cluster.yaml`,
@@ -221,7 +290,6 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     );
   }
 
-  // 3. Roles and the merged inventory. Only hosts that passed the SSH check go in.
   const good = cluster.filter((h) => !h.problem);
   if (!good.length) {
     throw new UserError(
@@ -231,6 +299,16 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
       },
     );
   }
+}
+
+/** The roles (flags, the user's choice, or pi-hosts as it is) and pi-hosts merged with the hosts that passed. */
+async function planInventory(
+  options: DiscoverOptions,
+  existing: Inventory | undefined,
+  cluster: CheckedHost[],
+  good: CheckedHost[],
+  warn: Warn,
+): Promise<{ merged: Merged; finalHosts: ReturnType<typeof inventoryHosts>; roles: DiscoverResult['roles'] }> {
   const listed = existing ? inventoryHosts(existing) : [];
   let request = options.roles;
   const noRoleFlags = request.count === undefined && !request.names?.length;
@@ -263,7 +341,11 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     host.role = listedHost ? roleOf(listedHost) : undefined;
   }
 
-  // 4. Host keys: recorded for every host that passed (a changed key only when accepted, see judgeHostKey).
+  return { merged, finalHosts, roles };
+}
+
+/** Records each passing host's key under its names; says for each whether it matched, was new or changed. */
+function recordHostKeys(probes: ProbeResult[], cluster: CheckedHost[], knownHosts: KnownHosts): DiscoverResult['hostKeys'] {
   const hostKeys: DiscoverResult['hostKeys'] = [];
   for (const probe of probes) {
     if (!probe.ok) continue;
@@ -275,15 +357,29 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
       knownHosts.record(names, probe.hostKey);
   }
 
-  // 5. Write: only what changed, pi-hosts atomically with the previous one kept as .bak.
-  const inventoryText = formatInventory(merged.inventory);
+  return hostKeys;
+}
+
+/** Writes what changed (pi-hosts with a .bak, known_hosts, the ssh config snippet), after the user's yes if asked. */
+async function writeDiscovered(
+  options: DiscoverOptions,
+  files: {
+    existing?: Inventory;
+    inventoryText: string;
+    merged: Merged;
+    knownHosts: KnownHosts;
+    finalHosts: ReturnType<typeof inventoryHosts>;
+    keyPath: string;
+  },
+): Promise<{ written: DiscoverResult['written']; declined: boolean }> {
+  const { existing, inventoryText, merged, knownHosts, finalHosts } = files;
   const previousText = existing ? formatInventory(existing) : undefined;
   const written: DiscoverResult['written'] = {};
   let declined = false;
   const inventoryChanged = inventoryText !== previousText;
   const knownHostsText = knownHosts.toString();
   const knownHostsChanged = knownHostsText !== (existsSync(options.knownHostsPath) ? await readFile(options.knownHostsPath, 'utf8') : '');
-  if (!options.dryRun && good.length) {
+  if (!options.dryRun) {
     if ((inventoryChanged || knownHostsChanged) && options.confirmWrite && !(await options.confirmWrite(merged.changes))) {
       declined = true;
     } else {
@@ -301,7 +397,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
       }
       const snippet = sshConfigSnippet(finalHosts, {
         prefix: options.prefix,
-        privateKeyPath: key.path,
+        privateKeyPath: files.keyPath,
         knownHostsPath: options.knownHostsPath,
       });
       const previousSnippet = existsSync(options.sshConfigPath) ? await readFile(options.sshConfigPath, 'utf8') : undefined;
@@ -312,23 +408,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     }
   }
 
-  return {
-    cluster,
-    others,
-    changes: merged.changes,
-    roles,
-    inventoryText,
-    written,
-    hostKeys,
-    browse: {
-      elapsedMs: browse?.elapsedMs ?? 0,
-      stoppedBy: browse?.stoppedBy ?? 'sweep',
-      firstHostMs,
-      interfaces: interfaces.map((i) => i.name),
-    },
-    warnings,
-    declined,
-  };
+  return { written, declined };
 }
 
 /**
