@@ -7,7 +7,7 @@ import { checkPrivateKeyPath } from '../../remote/keys.js';
 import { changeLines, checksTable, discoverJson, foundLine, otherHostsLine, summaryLines } from '../../ui/discover.js';
 import { useColor } from '../../ui/style.js';
 import { parseCount } from '../flags.js';
-import type { DiscoverResult } from '../../discover/discover.js';
+import type { DiscoverOptions, DiscoverResult } from '../../discover/discover.js';
 // Only what sending the first query needs loads before it: the config (yaml, zod) and the rest of
 // discover load while the first answers come in.
 import { startSearch } from '../../discover/search.js';
@@ -56,14 +56,7 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
   const progress = options.json ? err : out;
   const line = (text: string) => progress(`${text}\n`);
 
-  const timeoutMs = parseDuration(options.timeout);
-  const count = parseCount(options.masters, '--masters');
-  const expect = parseCount(options.expect, '--expect');
-  if (count !== undefined && options.master.length)
-    throw new UserError('--masters and --master do not go together', {
-      hint: 'use --masters N for a number, or --master NAME (repeatable) for names',
-    });
-  if (options.prefix !== undefined) checkPrefix(options.prefix);
+  const { timeoutMs, count, expect } = checkFlags(options);
   const report = (event: StageEvent) => {
     if (event.kind === 'warn') err(`warning: ${event.message}\n${event.hint ? `  hint: ${event.hint}\n` : ''}`);
     else if (event.kind === 'debug' && options.verbose) err(`${event.message}\n`);
@@ -131,50 +124,14 @@ export async function discoverCommand(options: DiscoverCommandOptions): Promise<
       report,
       replaceKeys: options.replaceKey ?? [],
       acceptNewKeys: options.yes || interactive,
-      confirmKeyChange: interactive
-        ? async (name, recorded, offered) => {
-            line(
-              `\n${name}: its host key CHANGED since it was recorded.\n  recorded: ${recorded}\n  offered:  ${offered}\nThat happens when a Pi is re-flashed or reinstalled elsewhere, and when another machine poses as it.`,
-            );
-            const { confirmYes } = await import('../../ui/prompts.js');
-            return confirmYes(`Trust the new key of ${name}?`, false);
-          }
-        : undefined,
-      chooseMasters: interactive ? chooseMasters : undefined,
-      confirmWrite: interactive
-        ? async (changes) => {
-            line(`\nChanges to ${show(inventoryPath)}:`);
-            for (const change of changeLines(changes, color)) line(change);
-            const { confirmYes } = await import('../../ui/prompts.js');
-            return confirmYes('Write these files?', true);
-          }
-        : undefined,
+      ...(interactive ? terminalQuestions(line, color, show(inventoryPath)) : {}),
     });
   } catch (error) {
     await search.stop();
     throw error;
   }
 
-  const clusterCount = result.cluster.length;
-  line(
-    `${clusterCount} host${clusterCount === 1 ? '' : 's'} in ${(result.browse.elapsedMs / 1000).toFixed(1)} s (${describeStop(result.browse.stoppedBy)})`,
-  );
-  const others = otherHostsLine(result.others);
-  if (others) line(others);
-  line('');
-  line(checksTable(result.cluster, color));
-  if (!interactive && result.changes.length) {
-    line(`\nChanges to ${show(inventoryPath)}:`);
-    for (const change of changeLines(result.changes, color)) line(change);
-  }
-  line('');
-  for (const summary of options.dryRun ? ['dry run: nothing written', ...summaryLines(result, show).slice(1)] : summaryLines(result, show))
-    line(summary);
-  if (result.written.sshConfig)
-    line(
-      `to reach them with \`ssh ${result.roles.masters[0] ?? `${prefix}0`}\`, add \`Include ${result.written.sshConfig}\` near the top of ~/.ssh/config`,
-    );
-  if (options.json) out(`${JSON.stringify(discoverJson(result), null, 2)}\n`);
+  printResult(result, { line, out, color, interactive, show, inventoryPath, prefix, dryRun: options.dryRun, json: options.json });
 
   if (result.declined) throw new CancelledError('Nothing written');
   const failed = result.cluster.filter((h) => h.problem);
@@ -211,4 +168,80 @@ async function chooseMasters(candidates: string[], suggested: string[]): Promise
     'Which hosts are masters (control plane)? The others become workers.',
     candidates.map((name) => ({ name, value: name, checked: suggested.includes(name) })),
   );
+}
+
+/** The flags that need no config: the timeout and the host counts, and --masters against --master. */
+function checkFlags(options: DiscoverCommandOptions): { timeoutMs: number; count?: number; expect?: number } {
+  const timeoutMs = parseDuration(options.timeout);
+  const count = parseCount(options.masters, '--masters');
+  const expect = parseCount(options.expect, '--expect');
+  if (count !== undefined && options.master.length)
+    throw new UserError('--masters and --master do not go together', {
+      hint: 'use --masters N for a number, or --master NAME (repeatable) for names',
+    });
+  if (options.prefix !== undefined) checkPrefix(options.prefix);
+  return { timeoutMs, count, expect };
+}
+
+/** The questions of an interactive run: a changed host key, the masters, and the changes before writing. */
+function terminalQuestions(
+  line: (text: string) => void,
+  color: boolean,
+  inventoryName: string,
+): Pick<DiscoverOptions, 'confirmKeyChange' | 'chooseMasters' | 'confirmWrite'> {
+  return {
+    confirmKeyChange: async (name, recorded, offered) => {
+      line(
+        `\n${name}: its host key CHANGED since it was recorded.\n  recorded: ${recorded}\n  offered:  ${offered}\nThat happens when a Pi is re-flashed or reinstalled elsewhere, and when another machine poses as it.`,
+      );
+      const { confirmYes } = await import('../../ui/prompts.js');
+      return confirmYes(`Trust the new key of ${name}?`, false);
+    },
+    chooseMasters,
+    confirmWrite: async (changes) => {
+      line(`\nChanges to ${inventoryName}:`);
+      for (const change of changeLines(changes, color)) line(change);
+      const { confirmYes } = await import('../../ui/prompts.js');
+      return confirmYes('Write these files?', true);
+    },
+  };
+}
+
+interface PrintContext {
+  line: (text: string) => void;
+  out: (text: string) => void;
+  color: boolean;
+  interactive: boolean;
+  show: (path: string) => string;
+  inventoryPath: string;
+  prefix: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** What was found and checked, the changes, what was written, and the JSON document with --json. */
+function printResult(
+  result: DiscoverResult,
+  { line, out, color, interactive, show, inventoryPath, prefix, ...options }: PrintContext,
+): void {
+  const clusterCount = result.cluster.length;
+  line(
+    `${clusterCount} host${clusterCount === 1 ? '' : 's'} in ${(result.browse.elapsedMs / 1000).toFixed(1)} s (${describeStop(result.browse.stoppedBy)})`,
+  );
+  const others = otherHostsLine(result.others);
+  if (others) line(others);
+  line('');
+  line(checksTable(result.cluster, color));
+  if (!interactive && result.changes.length) {
+    line(`\nChanges to ${show(inventoryPath)}:`);
+    for (const change of changeLines(result.changes, color)) line(change);
+  }
+  line('');
+  for (const summary of options.dryRun ? ['dry run: nothing written', ...summaryLines(result, show).slice(1)] : summaryLines(result, show))
+    line(summary);
+  if (result.written.sshConfig)
+    line(
+      `to reach them with \`ssh ${result.roles.masters[0] ?? `${prefix}0`}\`, add \`Include ${result.written.sshConfig}\` near the top of ~/.ssh/config`,
+    );
+  if (options.json) out(`${JSON.stringify(discoverJson(result), null, 2)}\n`);
 }
