@@ -52,99 +52,12 @@ export function buildTfvars({ config, inventory, kubeconfig, etcdBackupPublicKey
     throw new UserError('the inventory lists no nodes', { hint: 'run `pi-cluster discover` first; it writes the nodes into pi-hosts' });
   }
 
-  // Subnet: as configured, or the smallest network of at least a /24 that holds every node.
-  let subnet: Cidr;
-  if (config.network.subnet) {
-    subnet = parseCidr(config.network.subnet) as Cidr; // the schema already checked its form
-    for (const [name, ip] of nodes) {
-      if (!cidrContains(subnet, ip)) problems.push(`network.subnet: node ${name} (${ip}) is outside ${config.network.subnet}`);
-    }
-  } else {
-    subnet = subnetAround([...nodes.values()]);
-    derived.push(`network.subnet ${format(subnet)} (from the nodes' addresses)`);
-  }
-
-  // MetalLB range: as configured, or .200-.250 at the top of the subnet.
-  let range: IpRange | undefined;
-  if (config.network.metallb.range) {
-    range = parseRange(config.network.metallb.range) as IpRange;
-  } else {
-    range = defaultRange(subnet);
-    if (range) derived.push(`network.metallb.range ${rangeText(range)} (the top of the subnet)`);
-    else problems.push(`network.metallb.range: the subnet ${format(subnet)} is too small for a default range; set one`);
-  }
-  if (range) {
-    if (!cidrContains(subnet, range.start) || !cidrContains(subnet, range.end)) {
-      problems.push(`network.metallb.range: ${rangeText(range)} is not inside the subnet ${format(subnet)}`);
-    } else if (range.first === subnet.first || range.last === subnet.last) {
-      problems.push(`network.metallb.range: ${rangeText(range)} includes the network or broadcast address of ${format(subnet)}`);
-    }
-    for (const [name, ip] of nodes) {
-      const value = ipToInt(ip);
-      if (value >= range.first && value <= range.last) {
-        problems.push(
-          `network.metallb.range: ${rangeText(range)} overlaps node ${name} (${ip}); MetalLB would give its address to a service`,
-        );
-      }
-    }
-  }
-
-  // Fixed addresses: as configured, or the first two of the range.
-  const services = { traefik: config.network.services.traefik, adguard: config.network.services.adguard };
-  if (range) {
-    for (const [index, name] of (['traefik', 'adguard'] as const).entries()) {
-      if (services[name]) continue;
-      const ip = range.first + index <= range.last ? intToIp(range.first + index) : undefined;
-      if (!ip) {
-        problems.push(`network.services.${name}: the MetalLB range ${rangeText(range)} has no address left for it; widen the range`);
-        continue;
-      }
-      services[name] = ip;
-      derived.push(`network.services.${name} ${ip} (${index === 0 ? 'first' : 'second'} address of the MetalLB range)`);
-    }
-    for (const name of ['traefik', 'adguard'] as const) {
-      const ip = services[name];
-      if (ip && (ipToInt(ip) < range.first || ipToInt(ip) > range.last)) {
-        problems.push(`network.services.${name}: ${ip} is outside the MetalLB range ${rangeText(range)}`);
-      }
-    }
-    if (services.traefik && services.traefik === services.adguard) {
-      problems.push(`network.services: traefik and adguard both ask for ${services.traefik}; give each its own address`);
-    }
-  }
-
-  // The pod network is routed between the nodes (host-gw): it must not be part of the LAN.
-  const pods = parseCidr(config.kubernetes.podCidr) as Cidr;
-  if (pods.first <= subnet.last && subnet.first <= pods.last) {
-    problems.push(
-      `kubernetes.podCidr: ${config.kubernetes.podCidr} overlaps the LAN ${format(subnet)}; pick another range such as 10.244.0.0/16`,
-    );
-  }
-
+  const notes: Notes = { problems, derived };
+  const subnet = resolveSubnet(config, nodes, notes);
+  const range = resolveRange(config, subnet, nodes, notes);
+  const services = resolveServices(config, range, notes);
+  checkAddons(config, subnet, range, problems);
   const addons = config.addons;
-  const needsNfs = [addons.adguard && 'addons.adguard', addons.etcdBackup && 'addons.etcdBackup'].filter(Boolean);
-  if (needsNfs.length && !config.nfs.server) {
-    problems.push(
-      `nfs.server: not set, but ${needsNfs.join(' and ')} keep${needsNfs.length > 1 ? '' : 's'} data on NFS; set it, or turn ${needsNfs.join(' and ')} off`,
-    );
-  }
-  if (
-    config.nfs.server &&
-    isIPv4(config.nfs.server) &&
-    range &&
-    ipToInt(config.nfs.server) >= range.first &&
-    ipToInt(config.nfs.server) <= range.last
-  ) {
-    problems.push(`nfs.server: ${config.nfs.server} is inside the MetalLB range ${rangeText(range)}`);
-  }
-  for (const name of ['traefik', 'adguard'] as const) {
-    if (addons[name] && !addons.metallb)
-      problems.push(`addons.${name}: needs a LAN address from MetalLB; turn addons.metallb on or addons.${name} off`);
-  }
-  for (const name of ['monitoring', 'dashboard', 'adguard'] as const) {
-    if (addons[name] && !addons.traefik)
-      problems.push(`addons.${name}: its web page is served through Traefik; turn addons.traefik on or addons.${name} off`);
-  }
 
   if (problems.length) {
     throw new UserError(`the add-on settings have ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n${problems.join('\n')}`, {
@@ -178,6 +91,125 @@ export function buildTfvars({ config, inventory, kubeconfig, etcdBackupPublicKey
       ...(addons.etcdBackup && etcdBackupPublicKey ? { etcd_backup_public_key: etcdBackupPublicKey } : {}),
     },
   };
+}
+
+/** What buildTfvars found wrong, and the values it chose where pi-cluster.yaml left them open (shown to the user). */
+interface Notes {
+  problems: string[];
+  derived: string[];
+}
+
+/** The LAN: network.subnet as configured (every node inside it), or the smallest network of at least a /24 that holds every node. */
+function resolveSubnet(config: ClusterConfig, nodes: Map<string, string>, { problems, derived }: Notes): Cidr {
+  let subnet: Cidr;
+  if (config.network.subnet) {
+    subnet = parseCidr(config.network.subnet) as Cidr; // the schema already checked its form
+    for (const [name, ip] of nodes) {
+      if (!cidrContains(subnet, ip)) problems.push(`network.subnet: node ${name} (${ip}) is outside ${config.network.subnet}`);
+    }
+  } else {
+    subnet = subnetAround([...nodes.values()]);
+    derived.push(`network.subnet ${format(subnet)} (from the nodes' addresses)`);
+  }
+
+  return subnet;
+}
+
+/** MetalLB's range: as configured, or .200-.250 at the top of the subnet; inside the subnet and clear of every node. */
+function resolveRange(config: ClusterConfig, subnet: Cidr, nodes: Map<string, string>, { problems, derived }: Notes): IpRange | undefined {
+  let range: IpRange | undefined;
+  if (config.network.metallb.range) {
+    range = parseRange(config.network.metallb.range) as IpRange;
+  } else {
+    range = defaultRange(subnet);
+    if (range) derived.push(`network.metallb.range ${rangeText(range)} (the top of the subnet)`);
+    else problems.push(`network.metallb.range: the subnet ${format(subnet)} is too small for a default range; set one`);
+  }
+  if (range) {
+    if (!cidrContains(subnet, range.start) || !cidrContains(subnet, range.end)) {
+      problems.push(`network.metallb.range: ${rangeText(range)} is not inside the subnet ${format(subnet)}`);
+    } else if (range.first === subnet.first || range.last === subnet.last) {
+      problems.push(`network.metallb.range: ${rangeText(range)} includes the network or broadcast address of ${format(subnet)}`);
+    }
+    for (const [name, ip] of nodes) {
+      const value = ipToInt(ip);
+      if (value >= range.first && value <= range.last) {
+        problems.push(
+          `network.metallb.range: ${rangeText(range)} overlaps node ${name} (${ip}); MetalLB would give its address to a service`,
+        );
+      }
+    }
+  }
+
+  return range;
+}
+
+/** Traefik's and AdGuard's fixed addresses: as configured, or the first two of the range; inside it and apart. */
+function resolveServices(
+  config: ClusterConfig,
+  range: IpRange | undefined,
+  { problems, derived }: Notes,
+): { traefik?: string; adguard?: string } {
+  const services = { traefik: config.network.services.traefik, adguard: config.network.services.adguard };
+  if (range) {
+    for (const [index, name] of (['traefik', 'adguard'] as const).entries()) {
+      if (services[name]) continue;
+      const ip = range.first + index <= range.last ? intToIp(range.first + index) : undefined;
+      if (!ip) {
+        problems.push(`network.services.${name}: the MetalLB range ${rangeText(range)} has no address left for it; widen the range`);
+        continue;
+      }
+      services[name] = ip;
+      derived.push(`network.services.${name} ${ip} (${index === 0 ? 'first' : 'second'} address of the MetalLB range)`);
+    }
+    for (const name of ['traefik', 'adguard'] as const) {
+      const ip = services[name];
+      if (ip && (ipToInt(ip) < range.first || ipToInt(ip) > range.last)) {
+        problems.push(`network.services.${name}: ${ip} is outside the MetalLB range ${rangeText(range)}`);
+      }
+    }
+    if (services.traefik && services.traefik === services.adguard) {
+      problems.push(`network.services: traefik and adguard both ask for ${services.traefik}; give each its own address`);
+    }
+  }
+
+  return services;
+}
+
+/** The pod network apart from the LAN, NFS where an add-on keeps data, and the add-ons each add-on needs. */
+function checkAddons(config: ClusterConfig, subnet: Cidr, range: IpRange | undefined, problems: string[]): void {
+  // The pod network is routed between the nodes (host-gw): it must not be part of the LAN.
+  const pods = parseCidr(config.kubernetes.podCidr) as Cidr;
+  if (pods.first <= subnet.last && subnet.first <= pods.last) {
+    problems.push(
+      `kubernetes.podCidr: ${config.kubernetes.podCidr} overlaps the LAN ${format(subnet)}; pick another range such as 10.244.0.0/16`,
+    );
+  }
+
+  const addons = config.addons;
+  const needsNfs = [addons.adguard && 'addons.adguard', addons.etcdBackup && 'addons.etcdBackup'].filter(Boolean);
+  if (needsNfs.length && !config.nfs.server) {
+    problems.push(
+      `nfs.server: not set, but ${needsNfs.join(' and ')} keep${needsNfs.length > 1 ? '' : 's'} data on NFS; set it, or turn ${needsNfs.join(' and ')} off`,
+    );
+  }
+  if (
+    config.nfs.server &&
+    isIPv4(config.nfs.server) &&
+    range &&
+    ipToInt(config.nfs.server) >= range.first &&
+    ipToInt(config.nfs.server) <= range.last
+  ) {
+    problems.push(`nfs.server: ${config.nfs.server} is inside the MetalLB range ${rangeText(range)}`);
+  }
+  for (const name of ['traefik', 'adguard'] as const) {
+    if (addons[name] && !addons.metallb)
+      problems.push(`addons.${name}: needs a LAN address from MetalLB; turn addons.metallb on or addons.${name} off`);
+  }
+  for (const name of ['monitoring', 'dashboard', 'adguard'] as const) {
+    if (addons[name] && !addons.traefik)
+      problems.push(`addons.${name}: its web page is served through Traefik; turn addons.traefik on or addons.${name} off`);
+  }
 }
 
 /** The smallest network, /24 or larger, that holds every address. */
