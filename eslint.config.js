@@ -9,6 +9,12 @@ const INQUIRER = {
   regex: '^@inquirer\\x2F',
   message: 'Ask through src/ui/prompts.ts (Ctrl-C becomes a CancelledError there).',
 };
+const EXIT = { object: 'process', property: 'exit', message: 'Only src/cli/main.ts ends the process.' };
+const OUTPUT = ['stdout', 'stderr'].map((property) => ({
+  object: 'process',
+  property,
+  message: 'Only src/commands/ and src/ui/ write to the terminal: return results or report StageEvents instead.',
+}));
 const TERMINAL = {
   group: ['**/ui/*', '**/cli/*'],
   regex: '(^|\\x2F)(ui|cli)\\x2F',
@@ -35,7 +41,7 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Only src/cli/main.ts ends the process.' }],
+      'no-restricted-properties': ['error', EXIT],
     },
   },
   { files: ['src/cli/main.ts', 'bin/**'], rules: { 'no-restricted-properties': 'off' } },
@@ -45,5 +51,11 @@ export default tseslint.config(
   // Dynamic import() is not covered by no-restricted-imports, hence the no-restricted-syntax twin.
   { files: ['src/**/*.ts'], ignores: ['src/ui/**'], ...layerRules([INQUIRER]) },
   { files: ['src/**/*.ts'], ignores: ['src/ui/**', 'src/commands/**', 'src/cli/**'], ...layerRules([INQUIRER, TERMINAL]) },
+  // ... and never write to the terminal themselves.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/ui/**', 'src/commands/**', 'src/cli/**'],
+    rules: { 'no-restricted-properties': ['error', EXIT, ...OUTPUT], 'no-console': 'error' },
+  },
   { files: ['bin/**', 'eslint.config.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
 );

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { register as addons } from './addons.js';
+import { register as addons } from './addons/index.js';
 import { register as bootstrap } from './bootstrap/index.js';
 import { register as discover } from './discover/index.js';
 import { register as doctor } from './doctor/index.js';
 import { register as flash } from './flash/index.js';
-import { register as etcd } from './etcd.js';
+import { register as etcd } from './etcd/index.js';
 import { register as init } from './init/index.js';
 import { register as reset } from './reset/index.js';
 import { register as status } from './status.js';

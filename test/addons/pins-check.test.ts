@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { checkPins, formatReport, type PinResult } from '../../src/addons/pins/check.js';
 import { chartEntries } from '../../src/addons/pins/chart-repo.js';
-import { addonsCheckCommand } from '../../src/addons/pins/command.js';
+import { addonsCheckCommand } from '../../src/commands/addons/check.js';
 import { parseImageRef } from '../../src/addons/pins/image-ref.js';
 import { parsePins, readPins } from '../../src/addons/pins/pins.js';
 import { UserError } from '../../src/errors.js';

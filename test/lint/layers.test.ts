@@ -56,6 +56,22 @@ test('@inquirer only in src/ui', async () => {
   }
 });
 
+test('a stage folder never writes to the terminal (process.stdout/stderr, console); commands may', async () => {
+  const writes = [
+    'export const say = (t: string) => process.stdout.write(t);\n',
+    'export const warn = (t: string) => process.stderr.write(t);\n',
+    'export const log = (t: string) => console.log(t);\n',
+  ];
+  for (const code of writes) {
+    const found = await problems('src/etcd/fixture.ts', code);
+    assert.equal(found.length, 1, `${code}${found.join('\n')}`);
+    assert.match(found[0], /^(no-restricted-properties: .*Only src\/commands\/ and src\/ui\/ write to the terminal|no-console: )/);
+    assert.deepEqual(await problems('src/commands/etcd/fixture.ts', code), []);
+  }
+  const exit = await problems('src/etcd/fixture.ts', 'export const stop = () => process.exit(1);\n');
+  assert.match(exit.join('\n'), /Only src\/cli\/main.ts ends the process/);
+});
+
 test('the tree as it is passes the layer rules', async () => {
   const eslint = new ESLint({ cwd: packageRoot() });
   const results = await eslint.lintFiles(['src']);

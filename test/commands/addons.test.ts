@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { findKubeconfig } from '../../src/addons/kubeconfig.js';
-import { addonsTfvarsCommand } from '../../src/addons/tfvars-command.js';
+import { addonsTfvarsCommand } from '../../src/commands/addons/tfvars.js';
 import { UserError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';
 

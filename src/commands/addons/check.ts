@@ -1,8 +1,8 @@
 /** `pi-cluster addons check`: reads terraform/pins.yaml, checks every pin, prints one line each (or JSON). */
 import { join, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
-import { checkPins, formatReport, type PinReport } from './check.js';
-import { PINS_FILE, readPins } from './pins.js';
+import { checkPins, formatReport, type PinReport } from '../../addons/pins/check.js';
+import { PINS_FILE, readPins } from '../../addons/pins/pins.js';
 
 /** Origin=base-URL pairs, comma-separated, e.g. "https://ghcr.io=https://ghcr.mirror.lan" (a mirror). */
 export const OVERRIDES_ENV = 'PI_CLUSTER_PIN_OVERRIDES';

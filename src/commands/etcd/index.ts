@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { GlobalOptions } from '../cli/context.js';
-import { examples } from './help.js';
+import type { GlobalOptions } from '../../cli/context.js';
+import { examples } from '../help.js';
 
 interface EtcdFlags {
   inventory: string;
@@ -66,13 +66,13 @@ async function run(action: 'snapshot' | 'restore', snapshot: string | undefined,
   const globals = command.optsWithGlobals<GlobalOptions>();
   if (flags.onto) return runOnto(snapshot as string, flags.onto, flags, globals.config);
   const [{ etcdCommand }, { canPrompt }, { confirmYes }] = await Promise.all([
-    import('../etcd/command.js'),
-    import('../cli/context.js'),
-    import('../ui/prompts.js'),
+    import('./action.js'),
+    import('../../cli/context.js'),
+    import('../../ui/prompts.js'),
   ]);
   if (action === 'snapshot' && !flags.dryRun) {
     // The snapshot is sealed for the project's backup key (made here on first use, as `addons tfvars` does).
-    const key = await (await import('../etcd/backup-key.js')).ensureBackupKey();
+    const key = await (await import('../../etcd/backup-key.js')).ensureBackupKey();
     if (key.created)
       process.stdout.write(
         'generated the etcd backup key .pi-cluster/etcd-backup.key (mode 0600); keep a copy off this machine: without it no backup can be opened\n',
@@ -94,10 +94,10 @@ async function run(action: 'snapshot' | 'restore', snapshot: string | undefined,
 
 async function runOnto(backup: string, onto: string, flags: EtcdFlags, configPath: string | undefined): Promise<void> {
   const [{ recoverCommand }, { extraVars }, { canPrompt }, { confirmYes }] = await Promise.all([
-    import('../etcd/recover-command.js'),
-    import('../bootstrap/vars.js'),
-    import('../cli/context.js'),
-    import('../ui/prompts.js'),
+    import('./recover.js'),
+    import('../../bootstrap/vars.js'),
+    import('../../cli/context.js'),
+    import('../../ui/prompts.js'),
   ]);
   await recoverCommand({
     backup,

@@ -1,12 +1,12 @@
 /** `pi-cluster addons tfvars`: writes terraform/cluster.auto.tfvars.json and the add-on passwords. */
 import { mkdir } from 'node:fs/promises';
-import { writeFileAtomic } from '../atomic-file.js';
+import { writeFileAtomic } from '../../atomic-file.js';
 import { join, relative, resolve } from 'node:path';
-import { loadConfig } from '../config/load.js';
-import { readClusterInventory } from '../inventory/cluster.js';
-import { findKubeconfig } from './kubeconfig.js';
-import { ADDON_SECRETS, ensureSecrets, REGISTRY_CREDENTIALS_ENV, registryServer, type SecretStatus } from './secrets.js';
-import { buildTfvars, type TerraformVars } from './tfvars.js';
+import { loadConfig } from '../../config/load.js';
+import { readClusterInventory } from '../../inventory/cluster.js';
+import { findKubeconfig } from '../../addons/kubeconfig.js';
+import { ADDON_SECRETS, ensureSecrets, REGISTRY_CREDENTIALS_ENV, registryServer, type SecretStatus } from '../../addons/secrets.js';
+import { buildTfvars, type TerraformVars } from '../../addons/tfvars.js';
 
 export const TFVARS_FILE = 'cluster.auto.tfvars.json';
 

@@ -9,7 +9,7 @@ import { parseSweepRange, sweepAddresses } from '../../src/discover/sweep.js';
 import { isRaspberryPiMac } from '../../src/discover/vendor.js';
 import { UserError } from '../../src/errors.js';
 import { packageRoot } from '../../src/paths.js';
-import { runDiscover, tempProject } from './run.js';
+import { runDiscover, tempProject } from '../discover/run.js';
 
 const fixture = (name: string) => readFileSync(join(packageRoot(), 'test/fixtures/discover', name), 'utf8');
 

@@ -5,15 +5,15 @@
  */
 import { rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { formatCommand, playbookCommand, runPlaybookInTerminal, type PlaybookCommand } from '../ansible/index.js';
-import { loadConfig } from '../config/load.js';
-import { resolveSshKeys } from '../config/ssh-keys.js';
-import { CancelledError, UserError } from '../errors.js';
-import { readClusterInventory } from '../inventory/cluster.js';
-import { stateDir } from '../paths.js';
-import { openBackup } from './backup-bundle.js';
-import { defaultBackupKeyPath } from './backup-key.js';
-import { checkSnapshot, isBundleFile } from './snapshot-file.js';
+import { formatCommand, playbookCommand, runPlaybookInTerminal, type PlaybookCommand } from '../../ansible/index.js';
+import { loadConfig } from '../../config/load.js';
+import { resolveSshKeys } from '../../config/ssh-keys.js';
+import { CancelledError, UserError } from '../../errors.js';
+import { readClusterInventory } from '../../inventory/cluster.js';
+import { stateDir } from '../../paths.js';
+import { openBackup } from '../../etcd/backup-bundle.js';
+import { defaultBackupKeyPath } from '../../etcd/backup-key.js';
+import { checkSnapshot, isBundleFile } from '../../etcd/snapshot-file.js';
 
 export type EtcdAction = 'snapshot' | 'restore';
 

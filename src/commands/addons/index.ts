@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { GlobalOptions } from '../cli/context.js';
-import { collect } from './flags.js';
-import { examples } from './help.js';
+import type { GlobalOptions } from '../../cli/context.js';
+import { collect } from '../flags.js';
+import { examples } from '../help.js';
 
 export function register(program: Command): void {
   const addons = program
@@ -42,7 +42,7 @@ export function register(program: Command): void {
         command: Command,
       ) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
-        const { addonsTfvarsCommand } = await import('../addons/tfvars-command.js');
+        const { addonsTfvarsCommand } = await import('./tfvars.js');
         await addonsTfvarsCommand({
           configPath: globals.config,
           inventoryPath: flags.inventory,
@@ -50,7 +50,7 @@ export function register(program: Command): void {
           kubeconfig: flags.kubeconfig,
           context: flags.context,
           json: Boolean(flags.json),
-          ensureBackupKey: async (cwd) => (await import('../etcd/backup-key.js')).ensureBackupKey(cwd),
+          ensureBackupKey: async (cwd) => (await import('../../etcd/backup-key.js')).ensureBackupKey(cwd),
         });
       },
     );
@@ -81,7 +81,7 @@ export function register(program: Command): void {
     )
     .action(
       async (flags: { terraformDir: string; pins?: string; json?: boolean; timeout: string; override: string[]; skipCheck?: boolean }) => {
-        const { addonsCheckCommand } = await import('../addons/pins/command.js');
+        const { addonsCheckCommand } = await import('./check.js');
         await addonsCheckCommand({
           terraformDir: flags.terraformDir,
           pinsFile: flags.pins,

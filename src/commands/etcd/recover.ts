@@ -6,16 +6,16 @@
  */
 import { rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { loadConfig } from '../config/load.js';
-import { resolveSshKeys } from '../config/ssh-keys.js';
-import type { ClusterConfig } from '../config/schema.js';
-import { CancelledError, UserError } from '../errors.js';
-import { readClusterInventory } from '../inventory/cluster.js';
-import { stateDir as stateDirOf } from '../paths.js';
-import { openBackup } from './backup-bundle.js';
-import { defaultBackupKeyPath } from './backup-key.js';
-import { recover, type RecoverOutcome } from './recover.js';
-import { isBundleFile } from './snapshot-file.js';
+import { loadConfig } from '../../config/load.js';
+import { resolveSshKeys } from '../../config/ssh-keys.js';
+import type { ClusterConfig } from '../../config/schema.js';
+import { CancelledError, UserError } from '../../errors.js';
+import { readClusterInventory } from '../../inventory/cluster.js';
+import { stateDir as stateDirOf } from '../../paths.js';
+import { openBackup } from '../../etcd/backup-bundle.js';
+import { defaultBackupKeyPath } from '../../etcd/backup-key.js';
+import { recover, type RecoverOutcome } from '../../etcd/recover.js';
+import { isBundleFile } from '../../etcd/snapshot-file.js';
 
 export interface RecoverCommandOptions {
   /** An etcd-backup-*.enc bundle, or an opened backup folder. */

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatCommand, type PlaybookCommand } from '../../src/ansible/index.js';
 import { CancelledError } from '../../src/errors.js';
-import { etcdCommand } from '../../src/etcd/command.js';
+import { etcdCommand } from '../../src/commands/etcd/action.js';
 import { checkSnapshot } from '../../src/etcd/snapshot-file.js';
 import { packageRoot } from '../../src/paths.js';
 import { hasProgram, skipUnless } from '../helpers/requires.js';
 import { ensureBackupKey } from '../../src/etcd/backup-key.js';
-import { recoverCommand } from '../../src/etcd/recover-command.js';
-import { makePki, makeSnapshot, seal } from './bundle-helpers.js';
+import { recoverCommand } from '../../src/commands/etcd/recover.js';
+import { makePki, makeSnapshot, seal } from '../etcd/bundle-helpers.js';
 
 const fixtures = join(packageRoot(), 'test', 'fixtures', 'addons');
 
