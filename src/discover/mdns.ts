@@ -82,37 +82,7 @@ export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> 
     for (const { mdns } of sockets) mdns.query(names.map((name) => ({ name, type: 'A' as const })));
   };
 
-  for (const socket of sockets) {
-    // Only answers from the interface's own network: every socket on port 5353 receives all of them.
-    const filtered = new EventEmitter() as EventEmitter & { query: typeof socket.mdns.query };
-    filtered.query = socket.mdns.query.bind(socket.mdns);
-    socket.mdns.on('response', (packet, rinfo: RemoteInfo) => {
-      if (!interfaceFor([socket.local], rinfo.address)) return;
-      const records = [...packet.answers, ...packet.additionals];
-      // Whatever the packet tells about MACs goes in first, so a host reported via its ssh service has it.
-      for (const record of records) {
-        if (record.type === 'SRV' && record.name.endsWith('._workstation._tcp.local'))
-          table.noteWorkstation(record.name.slice(0, -'._workstation._tcp.local'.length), record.data.target);
-      }
-      filtered.emit('response', packet, rinfo);
-      for (const record of records) {
-        if (record.type === 'A' && (record.ttl ?? 0) > 0 && typeof record.data === 'string')
-          found(table.addAddress(record.name, record.data, socket.local.name));
-      }
-    });
-    for (const { kind, type } of SERVICE_TYPES) {
-      const browser = new bonjourService.Browser(filtered, { type, protocol: 'tcp' });
-      browser.on('up', (service) => {
-        const host = table.addService(
-          { kind, instance: service.name, target: service.host, port: service.port, addresses: service.addresses },
-          socket.local.name,
-        );
-        found(host);
-        if (!host && table.unresolved().length) queryAddresses(table.unresolved());
-      });
-      browsers.push(browser);
-    }
-  }
+  for (const socket of sockets) browsers.push(...listen(socket, table, found, queryAddresses));
   queries = 1;
   // performance.now() counts from the start of the process: what Node's start-up and module loading cost.
   report({ kind: 'debug', message: `mDNS query 1 at 0 ms (${Math.round(started)} ms after the process started)` });
@@ -168,6 +138,49 @@ export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> 
     for (const browser of browsers) browser.stop();
     await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.mdns.destroy(() => resolve()))));
   }
+}
+
+/**
+ * Wires one interface's socket: answers from other networks are dropped (every socket on port 5353 gets them
+ * all), addresses and workstation MACs go into the table, and one browser per service type reports hosts.
+ */
+function listen(
+  socket: ReturnType<typeof openSocket>,
+  table: MdnsHostTable,
+  found: (host: MdnsHost | undefined) => void,
+  queryAddresses: (names: string[]) => void,
+): Array<InstanceType<typeof bonjourService.Browser>> {
+  const browsers: Array<InstanceType<typeof bonjourService.Browser>> = [];
+  // Only answers from the interface's own network: every socket on port 5353 receives all of them.
+  const filtered = new EventEmitter() as EventEmitter & { query: typeof socket.mdns.query };
+  filtered.query = socket.mdns.query.bind(socket.mdns);
+  socket.mdns.on('response', (packet, rinfo: RemoteInfo) => {
+    if (!interfaceFor([socket.local], rinfo.address)) return;
+    const records = [...packet.answers, ...packet.additionals];
+    // Whatever the packet tells about MACs goes in first, so a host reported via its ssh service has it.
+    for (const record of records) {
+      if (record.type === 'SRV' && record.name.endsWith('._workstation._tcp.local'))
+        table.noteWorkstation(record.name.slice(0, -'._workstation._tcp.local'.length), record.data.target);
+    }
+    filtered.emit('response', packet, rinfo);
+    for (const record of records) {
+      if (record.type === 'A' && (record.ttl ?? 0) > 0 && typeof record.data === 'string')
+        found(table.addAddress(record.name, record.data, socket.local.name));
+    }
+  });
+  for (const { kind, type } of SERVICE_TYPES) {
+    const browser = new bonjourService.Browser(filtered, { type, protocol: 'tcp' });
+    browser.on('up', (service) => {
+      const host = table.addService(
+        { kind, instance: service.name, target: service.host, port: service.port, addresses: service.addresses },
+        socket.local.name,
+      );
+      found(host);
+      if (!host && table.unresolved().length) queryAddresses(table.unresolved());
+    });
+    browsers.push(browser);
+  }
+  return browsers;
 }
 
 function openSocket(local: LocalInterface, port: number) {
