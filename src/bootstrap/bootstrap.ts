@@ -154,7 +154,7 @@ function preflightPhase(): Phase<Ctx> {
     title: 'preflight: SSH checks of every host',
     shouldRun: (ctx) => !ctx.options.skipPreflight,
     dryRun: async (ctx) => [
-      `ssh (strict host keys: ${ctx.knownHosts}) to ${ctx.inventory.hosts.map((h) => `${h.name}@${h.address}`).join(', ')}: read arch, memory, MAC, clock, free space, cgroups`,
+      `ssh (strict host keys: ${ctx.knownHosts}) to ${ctx.inventory.hosts.map((h) => `${h.name}@${h.address}`).join(', ')}: read arch, memory, MAC, clock, free space, cgroups, power and heat, page size, and time 20 small fsyncs (a file it removes)`,
     ],
     run: async (ctx) => {
       const done = {

@@ -1,7 +1,7 @@
 import { KnownHosts, SshError, loadPrivateKey, mapBounded, withSession, type PrivateKey } from '../remote/index.js';
 import { alpineBranchesWith, kubeMinor, kubeMinorOfAlpine, kubernetesReleases, supportNotice } from '../config/kubernetes-releases.js';
 import type { Finding } from '../findings.js';
-import { factsScript, parseFacts, PREFLIGHT_PROBES, type HostFacts as FactsOfHost } from '../facts/index.js';
+import { factsScript, parseFacts, piChecks, PREFLIGHT_PROBES, type HostFacts as FactsOfHost } from '../facts/index.js';
 import type { ClusterHost as InventoryHost } from '../inventory/cluster.js';
 
 /** A host's facts (src/facts), filed under its inventory name. */
@@ -205,6 +205,12 @@ export function evaluateFacts(
     }
   }
   const byName = new Map(inventory.map((h) => [h.name, h]));
+  // The Pi's own ways to fail (power, heat, 16K pages, a master's card too slow for etcd): warnings here, as
+  // `pi-cluster status` shows them; none of them stops kubeadm, all of them bite later.
+  for (const f of facts) {
+    const master = byName.get(f.host)?.role === 'masters';
+    for (const finding of piChecks(f.host, f, { master })) findings.push({ ...finding, severity: 'warn' });
+  }
   for (const f of facts) {
     const expected = byName.get(f.host);
     if (expected && f.hostname && f.hostname !== f.host) {

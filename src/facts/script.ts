@@ -2,7 +2,7 @@
  * One shell script for what pi-cluster reads from a host over SSH (discover's probe, bootstrap's preflight,
  * status): POSIX sh that runs on Alpine's busybox and on Debian alike. Each probe prints one `@name` line,
  * then the raw lines of its fact; a fact a host does not have prints nothing under its name.
- * Each stage asks for the probes it needs (status alone writes: its fsync probe).
+ * Each stage asks for the probes it needs (only the fsync probe writes: a small file it removes, for status and preflight).
  */
 
 /** Writes the fsync probe makes: small and few, so the probe stays well under a second on a good card. */
@@ -63,6 +63,10 @@ export const PREFLIGHT_PROBES: readonly Probe[] = [
   'cgroup',
   'alpine',
   'kubelet',
+  'temp',
+  'throttled',
+  'pageSize',
+  'fsync',
 ];
 /** What `pi-cluster status` shows of each Pi. */
 export const STATUS_PROBES: readonly Probe[] = [

@@ -13,7 +13,7 @@ import type { ClusterHost } from '../inventory/cluster.js';
 import { KnownHosts, loadPrivateKey, mapBounded, SshError, withSession, type RemoteSession } from '../remote/index.js';
 import { factsScript, parseFacts, STATUS_PROBES, type HostFacts } from '../facts/index.js';
 import type { Finding, Severity } from '../findings.js';
-import { FSYNC_P99_LIMIT_MS, quantile } from './facts.js';
+import { piChecks, quantile } from '../facts/index.js';
 
 export interface CertificateExpiry {
   /** Path on the master, e.g. /etc/kubernetes/pki/apiserver.crt, or a kubeconfig's embedded client certificate. */
@@ -206,19 +206,7 @@ export function judge(
       continue;
     }
     const f = h.facts!;
-    if (f.throttling?.now.includes('under-voltage'))
-      add(
-        h.name,
-        'fail',
-        'under-voltage now',
-        'use the official power supply (5.1 V, 3 A for a Pi 4; 5 A for a Pi 5) and a short, thick cable',
-      );
-    else if (f.throttling?.sinceBoot.includes('under-voltage'))
-      add(h.name, 'warn', 'under-voltage since boot', 'the power supply sagged under load: use the official supply and a short cable');
-    const throttledNow = f.throttling?.now.filter((w) => w !== 'under-voltage') ?? [];
-    if (throttledNow.length) add(h.name, 'warn', `${throttledNow.join(', ')} now`, 'cool the Pi (heatsink, fan, airflow in the case)');
-    if (f.temperatureC !== undefined && f.temperatureC >= 80)
-      add(h.name, 'warn', `${f.temperatureC.toFixed(0)} °C: the firmware throttles from 80 °C`, 'add a heatsink or fan');
+    findings.push(...piChecks(h.name, f, { master: h.group === 'masters' }));
     if (f.skewSeconds !== undefined && Math.abs(f.skewSeconds) > 5)
       add(
         h.name,
@@ -244,21 +232,6 @@ export function judge(
       add(h.name, 'warn', `only ${GiB(f.rootAvailBytes)} free on /`, 'remove unused images (crictl rmi --prune) or use a bigger card');
     if (f.memTotalBytes && f.memAvailableBytes !== undefined && f.memAvailableBytes < f.memTotalBytes * 0.1)
       add(h.name, 'warn', `only ${GiB(f.memAvailableBytes)} of memory available`, 'move pods elsewhere or use a Pi with more memory');
-    if (f.pageSize === 16384)
-      add(
-        h.name,
-        'warn',
-        'the kernel uses 16K pages (Pi 5 default): some arm64 images (jemalloc, older Go) crash',
-        'put kernel=kernel8.img in usercfg.txt for 4K pages',
-      );
-    if (h.group === 'masters' && h.fsyncP99Ms !== undefined && h.fsyncP99Ms > FSYNC_P99_LIMIT_MS) {
-      add(
-        h.name,
-        'warn',
-        `fsync p99 ${h.fsyncP99Ms.toFixed(1)} ms on / (etcd wants under ${FSYNC_P99_LIMIT_MS} ms): leader elections and API timeouts under load`,
-        "put the masters' root file system on a USB SSD",
-      );
-    }
   }
   for (const c of certificates) {
     const renew = master

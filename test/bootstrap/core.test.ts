@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
 import { clusterHosts } from '../../src/inventory/cluster.js';
 import { LAYERS, findLayer } from '../../src/bootstrap/layers.js';
+import { decodeThrottled } from '../../src/facts/index.js';
 import { DEFAULT_POLICY, evaluateFacts, preflightFacts, SYSTEM_PARTITION_LABEL, type HostFacts } from '../../src/bootstrap/preflight.js';
 import { packageRoot } from '../../src/paths.js';
 import { LayerProgress } from '../../src/bootstrap/progress.js';
@@ -135,6 +136,36 @@ describe('preflight judgement', () => {
       ),
       [],
     );
+  });
+
+  it("the Pi's own checks join as warnings: under-voltage, throttling, 16K pages, a master's slow card (not a RAM root, not a worker)", () => {
+    const slowCard = Array.from({ length: 20 }, (_, i) => (i < 18 ? 3 : 40)); // p99 40 ms
+    const found = evaluateFacts(
+      [
+        facts('pi0', {
+          rootFstype: 'ext4',
+          rootAvailBytes: 20 * 2 ** 30,
+          fsyncMs: slowCard,
+          throttling: decodeThrottled(0x50005),
+          pageSize: 16384,
+        }),
+        facts('pi1', { rootFstype: 'ext4', rootAvailBytes: 20 * 2 ** 30, fsyncMs: slowCard }),
+        facts('pi2', { fsyncMs: slowCard, temperatureC: 82 }),
+      ],
+      inventory,
+      none,
+    );
+    assert.deepEqual(
+      found.map((f) => `${f.host} ${f.severity} ${f.problem.split(':')[0]}`),
+      [
+        'pi0 warn under-voltage now',
+        'pi0 warn throttled now',
+        'pi0 warn the kernel uses 16K pages (Pi 5 default)',
+        'pi0 warn fsync p99 40.0 ms on / (etcd wants under 10 ms)',
+        'pi2 warn 82 °C',
+      ],
+    );
+    assert.match(found[3].fix, /USB SSD/);
   });
 
   it('a duplicate hostname fails on both hosts, naming them', () => {

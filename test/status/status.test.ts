@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeThrottled, parseFacts } from '../../src/facts/index.js';
-import { quantile } from '../../src/status/facts.js';
+import { quantile } from '../../src/facts/index.js';
 import { judge, parseMasterText, type HostStatus } from '../../src/status/status.js';
 import { makePki } from './pki.js';
 
@@ -117,7 +117,8 @@ describe('what needs action', () => {
     address: '198.51.100.10',
     group,
     reachable: true,
-    facts: { hostname: 'pi0', fsyncMs: [], ...facts },
+    // The judgement reads the probe's own timings (facts.fsyncMs), as status reads them off the Pi.
+    facts: { hostname: 'pi0', rootFstype: 'ext4', fsyncMs: fsyncP99Ms === undefined ? [] : [1, 2, fsyncP99Ms], ...facts },
     fsyncP99Ms,
   });
   const now = new Date('2026-11-30T00:00:00Z');
