@@ -36,24 +36,12 @@ export function register(program: Command): void {
         ['TF_VAR_grafana_admin_password=... make apply', 'your own password instead of a generated one'],
       ]),
     )
-    .action(
-      async (
-        flags: { inventory: string; terraformDir: string; kubeconfig?: string; context?: string; json?: boolean },
-        command: Command,
-      ) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        const { addonsTfvarsCommand } = await import('./tfvars.js');
-        await addonsTfvarsCommand({
-          configPath: globals.config,
-          inventoryPath: flags.inventory,
-          terraformDir: flags.terraformDir,
-          kubeconfig: flags.kubeconfig,
-          context: flags.context,
-          json: Boolean(flags.json),
-          ensureBackupKey: async (cwd) => (await import('../../etcd/backup-key.js')).ensureBackupKey(cwd),
-        });
-      },
-    );
+    .action(async (flags: TfvarsFlags, command: Command) => {
+      const { config: configPath } = command.optsWithGlobals<GlobalOptions>();
+      const { addonsTfvarsCommand } = await import('./tfvars.js');
+      const ensureBackupKey = async (cwd: string) => (await import('../../etcd/backup-key.js')).ensureBackupKey(cwd);
+      await addonsTfvarsCommand({ ...flags, inventoryPath: flags.inventory, json: Boolean(flags.json), configPath, ensureBackupKey });
+    });
 
   addons
     .command('check')
@@ -92,4 +80,12 @@ export function register(program: Command): void {
         });
       },
     );
+}
+
+interface TfvarsFlags {
+  inventory: string;
+  terraformDir: string;
+  kubeconfig?: string;
+  context?: string;
+  json?: boolean;
 }
