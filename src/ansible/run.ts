@@ -52,9 +52,10 @@ export async function runPlaybook(run: PlaybookRun): Promise<PlaybookResult> {
     extendEnv: true,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     reject: false,
-    // Its own process group: a terminal's Ctrl-C reaches pi-cluster only, which then stops the whole group
-    // (ansible-playbook, its forked workers and their ssh), not just the one process execa would signal.
-    detached: true,
+    // With a signal, its own process group: a terminal's Ctrl-C reaches pi-cluster only, which then stops the
+    // whole group (ansible-playbook, its forked workers and their ssh), not just the one process execa would
+    // signal. Without one, it stays in ours, so a Ctrl-C reaches it with pi-cluster as before.
+    detached: Boolean(run.signal),
   });
   const stopGroup = () => stopProcessGroup(child.pid);
   if (run.signal?.aborted) stopGroup();
