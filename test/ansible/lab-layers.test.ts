@@ -250,4 +250,20 @@ describe('ansible layers on the virtual lab', { skip, timeout: 900_000 }, () => 
       );
     }
   });
+
+  it('40-control-plane on a node whose PKI was laid down first (etcd restore --onto) keeps that CA: no kubeadm reset, init reuses it', async () => {
+    // A fresh card: nothing of kubeadm's but the backed-up CA pair in /etc/kubernetes/pki.
+    await lab.exec('pi0', ['kubeadm', 'reset', '--force']);
+    await lab.exec('pi0', ['rm', '-f', '/etc/kubernetes/pi-cluster-init-finished', '/var/log/kubeadm-standin.log']);
+    await lab.exec('pi0', [
+      'sh',
+      '-c',
+      'umask 077; mkdir -p /etc/kubernetes/pki && echo "the backed-up CA" > /etc/kubernetes/pki/ca.crt && echo key > /etc/kubernetes/pki/ca.key',
+    ]);
+    await letInitFinish();
+    const result = await run('40-control-plane.yml', fast);
+    assert.equal(result.exitCode, 0, JSON.stringify(result.failures));
+    assert.deepEqual(await standinCommands(lab, 'pi0'), ['init'], 'init only: the laid-down CA is not reset away');
+    assert.equal((await lab.exec('pi0', ['cat', '/etc/kubernetes/pki/ca.crt'])).stdout.trim(), 'the backed-up CA');
+  });
 });
