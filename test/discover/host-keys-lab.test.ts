@@ -13,6 +13,7 @@ import { flash } from '../../src/flash/flash.js';
 import { carvePartition, release, sshKeyPair, TEST_BOOT } from '../flash/helpers.js';
 import { Lab, labSkipReason } from '../lab/index.js';
 import { runDiscover, tempProject } from './run.js';
+import { strictSshArgs } from '../helpers/openssh.js';
 
 const skip = labSkipReason();
 
@@ -63,22 +64,7 @@ describe('host keys written by flash, verified by discover and OpenSSH (virtual 
 
   it('OpenSSH with StrictHostKeyChecking=yes accepts the Pi using the flashed key, before any discover', () => {
     const knownHosts = join(project, '.pi-cluster/known_hosts');
-    const args = [
-      '-F',
-      'none',
-      '-i',
-      keyPath,
-      '-o',
-      `UserKnownHostsFile=${knownHosts}`,
-      '-o',
-      'GlobalKnownHostsFile=/dev/null',
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      'HostKeyAlias=pi0',
-    ];
+    const args = [...strictSshArgs(keyPath, knownHosts), '-o', 'HostKeyAlias=pi0'];
     assert.equal(
       execFileSync('ssh', [...args, `root@${lab.host('pi0').ip}`, 'hostname'], { encoding: 'utf8', timeout: 15_000 }).trim(),
       'pi0',

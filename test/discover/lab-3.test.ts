@@ -7,6 +7,7 @@ import { UserError } from '../../src/errors.js';
 import { inventoryHosts, parseInventory, roleOf } from '../../src/inventory/ini.js';
 import { Lab, labSkipReason } from '../lab/index.js';
 import { runDiscover, tempProject } from './run.js';
+import { strictSshArgs } from '../helpers/openssh.js';
 
 /** Three virtual Pis: the whole discover story against real avahi and OpenSSH. */
 const skip = labSkipReason();
@@ -57,20 +58,7 @@ describe('discover against 3 virtual Pis', { skip }, () => {
   it('writes a known hosts file that OpenSSH verifies with StrictHostKeyChecking=yes', () => {
     const knownHosts = join(project, '.pi-cluster/known_hosts');
     for (const target of ['198.51.100.11', 'pi1']) {
-      const args = [
-        '-F',
-        'none',
-        '-i',
-        lab.privateKeyPath,
-        '-o',
-        `UserKnownHostsFile=${knownHosts}`,
-        '-o',
-        'GlobalKnownHostsFile=/dev/null',
-        '-o',
-        'StrictHostKeyChecking=yes',
-        '-o',
-        'BatchMode=yes',
-      ];
+      const args = strictSshArgs(lab.privateKeyPath, knownHosts);
       // By name through the ssh_config snippet, by address directly.
       const argv =
         target === 'pi1'

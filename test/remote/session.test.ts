@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { KnownHosts, SshError, loadPrivateKey, openSession, withSession, type PrivateKey } from '../../src/remote/index.js';
 import { UserError } from '../../src/errors.js';
 import { sshdAvailable, startLocalSshd, type LocalSshd } from './local-sshd.js';
+import { strictSshArgs } from '../helpers/openssh.js';
 
 const missing = sshdAvailable();
 
@@ -41,24 +42,7 @@ describe('remote sessions against a local sshd', { skip: missing }, () => {
     await knownHosts.save(file);
     const out = execFileSync(
       'ssh',
-      [
-        '-F',
-        'none',
-        '-i',
-        sshd.clientKey,
-        '-p',
-        String(sshd.port),
-        '-o',
-        `UserKnownHostsFile=${file}`,
-        '-o',
-        'GlobalKnownHostsFile=/dev/null',
-        '-o',
-        'StrictHostKeyChecking=yes',
-        '-o',
-        'BatchMode=yes',
-        `${sshd.user}@127.0.0.1`,
-        'echo via-openssh',
-      ],
+      [...strictSshArgs(sshd.clientKey, file), '-p', String(sshd.port), `${sshd.user}@127.0.0.1`, 'echo via-openssh'],
       { encoding: 'utf8', timeout: 10_000 },
     );
     assert.equal(out.trim(), 'via-openssh');
