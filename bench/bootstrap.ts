@@ -10,7 +10,7 @@ import { bootstrap } from '../src/bootstrap/bootstrap.js';
 import { readFileSync } from 'node:fs';
 import { Lab } from '../test/lab/index.js';
 import { labBootstrapOptions, labPolicy, makeProject } from '../test/bootstrap/lab-helpers.js';
-import { median, ratioLine, timeCommand } from './stats.js';
+import { median, ratioLine, timeAnsiblePing } from './stats.js';
 
 if (process.getuid?.() !== 0) {
   console.log('bootstrap: skipped (the virtual Pi lab needs root)');
@@ -44,17 +44,7 @@ async function benchmark(): Promise<void> {
       });
       preflight.push(Date.now() - start);
       if (result.findings.some((f) => f.severity === 'fail')) throw new Error(`preflight failed: ${JSON.stringify(result.findings)}`);
-      // A fresh control-path folder each time: no SSH master connection is reused between runs.
-      ping.push(
-        timeCommand(
-          'ansible',
-          ['all', '-i', project.inventory, '--private-key', lab.privateKeyPath, '--forks', String(HOSTS), '-m', 'ping'],
-          {
-            cwd: project.dir,
-            env: { ...env, ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, `cp-bench-${i}`) },
-          },
-        ),
-      );
+      ping.push(timeAnsiblePing(project, lab.privateKeyPath, HOSTS, env, i));
     }
     console.log(
       ratioLine(

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 export function median(values: number[]): number {
@@ -17,4 +18,21 @@ export function timeCommand(command: string, args: string[], options: { cwd?: st
 
 export function ratioLine(name: string, ratio: number, target: string, detail: string): string {
   return `${name}: ${ratio.toFixed(2)} (target ${target}) ${detail}`;
+}
+
+/**
+ * The reference run of the SSH benchmarks: `ansible all -m ping` over every host of an inventory, with a fresh
+ * control-path folder each time so no SSH master connection is reused between runs. Milliseconds.
+ */
+export function timeAnsiblePing(
+  project: { dir: string; inventory: string },
+  privateKey: string,
+  hosts: number,
+  env: NodeJS.ProcessEnv,
+  run: number,
+): number {
+  return timeCommand('ansible', ['all', '-i', project.inventory, '--private-key', privateKey, '--forks', String(hosts), '-m', 'ping'], {
+    cwd: project.dir,
+    env: { ...env, ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, `cp-bench-${run}`) },
+  });
 }

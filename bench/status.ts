@@ -8,7 +8,7 @@ import { playbookEnv } from '../src/ansible/index.js';
 import { packageRoot } from '../src/paths.js';
 import { makeProject } from '../test/bootstrap/lab-helpers.js';
 import { Lab } from '../test/lab/index.js';
-import { median, ratioLine, timeCommand } from './stats.js';
+import { median, ratioLine, timeAnsiblePing } from './stats.js';
 
 let findingsOnce = true;
 
@@ -44,16 +44,7 @@ async function benchmark(): Promise<void> {
     const ping: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       status.push(timeStatus(cli, lab.privateKeyPath, project.dir, HOSTS));
-      ping.push(
-        timeCommand(
-          'ansible',
-          ['all', '-i', project.inventory, '--private-key', lab.privateKeyPath, '--forks', String(HOSTS), '-m', 'ping'],
-          {
-            cwd: project.dir,
-            env: { ...env, ANSIBLE_SSH_CONTROL_PATH_DIR: join(project.dir, `cp-bench-${i}`) },
-          },
-        ),
-      );
+      ping.push(timeAnsiblePing(project, lab.privateKeyPath, HOSTS, env, i));
     }
     console.log(
       `status: ${HOSTS} virtual Pis, from spawn, median of ${RUNS}: ${(median(status) / 1000).toFixed(2)} s (target <= 2 s); runs ${status.map((ms) => (ms / 1000).toFixed(2)).join(' ')} s`,
