@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
@@ -11,8 +11,11 @@ export interface AtomicWriteOptions {
  * Writes a file of this machine so that readers see the old content or the new, never half, and a crash
  * right after keeps the new: a temporary file in the same folder, written and fsync'd, renamed over the
  * target, then the folder fsync'd (the rename itself is on disk). The temporary file is removed on failure.
+ * A symbolic link is followed: the file it points at is replaced and the link stays (a `~/.kube/config`
+ * or `pi-hosts` kept in a dotfiles repository and linked into place must not become a plain copy).
  */
-export async function writeFileAtomic(path: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(target: string, content: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const path = await realpath(target).catch(() => target);
   const folder = dirname(path);
   await mkdir(folder, { recursive: true });
   const mode =

@@ -1,7 +1,7 @@
 /** writeFileAtomic (src/atomic-file.ts): the one way pi-cluster replaces a file of this machine. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -33,6 +33,21 @@ describe('writeFileAtomic', () => {
     await writeFileAtomic(join(dir, 'state.json'), 'new');
     assert.equal(readFileSync(join(dir, 'state.json'), 'utf8'), 'new');
     assert.equal(mode(join(dir, 'state.json')), 0o600);
+  });
+
+  it('replaces the file a symbolic link points at and keeps the link (a kubeconfig kept in a dotfiles repository)', async () => {
+    const dir = scratch();
+    mkdirSync(join(dir, 'dotfiles'));
+    writeFileSync(join(dir, 'dotfiles', 'kubeconfig'), 'old');
+    chmodSync(join(dir, 'dotfiles', 'kubeconfig'), 0o600);
+    mkdirSync(join(dir, '.kube'));
+    symlinkSync('../dotfiles/kubeconfig', join(dir, '.kube', 'config'));
+    await writeFileAtomic(join(dir, '.kube', 'config'), 'new');
+    assert.ok(lstatSync(join(dir, '.kube', 'config')).isSymbolicLink(), 'the link is still a link');
+    assert.equal(readFileSync(join(dir, 'dotfiles', 'kubeconfig'), 'utf8'), 'new');
+    assert.equal(mode(join(dir, 'dotfiles', 'kubeconfig')), 0o600);
+    assert.deepEqual(readdirSync(join(dir, '.kube')), ['config'], 'no temporary file beside the link');
+    assert.deepEqual(readdirSync(join(dir, 'dotfiles')), ['kubeconfig'], 'no temporary file beside the target');
   });
 
   it('a failed write leaves the old file and no temporary file', async () => {
