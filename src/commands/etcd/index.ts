@@ -18,7 +18,7 @@ export function register(program: Command): void {
       'after',
       examples([
         ['pi-cluster etcd snapshot', 'before risky changes'],
-        ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-snapshot-2026-11-21T02-00-00Z.db'],
+        ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-backup-2026-11-21T020000Z.enc'],
       ]),
     );
 
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .description('restore an etcd snapshot onto the master: stops the API server, swaps etcd data, brings the control plane back')
     .argument(
       '<snapshot>',
-      'local etcd-snapshot-*.db file (from the NFS backup share or `pi-cluster etcd snapshot`); with --onto, an etcd-backup-*.enc (or a folder it was opened into: snapshot.db + pki/)',
+      'local etcd-backup-*.enc (from the NFS backup share or `pi-cluster etcd snapshot`; an older plain etcd-snapshot-*.db works too); with --onto, an etcd-backup-*.enc or a folder it was opened into (snapshot.db + pki/)',
     )
     .option('-i, --inventory <file>', 'inventory written by `pi-cluster discover`', 'pi-hosts')
     .option('--key <file>', 'private backup key that opens an etcd-backup-*.enc (default .pi-cluster/etcd-backup.key)')
@@ -50,9 +50,9 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       examples([
-        ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-snapshot-2025-01-31T030000Z.db'],
-        ['scp nas:/export/pi-cluster/etcd-backups/etcd-snapshot-2025-01-31T030000Z.db .', 'from the nightly backups'],
-        ['pi-cluster etcd restore etcd-snapshot-2025-01-31T030000Z.db --yes', 'no question asked'],
+        ['pi-cluster etcd restore .pi-cluster/etcd-snapshots/etcd-backup-2026-11-30T020000Z.enc'],
+        ['scp nas:/export/pi-cluster/etcd-backups/etcd-backup-2026-11-30T020000Z.enc .', 'from the nightly backups'],
+        ['pi-cluster etcd restore etcd-backup-2026-11-30T020000Z.enc --yes', 'no question asked'],
         [
           'pi-cluster etcd restore etcd-backup-2026-11-30T020000Z.enc --onto pi0 --dry-run',
           "when the master's card died: every step, changing nothing",
