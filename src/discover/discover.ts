@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { silent, type Reporter } from '../events.js';
-// Not remote/index.js: that loads ssh2, which discover only needs once the browse is over.
+// Not remote/index.js: that loads ssh2, which probe.js brings in while the first answers come in.
 import { writeFileAtomic } from '../atomic-file.js';
 import { checkPrivateKeyPath, loadPrivateKey } from '../remote/keys.js';
 import { fingerprint, KnownHosts, type HostKeyCheck } from '../remote/known-hosts.js';
 import { formatInventory, inventoryHosts, mergeInventory, roleOf, type InventoryChange, type Role } from '../inventory/ini.js';
 import type { BrowseResult } from './mdns.js';
+import { ProbePool } from './probe-pool.js';
 import type { DiscoveredFacts, ProbeResult } from './probe.js';
 import { planFixedAddresses } from './fixed-addresses.js';
 import { byHostNumber, planRoles, type RoleRequest } from './roles.js';
@@ -115,17 +116,31 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   const { interfaces, existing } = search;
 
   // 1. Find: mDNS on the chosen interfaces, and the sweep when asked, at the same time (started by startSearch).
+  //    Each cluster host is probed over SSH (step 2) as soon as it is found, while the browse goes on.
   let knownHosts: KnownHosts;
   let searched: SearchResult;
+  let keyLoading: Promise<PrivateKey>;
+  let pool: ProbePool;
   try {
     checkPrivateKeyPath(options.sshKeyPath);
     knownHosts = await KnownHosts.load(options.knownHostsPath);
+    keyLoading = loadPrivateKey(options.sshKeyPath);
+    const probing = import('./probe.js');
+    pool = new ProbePool(
+      keyLoading.then((key) => ({ key, knownHosts, report: options.report })),
+      probing,
+    );
     search.setPrefix(options.prefix);
+    search.subscribe((host) => {
+      if (host.name === undefined || isClusterName(host.name, options.prefix))
+        pool.start({ name: host.name, address: host.address, port: options.sshPort });
+    });
     searched = await search.done;
   } catch (error) {
     await search.stop();
     throw error;
   }
+  report({ kind: 'debug', message: `browse over ${Math.round(performance.now())} ms after the process started` });
   const { found, browse, firstHostMs } = searched;
   const where = interfaces
     .map((i) => `${i.name} (${i.address})`)
@@ -140,8 +155,9 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
   }
 
   // 2. Check the cluster's hosts over SSH (hosts found only by the sweep: all of them, to learn their names).
-  const key = await loadPrivateKey(options.sshKeyPath);
-  const { cluster, others, probes } = await checkHosts(options, { found, added, disagreements, fixed }, key, knownHosts, warn);
+  const key = await keyLoading;
+  const { cluster, others, probes } = await checkHosts(options, { found, added, disagreements, fixed }, pool, key, knownHosts, warn);
+  report({ kind: 'debug', message: `SSH checks over ${Math.round(performance.now())} ms after the process started` });
   requireClusterHosts(options, where, cluster, others);
 
   // 3. Roles and the merged inventory. Only hosts that passed the SSH check go in.
@@ -161,6 +177,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoverResult
     finalHosts,
     keyPath: key.path,
   });
+  report({ kind: 'debug', message: `files written ${Math.round(performance.now())} ms after the process started` });
 
   return {
     cluster,
@@ -201,15 +218,15 @@ interface Found {
 async function checkHosts(
   options: DiscoverOptions,
   { found, added, disagreements, fixed }: Found,
+  pool: ProbePool,
   key: PrivateKey,
   knownHosts: KnownHosts,
   warn: Warn,
 ): Promise<{ cluster: CheckedHost[]; others: FoundHost[]; probes: ProbeResult[] }> {
   const candidates = [...found.values(), ...added].filter((h) => h.name === undefined || isClusterName(h.name, options.prefix));
-  const { probeHosts } = await import('./probe.js');
-  const probes = await probeHosts(
+  const probes = await pool.results(
     candidates.map((h) => ({ name: h.name, address: h.address, port: options.sshPort })),
-    { key, knownHosts },
+    { key, knownHosts, report: options.report },
   );
   const cluster: CheckedHost[] = [];
   const others: FoundHost[] = [...found.values()].filter((h) => h.name !== undefined && !isClusterName(h.name, options.prefix));

@@ -30,7 +30,7 @@ export interface BrowseOptions {
    * missing, so a host is only reported missing after the full timeout.
    */
   awaited?: string[];
-  /** How long after a repeated query a silence counts as "nothing new". Default 1 s. */
+  /** How long after a repeated query a silence counts as "nothing new". Default ANSWER_WINDOW_MS. */
   answerWindowMs?: number;
   /** UDP port; 5353 except in tests. */
   port?: number;
@@ -50,12 +50,19 @@ const SERVICE_TYPES: Array<{ kind: ServiceKind; type: string }> = [
   { kind: 'ssh', type: 'ssh' },
   { kind: 'workstation', type: 'workstation' },
 ];
+/** RFC 6762 5.2: the first two queries at least one second apart. */
 const FIRST_REQUERY_MS = 1000;
+/**
+ * A responder answers a query for shared records (PTR) after 20-120 ms (RFC 6762 section 6; avahi's
+ * response-sched.c: AVAHI_RESPONSE_DEFER_MSEC 20 + JITTER 100). Half a second after the repeated query
+ * leaves 380 ms for a slow link; a Pi that is still booting needs --expect N or a listing in pi-hosts.
+ */
+const ANSWER_WINDOW_MS = 500;
 const MAX_REQUERY_MS = 16_000;
 
 export async function browseMdns(options: BrowseOptions): Promise<BrowseResult> {
   const report = options.report ?? silent;
-  const answerWindowMs = options.answerWindowMs ?? 1000;
+  const answerWindowMs = options.answerWindowMs ?? ANSWER_WINDOW_MS;
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   const table = new MdnsHostTable(elapsed, (candidates, via) => {

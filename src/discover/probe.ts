@@ -1,3 +1,4 @@
+import { silent, type Reporter } from '../events.js';
 import { DISCOVER_PROBES, factsScript, parseFacts } from '../facts/index.js';
 import {
   mapBounded,
@@ -56,6 +57,8 @@ export interface ProbeOptions {
   connectTimeoutMs?: number;
   /** Called as each host finishes, for progress. */
   onResult?: (result: ProbeResult) => void;
+  /** Debug lines: how long each host's connection and facts script took. */
+  report?: Reporter;
 }
 
 /** Connects to every target in parallel (bounded), as root with the cluster key, and reads its facts. */
@@ -63,27 +66,40 @@ export async function probeHosts(targets: ProbeTarget[], options: ProbeOptions):
   const settled = await mapBounded(
     targets,
     options.concurrency ?? 16,
-    async (target): Promise<ProbeResult> => {
-      const session = await openSession(
-        { address: target.address, name: target.name, port: target.port },
-        { key: options.key, knownHosts: options.knownHosts, hostKeys: 'record', connectTimeoutMs: options.connectTimeoutMs },
-      );
-      try {
-        const result = await session.run(factsScript(DISCOVER_PROBES), { timeoutMs: 15_000 });
-        const facts = discoveredFacts(result.stdout, target.address);
-        // A host found by --sweep is filed under the name it gives itself.
-        const names = target.name ? session.knownHostsNames : [facts.hostname, ...session.knownHostsNames].filter(Boolean);
-        return { ok: true, target, facts, hostKey: session.hostKey, hostKeyCheck: session.hostKeyCheck, knownHostsNames: names };
-      } finally {
-        session.close();
-      }
-    },
+    (target) => probeHost(target, options),
     (result, target) => options.onResult?.(result.status === 'fulfilled' ? result.value : failure(target, result.reason)),
   );
   return settled.map((result, index) => (result.status === 'fulfilled' ? result.value : failure(targets[index], result.reason)));
 }
 
-function failure(target: ProbeTarget, error: unknown): ProbeResult {
+/** One host: connect, check its key, run the facts script, in one round trip. Throws SshError. */
+export async function probeHost(target: ProbeTarget, options: ProbeOptions): Promise<ProbeResult> {
+  const report = options.report ?? silent;
+  const label = target.name ?? target.address;
+  const started = performance.now();
+  const session = await openSession(
+    { address: target.address, name: target.name, port: target.port },
+    { key: options.key, knownHosts: options.knownHosts, hostKeys: 'record', connectTimeoutMs: options.connectTimeoutMs },
+  );
+  try {
+    const connected = performance.now();
+    const result = await session.run(factsScript(DISCOVER_PROBES), { timeoutMs: 15_000 });
+    report({
+      kind: 'debug',
+      host: label,
+      message: `${label}: SSH connect, handshake and key check ${Math.round(connected - started)} ms, facts script ${Math.round(performance.now() - connected)} ms (done ${Math.round(performance.now())} ms after the process started)`,
+    });
+    const facts = discoveredFacts(result.stdout, target.address);
+    // A host found by --sweep is filed under the name it gives itself.
+    const names = target.name ? session.knownHostsNames : [facts.hostname, ...session.knownHostsNames].filter(Boolean);
+    return { ok: true, target, facts, hostKey: session.hostKey, hostKeyCheck: session.hostKeyCheck, knownHostsNames: names };
+  } finally {
+    session.close();
+  }
+}
+
+/** A thrown error as a failed ProbeResult (an SshError keeps its reason and hint). */
+export function failure(target: ProbeTarget, error: unknown): ProbeResult {
   if (error instanceof SshError) {
     return {
       ok: false,

@@ -62,6 +62,11 @@ export interface Search {
   existing?: Inventory;
   /** Reports the hosts held so far, and from now on each as it comes. */
   setPrefix(prefix: string): void;
+  /**
+   * Calls `listener` for every host found so far and from now on for each new one, and again when a host
+   * first seen without a name (the sweep) learns it: discover probes each host while the browse goes on.
+   */
+  subscribe(listener: (host: FoundHost) => void): void;
   /** Settles when the browse and the sweep are over. */
   done: Promise<SearchResult>;
   /** Ends the search early (the run failed elsewhere) and waits for its sockets to close. */
@@ -88,17 +93,21 @@ export function startSearch(options: SearchOptions): Search {
   const held: FoundHost[] = [];
   const found = new Map<string, FoundHost>();
   let firstHostMs: number | undefined;
+  const listeners: Array<(host: FoundHost) => void> = [];
   const add = (host: FoundHost) => {
     const byAddress = [...found.values()].find((h) => h.address === host.address);
     if (byAddress) {
+      const named = byAddress.name === undefined && host.name !== undefined;
       byAddress.name ??= host.name;
       byAddress.mac ??= host.mac;
+      if (named) for (const listener of listeners) listener(byAddress);
       return;
     }
     found.set(host.name ?? host.address, host);
     firstHostMs ??= host.foundMs;
     if (prefix === undefined) held.push(host);
     else options.onFound?.(host, isCluster(host));
+    for (const listener of listeners) listener(host);
   };
 
   const abort = new AbortController();
@@ -148,6 +157,10 @@ export function startSearch(options: SearchOptions): Search {
     setPrefix(value) {
       prefix = value;
       for (const host of held.splice(0)) options.onFound?.(host, isCluster(host));
+    },
+    subscribe(listener) {
+      listeners.push(listener);
+      for (const host of [...found.values()]) listener(host);
     },
     done,
     async stop() {

@@ -21,4 +21,4 @@ export {
   type RemoteSession,
   type CommandResult,
 } from './session.js';
-export { mapBounded } from './parallel.js';
+export { limiter, mapBounded } from './parallel.js';
