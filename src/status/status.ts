@@ -10,7 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubeMinor, supportNotice } from '../config/kubernetes-releases.js';
 import type { ClusterHost } from '../inventory/cluster.js';
-import { KnownHosts, loadPrivateKey, mapBounded, SshError, withSession, type RemoteSession } from '../remote/index.js';
+import { KnownHosts, loadPrivateKey, mapBounded, openSession, SshError, type RemoteSession } from '../remote/index.js';
 import { factsScript, parseFacts, STATUS_PROBES, type HostFacts } from '../facts/index.js';
 import type { Finding, Severity } from '../findings.js';
 import { piChecks, quantile } from '../facts/index.js';
@@ -70,36 +70,85 @@ const CERTS_SCRIPT = [
 ].join('\n');
 
 export async function clusterStatus(options: StatusOptions): Promise<ClusterStatus> {
-  const t0 = Date.now();
-  const now = options.now ?? new Date();
+  const reader = await openStatusReader(options);
+  try {
+    return await reader.read();
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Reads the cluster's status round after round (`status --watch`) over the same SSH connections: a round
+ * after the first skips the TCP connect, handshake and authentication. A connection that failed is opened
+ * again in the next round (a Pi that rebooted). close() ends every connection, also one still opening.
+ */
+export interface StatusReader {
+  read(): Promise<ClusterStatus>;
+  close(): void;
+}
+
+export async function openStatusReader(options: StatusOptions): Promise<StatusReader> {
   const key = await loadPrivateKey(options.privateKeyPath);
   const knownHosts = await KnownHosts.load(options.knownHostsPath);
   const master = options.hosts.find((h) => h.role === 'masters');
-  let masterText: string | undefined;
-  const settled = await mapBounded(options.hosts, options.hosts.length, (host) =>
-    withSession(
-      { name: host.name, address: host.address },
-      { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 },
-      async (session) => {
-        const [facts, extra] = await Promise.all([
-          readFacts(session),
-          host === master ? session.run(CERTS_SCRIPT, { timeoutMs: 15_000 }) : undefined,
-        ]);
-        if (extra) masterText = extra.stdout;
-        return facts;
-      },
-    ),
-  );
-  const hosts: HostStatus[] = options.hosts.map((host, index) => {
-    const result = settled[index]!;
-    const base = { name: host.name, address: host.address, group: host.role };
-    if (result.status === 'rejected') return { ...base, reachable: false, error: describeError(result.reason) };
-    return { ...base, reachable: true, facts: result.value, fsyncP99Ms: quantile(result.value.fsyncMs ?? [], 0.99) };
-  });
-  const { certificates, nodes } = masterText === undefined ? { certificates: [], nodes: undefined } : parseMasterText(masterText, now);
-  const newestLocalBackup = await newestBackup(join(options.stateDir, 'etcd-snapshots'), now);
-  const findings = judge(hosts, certificates, nodes, newestLocalBackup, master?.name, now);
-  return { hosts, certificates, nodes, newestLocalBackup, findings, ms: Date.now() - t0 };
+  const sessions = new Map<string, Promise<RemoteSession>>();
+  let closed = false;
+  const sessionOf = (host: ClusterHost): Promise<RemoteSession> => {
+    let session = sessions.get(host.name);
+    if (!session) {
+      session = openSession(
+        { name: host.name, address: host.address },
+        { key, knownHosts, hostKeys: 'strict', connectTimeoutMs: options.connectTimeoutMs ?? 8000 },
+      ).then((opened) => {
+        if (closed) opened.close();
+        return opened;
+      });
+      sessions.set(host.name, session);
+      session.catch(() => sessions.delete(host.name));
+    }
+    return session;
+  };
+  const readHost = async (host: ClusterHost): Promise<{ facts: HostFacts; masterText?: string }> => {
+    const session = await sessionOf(host);
+    try {
+      const [facts, extra] = await Promise.all([
+        readFacts(session),
+        host === master ? session.run(CERTS_SCRIPT, { timeoutMs: 15_000 }) : undefined,
+      ]);
+      return { facts, masterText: extra?.stdout };
+    } catch (error) {
+      sessions.delete(host.name);
+      session.close();
+      throw error;
+    }
+  };
+
+  return {
+    async read() {
+      const t0 = Date.now();
+      const now = options.now ?? new Date();
+      const settled = await mapBounded(options.hosts, options.hosts.length, readHost);
+      let masterText: string | undefined;
+      const hosts: HostStatus[] = options.hosts.map((host, index) => {
+        const result = settled[index]!;
+        const base = { name: host.name, address: host.address, group: host.role };
+        if (result.status === 'rejected') return { ...base, reachable: false, error: describeError(result.reason) };
+        if (host === master) masterText = result.value.masterText;
+        const facts = result.value.facts;
+        return { ...base, reachable: true, facts, fsyncP99Ms: quantile(facts.fsyncMs ?? [], 0.99) };
+      });
+      const { certificates, nodes } = masterText === undefined ? { certificates: [], nodes: undefined } : parseMasterText(masterText, now);
+      const newestLocalBackup = await newestBackup(join(options.stateDir, 'etcd-snapshots'), now);
+      const findings = judge(hosts, certificates, nodes, newestLocalBackup, master?.name, now);
+      return { hosts, certificates, nodes, newestLocalBackup, findings, ms: Date.now() - t0 };
+    },
+    close() {
+      closed = true;
+      for (const session of sessions.values()) session.then((s) => s.close(), () => {});
+      sessions.clear();
+    },
+  };
 }
 
 async function readFacts(session: RemoteSession): Promise<HostFacts> {

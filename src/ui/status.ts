@@ -78,3 +78,9 @@ export function findingLines(status: ClusterStatus, color: boolean): string[] {
       `${paint(f.severity === 'fail' ? 'red' : 'yellow', f.severity === 'fail' ? 'FAIL' : 'warn', color)} ${f.host}: ${f.problem}\n     fix: ${f.fix}`,
   );
 }
+
+/** The first line of each `status --watch` screen: the interval, the round and how long it took. */
+export function watchHeader(status: ClusterStatus, watch: { round: number; seconds: number; at: Date }): string {
+  const up = status.hosts.filter((h) => h.reachable).length;
+  return `Every ${watch.seconds} s: pi-cluster status  round ${watch.round}, ${status.ms} ms, ${up}/${status.hosts.length} Pis answered  ${watch.at.toISOString().slice(11, 19)} UTC  (Ctrl-C to stop)`;
+}

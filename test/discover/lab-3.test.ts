@@ -34,9 +34,16 @@ describe('discover against 3 virtual Pis', { skip }, () => {
 
   it('finds the 3 Pis, writes pi-hosts for --masters 1, and stops on a quiet network well before --timeout', async () => {
     project = tempProject();
-    const run = await runDiscover(project, { ...base, masters: '1', timeout: '10s' });
+    const run = await runDiscover(project, { ...base, masters: '1', timeout: '10s', verbose: true });
     assert.equal(run.error, undefined, run.error?.stack);
     const result = run.result!;
+    // Each Pi is checked over SSH while the browse still listens (its probe line comes first), not after it.
+    const browseOver = run.err.indexOf('browse over');
+    assert.ok(browseOver > 0, run.err);
+    for (const host of lab.hosts) {
+      const probed = run.err.indexOf(`${host.name}: SSH connect`);
+      assert.ok(probed >= 0 && probed < browseOver, `${host.name} probed during the browse:\n${run.err}`);
+    }
     assert.deepEqual(
       result.cluster.map((h) => [h.name, h.address, h.problem]),
       lab.hosts.map((h) => [h.name, h.ip, undefined]),
