@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const helpers = new Set(['run.js', 'stats.js']);
+const helpers = new Set(['run.js', 'stats.js', 'avahi.js']);
 const wanted = process.env.BENCH?.split(',').map((name) => `${name.trim()}.js`);
 const scripts = readdirSync(here)
   .filter((file) => file.endsWith('.js') && !helpers.has(file))
