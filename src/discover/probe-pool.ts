@@ -26,7 +26,20 @@ export class ProbePool {
     const key = targetKey(target);
     if (this.started.has(key)) return;
     const probe = Promise.all([this.options, this.probing]).then(([options, { probeHost, failure }]) =>
-      this.run(() => probeHost(target, options).catch((error: unknown) => failure(target, error))),
+      this.run(() =>
+        probeHost(target, options).catch((error: unknown) => {
+          const result = failure(target, error);
+          if (!result.ok && result.reason === 'unreachable') {
+            const label = target.name ?? target.address;
+            options.report?.({
+              kind: 'debug',
+              host: label,
+              message: `${label}: no SSH yet (${result.message}); checked again after the browse`,
+            });
+          }
+          return result;
+        }),
+      ),
     );
     probe.catch(() => {});
     this.started.set(key, probe);

@@ -145,7 +145,11 @@ export async function openStatusReader(options: StatusOptions): Promise<StatusRe
     },
     close() {
       closed = true;
-      for (const session of sessions.values()) session.then((s) => s.close(), () => {});
+      for (const session of sessions.values())
+        session.then(
+          (s) => s.close(),
+          () => {},
+        );
       sessions.clear();
     },
   };

@@ -82,6 +82,37 @@ describe('discover against 3 virtual Pis', { skip }, () => {
     assert.deepEqual(roles(cwd), { pi2: 'masters 198.51.100.12', pi0: 'workers 198.51.100.10', pi1: 'workers 198.51.100.11' });
   });
 
+  it('a Pi found before its sshd listens is checked again after the browse, and passes', async () => {
+    const cwd = tempProject();
+    // pi9 is listed but absent: the browse waits the whole --timeout, time enough to start pi1's sshd.
+    writeFileSync(
+      join(cwd, 'pi-hosts'),
+      '[masters]\npi0 ansible_host=198.51.100.10\n\n[workers]\npi1 ansible_host=198.51.100.11\npi2 ansible_host=198.51.100.12\npi9 ansible_host=198.51.100.99\n',
+    );
+    await lab.exec('pi1', ['rc-service', 'sshd', 'stop']);
+    let err = '';
+    let restarted: Promise<unknown> | undefined;
+    try {
+      const run = await runDiscover(cwd, {
+        ...base,
+        timeout: '3s',
+        verbose: true,
+        err: (text) => {
+          err += text;
+          if (!restarted && err.includes('pi1: no SSH yet')) restarted = lab.exec('pi1', ['rc-service', 'sshd', 'start']);
+        },
+      });
+      assert.ok(restarted, `pi1 was probed early and found no sshd:\n${err}`);
+      assert.equal(run.error, undefined, `${run.error?.stack}\n${err}`);
+      const pi1 = run.result!.cluster.find((h) => h.name === 'pi1');
+      assert.equal(pi1?.problem, undefined);
+      assert.equal(pi1?.facts?.hostname, 'pi1');
+    } finally {
+      await restarted;
+      await lab.exec('pi1', ['sh', '-c', 'rc-service sshd status >/dev/null || rc-service sshd start']);
+    }
+  });
+
   it('after one address changed, updates only that line and keeps hand-made roles', async () => {
     const file = join(project, 'pi-hosts');
     // By hand: pi1 becomes a second master.

@@ -72,7 +72,9 @@ describe('pi-cluster status --watch on 2 virtual Pis', { skip }, () => {
     assert.equal(run.code, 0, run.stderr);
     const lines = run.stdout.trim().split('\n');
     assert.equal(lines.length, 3, run.stdout);
-    const rounds = lines.map((line) => JSON.parse(line) as { round: number; ms: number; hosts: Array<{ name: string; reachable: boolean }> });
+    const rounds = lines.map(
+      (line) => JSON.parse(line) as { round: number; ms: number; hosts: Array<{ name: string; reachable: boolean }> },
+    );
     assert.deepEqual(
       rounds.map((r) => [r.round, r.hosts.map((h) => `${h.name} ${h.reachable}`)]),
       [1, 2, 3].map((round) => [round, ['pi0 true', 'pi1 true']]),
