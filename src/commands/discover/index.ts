@@ -49,6 +49,7 @@ export function register(program: Command): void {
         ['pi-cluster discover', 'asks which hosts are masters'],
         ['pi-cluster discover --masters 1 --yes', 'for scripts: lowest-numbered host is the master'],
         ['pi-cluster discover --master pi2 --interface eth0'],
+        ['pi-cluster discover --expect 4 --timeout 2m --masters 1 -y', 'wait for all 4 Pis (one still booting); stop when they are there'],
         ['pi-cluster discover --sweep 192.168.1.0/24', 'multicast blocked on your network'],
         ['pi-cluster discover --json --yes | jq .roles'],
         ['pi-cluster discover --replace-key pi3 --yes', 'pi3 was re-installed and has a new host key'],
