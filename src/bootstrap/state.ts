@@ -198,6 +198,7 @@ function plan(
     for (const name of added) pending.add(name);
     const doneHosts = Object.keys(inputs.hosts).filter((name) => !added.includes(name));
     const limit = scopeOf(layer, added, inputs);
+    if (limit === 'inventory') return { layer, run: true, reason: `the whole inventory, for ${added.join(', ')} (no host is contacted)` };
     if (limit === 'all') {
       rerunRest = true;
       return { layer, run: true, reason: `the new host ${inputs.firstMaster} is the first master` };
@@ -222,8 +223,10 @@ function addedHosts(done: LayerDone, inputs: LayerInputs): string[] | string | u
 }
 
 /** The hosts a layer's playbook runs on when `added` are new, or 'all' when it must run for the whole cluster. */
-function scopeOf(layer: Layer, added: string[], inputs: LayerInputs): string[] | 'all' {
+function scopeOf(layer: Layer, added: string[], inputs: LayerInputs): string[] | 'all' | 'inventory' {
   switch (layer.scope ?? 'each') {
+    case 'inventory':
+      return 'inventory';
     case 'each':
       return added;
     case 'workers':

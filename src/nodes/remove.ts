@@ -106,6 +106,11 @@ export async function removeNode(options: RemoveOptions): Promise<RemoveResult> 
       hint: 'add another master first, or take the whole cluster down with `pi-cluster reset`',
     });
   }
+  if (host.name === cluster.masters[0]?.name && !options.clusterVars.pi_cluster_control_plane_endpoint) {
+    throw new UserError(`${host.name} is the first master: the nodes reach the API server at its address`, {
+      hint: 'set kubernetes.controlPlaneEndpoint (an address that moves, e.g. kube-vip) before removing it, or remove another master',
+    });
+  }
   const runner = others[0] ?? cluster.masters[0];
   const state: RemoveState = saved ?? { version: 1, name: host.name, role, done: {} };
   const plan: Plan = { host, runner, reachable: true };

@@ -20,7 +20,7 @@ describe('bootstrap for added hosts (per-host layer records)', () => {
   it('only a host added: each layer runs for it alone, the workers join it, the first master labels it', () => {
     const plan = planLayers(LAYERS, doneFor(two), inputsOf(three));
     assert.deepEqual(summary(plan), [
-      '00-preflight:[pi2]',
+      '00-preflight:all',
       '10-prepare:[pi2]',
       '20-disk:[pi2]',
       '30-node:[pi2]',
@@ -29,6 +29,7 @@ describe('bootstrap for added hosts (per-host layer records)', () => {
       '60-post:[pi0]',
     ]);
     assert.equal(plan[1].reason, 'pi2 only (pi0, pi1 done)');
+    assert.match(plan[0].reason, /the whole inventory, for pi2 \(no host is contacted\)/);
     assert.deepEqual(plan[3].done, ['pi0', 'pi1']);
     assert.match(plan[4].reason, /nothing to do for pi2 \(the first master pi0 is done\)/);
     assert.match(plan[6].reason, /on the first master pi0, for pi2/);
@@ -71,7 +72,7 @@ describe('bootstrap for added hosts (per-host layer records)', () => {
     const state = doneFor(two);
     delete state.layers['30-node'];
     assert.deepEqual(summary(planLayers(LAYERS, state, inputsOf(three))).slice(0, 5), [
-      '00-preflight:[pi2]',
+      '00-preflight:all',
       '10-prepare:[pi2]',
       '20-disk:[pi2]',
       '30-node:all',

@@ -24,9 +24,9 @@ export interface NodeRemoveCommandOptions {
 export async function nodeRemoveCommand(options: NodeRemoveCommandOptions): Promise<RemoveResult> {
   const cwd = options.cwd ?? process.cwd();
   const write = options.write ?? ((text: string) => process.stdout.write(text));
-  const { config, privateKey } = options.dryRun
+  const { config, privateKey, needs } = options.dryRun
     ? await configForDryRun(options.configPath, options.sshKey)
-    : await keyAndConfig(options.configPath, options.sshKey);
+    : { ...(await keyAndConfig(options.configPath, options.sshKey)), needs: [] as string[] };
   if (!options.dryRun) checkPrivateKeyPath(privateKey);
   const stateDir = stateDirOf(cwd);
   if (!options.dryRun && !options.yes) {
@@ -55,6 +55,7 @@ export async function nodeRemoveCommand(options: NodeRemoveCommandOptions): Prom
     },
   });
   write(formatRemoval(result, options.dryRun));
+  if (needs.length) write(`The real run also needs:\n${needs.map((n) => `  - ${n}`).join('\n')}\n`);
   return result;
 }
 
