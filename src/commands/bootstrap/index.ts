@@ -37,6 +37,7 @@ export function register(program: Command): void {
         ['pi-cluster bootstrap', 'all layers; skips what is done'],
         ['pi-cluster bootstrap -e pi_cluster_lab=true --to 30-node', 'the virtual lab (make demo): no hardware tasks'],
         ['pi-cluster bootstrap --dry-run'],
+        ['pi-cluster discover && pi-cluster bootstrap', 'a new Pi: the layers run only for it'],
         ['pi-cluster bootstrap --from 30-node', 'again from a layer'],
         ['pi-cluster bootstrap --only 60-post'],
         ['pi-cluster bootstrap --kube-version 1.34.2 --yes'],
