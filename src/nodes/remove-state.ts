@@ -29,3 +29,12 @@ export async function loadRemoveState(stateDir: string, name: string): Promise<R
 export async function saveRemoveState(stateDir: string, state: RemoveState): Promise<void> {
   await writeFileAtomic(removeStatePath(stateDir, state.name), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
+
+/**
+ * The progress a run of `node remove` continues from: the saved one while the removal is unfinished; a fresh
+ * one when none is saved, or when the saved removal finished and the host is back in pi-hosts (added again).
+ */
+export function resumeFrom(saved: RemoveState | undefined, name: string, role: RemoveState['role']): RemoveState {
+  if (saved && saved.name === name && !saved.done['mark-removed']) return saved;
+  return { version: 1, name, role, done: {} };
+}

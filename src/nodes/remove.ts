@@ -17,7 +17,7 @@ import { markRemoved } from '../inventory/removed.js';
 import { KnownHosts, loadPrivateKey, SshError, withSession } from '../remote/index.js';
 import { etcdctl, KUBECTL, membersWithHealth } from './etcdctl.js';
 import { memberRemoval, type EtcdMember } from './quorum.js';
-import { loadRemoveState, removeStatePath, saveRemoveState, type RemoveState } from './remove-state.js';
+import { loadRemoveState, removeStatePath, resumeFrom, saveRemoveState, type RemoveState } from './remove-state.js';
 
 /** The reset layer (ansible/playbooks/90-reset.yml): kubeadm reset and the clean-up, here for one host. */
 const RESET_PLAYBOOK = '90-reset.yml';
@@ -112,7 +112,7 @@ export async function removeNode(options: RemoveOptions): Promise<RemoveResult> 
     });
   }
   const runner = others[0] ?? cluster.masters[0];
-  const state: RemoveState = saved ?? { version: 1, name: host.name, role, done: {} };
+  const state: RemoveState = resumeFrom(saved, host.name, role);
   const plan: Plan = { host, runner, reachable: true };
   const checks = await preflight(options, plan, state);
   const steps = removeSteps(options, plan, state, inventoryFile);

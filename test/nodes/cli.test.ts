@@ -67,6 +67,20 @@ describe('pi-cluster node remove --dry-run (CLI)', () => {
     assert.ok(result.stdout.includes(`ssh root@pi0: ${etcdctl} member remove <ID of pi1 in the member list>`));
   });
 
+  it('resumes: the steps a stopped run finished show as done before', async () => {
+    const dir = project(HOSTS([pi(0)], [pi(1), pi(2)]));
+    const { saveRemoveState } = await import('../../src/nodes/remove-state.js');
+    await saveRemoveState(join(dir, '.pi-cluster'), {
+      version: 1,
+      name: 'pi2',
+      role: 'workers',
+      done: { drain: 't1', 'delete-node': 't2' },
+    });
+    const result = cli(dir, 'node', 'remove', 'pi2', '--dry-run', '--ssh-key', join(dir, 'id_test'));
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /1\. drain: done before[\s\S]*2\. delete-node: done before[\s\S]*3\. reset: would run/);
+  });
+
   const refusals: Array<[string, string, string, RegExp, string?]> = [
     ['the last master', HOSTS([pi(0)], [pi(1)]), 'pi0', /pi0 is the last master: removing it deletes the cluster/],
     [
