@@ -49,8 +49,11 @@ export interface BootstrapOptions {
   report: Reporter;
   /** Asked before a layer that repartitions cards and reboots hosts (20-disk); no answer = yes. */
   confirm?: (question: string) => Promise<boolean>;
-  /** Live Ansible events with the layer they belong to (the command draws the per-host view). */
-  onAnsibleEvent?: (layer: Layer, event: AnsibleEvent) => void;
+  /**
+   * Live Ansible events with the layer they belong to and the hosts its playbook works on (the command draws
+   * the per-host view).
+   */
+  onAnsibleEvent?: (layer: Layer, event: AnsibleEvent, hosts: string[]) => void;
   signal?: AbortSignal;
   /** --allow-ssh-overrides: accept ansible_connection / ansible_ssh_*_args in pi-hosts. */
   allowSshOverrides?: boolean;
@@ -266,7 +269,11 @@ function layerPhase(item: LayerPlan): Phase<Ctx> {
       const ranOn = new Set<string>();
       for (const spec of [run(ctx), everyHost(ctx)]) {
         if (!spec) continue;
-        const result: PlaybookResult = await runPlaybook({ ...spec, onEvent: (event) => ctx.options.onAnsibleEvent?.(layer, event) });
+        const hosts = spec.limit ? spec.limit.split(',') : hostsOf(ctx);
+        const result: PlaybookResult = await runPlaybook({
+          ...spec,
+          onEvent: (event) => ctx.options.onAnsibleEvent?.(layer, event, hosts),
+        });
         await failed(ctx, result, spec.logFile);
         changed += Object.values(result.recap).reduce((n, h) => n + h.changed, 0);
         for (const host of Object.keys(result.recap)) ranOn.add(host);

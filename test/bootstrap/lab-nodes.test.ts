@@ -56,8 +56,10 @@ describe('nodes in and out on the virtual lab', { skip, timeout: 600_000 }, () =
     assert.match(plan30.join('\n'), /then \/etc\/hosts on pi0, pi1 \(they learn pi2\)/);
 
     const recaps: Array<[string, string[]]> = [];
-    const onAnsibleEvent = (layer: Layer, event: AnsibleEvent) => {
+    const viewHosts = new Map<string, string[]>(); // what the live per-host view is told to show
+    const onAnsibleEvent = (layer: Layer, event: AnsibleEvent, hosts: string[]) => {
       if (event.event === 'recap') recaps.push([layer.id, Object.keys(event.hosts).sort()]);
+      if (!viewHosts.has(layer.id)) viewHosts.set(layer.id, hosts);
     };
     const result = await bootstrap(labBootstrapOptions(lab, project, { onAnsibleEvent }));
     assert.deepEqual(
@@ -73,6 +75,7 @@ describe('nodes in and out on the virtual lab', { skip, timeout: 600_000 }, () =
       ['30-node', ['pi2']],
       ['30-node', ['pi0', 'pi1']],
     ]);
+    assert.deepEqual(viewHosts.get('10-prepare'), ['pi2']);
     const state = await loadState(join(project.dir, '.pi-cluster'));
     assert.deepEqual(state.layers['10-prepare'].ranOn, ['pi2']);
     assert.deepEqual(Object.keys(state.layers['30-node'].hosts ?? {}), ['pi0', 'pi1', 'pi2']);
