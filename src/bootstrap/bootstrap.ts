@@ -10,7 +10,17 @@ import { runPhases, type Phase, type PhaseOutcome } from './phases.js';
 import type { Finding } from '../findings.js';
 import { stateDir as projectStateDir } from '../paths.js';
 import { runPreflight, DEFAULT_POLICY, LAB_POLICY, type PreflightPolicy } from './preflight.js';
-import { hashOf, loadState, planLayers, saveState, type BootstrapState, type LayerPlan } from './state.js';
+import {
+  hashOf,
+  layerDone,
+  layerInputs,
+  loadState,
+  planLayers,
+  saveState,
+  type BootstrapState,
+  type LayerInputs,
+  type LayerPlan,
+} from './state.js';
 import { validateCluster, type ClusterCheck } from './validate.js';
 import { extraVars } from './vars.js';
 
@@ -39,8 +49,11 @@ export interface BootstrapOptions {
   report: Reporter;
   /** Asked before a layer that repartitions cards and reboots hosts (20-disk); no answer = yes. */
   confirm?: (question: string) => Promise<boolean>;
-  /** Live Ansible events with the layer they belong to (the command draws the per-host view). */
-  onAnsibleEvent?: (layer: Layer, event: AnsibleEvent) => void;
+  /**
+   * Live Ansible events with the layer they belong to and the hosts its playbook works on (the command draws
+   * the per-host view).
+   */
+  onAnsibleEvent?: (layer: Layer, event: AnsibleEvent, hosts: string[]) => void;
   signal?: AbortSignal;
   /** --allow-ssh-overrides: accept ansible_connection / ansible_ssh_*_args in pi-hosts. */
   allowSshOverrides?: boolean;
@@ -65,6 +78,7 @@ interface Ctx {
   stateDir: string;
   logDir: string;
   inputsHash: string;
+  inputs: LayerInputs;
   vars: Record<string, unknown>;
   knownHosts: string;
   forks: number;
@@ -79,7 +93,7 @@ interface Ctx {
 export async function bootstrap(options: BootstrapOptions): Promise<BootstrapResult> {
   const { only: selected, from, to } = layerSelection(options);
   const ctx = await context(options);
-  const plan = planLayers(LAYERS, ctx.state, ctx.inputsHash, { from, only: selected, to });
+  const plan = planLayers(LAYERS, ctx.state, ctx.inputs, { from, only: selected, to });
   const phases: Array<Phase<Ctx>> = [preflightPhase(), ...plan.map((item) => layerPhase(item)), validatePhase()];
   const outcomes = await runPhases(phases, ctx, { dryRun: options.dryRun, report: options.report, signal: options.signal });
   return { plan, outcomes, findings: ctx.findings, checks: ctx.checks, commands: ctx.commands, logDir: ctx.logDir, needs: ctx.needs };
@@ -131,13 +145,15 @@ async function context(options: BootstrapOptions): Promise<Ctx> {
   const vars = extraVars({ config: options.config, stateDir, kubeVersion: options.kubeVersion, extra: options.extraVars });
   const state = await loadState(stateDir);
   const runStamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const inputs = layerInputs(inventory, vars);
   return {
     options,
     inventory,
     state,
     stateDir,
     logDir: join(stateDir, 'logs'),
-    inputsHash: hashOf(inventory.text, vars),
+    inputsHash: inputs.inputsHash,
+    inputs,
     vars,
     knownHosts,
     forks: options.forks ?? Math.min(50, Math.max(1, inventory.hosts.length)),
@@ -193,7 +209,7 @@ function preflightPhase(): Phase<Ctx> {
 
 function layerPhase(item: LayerPlan): Phase<Ctx> {
   const { layer } = item;
-  const logFile = (ctx: Ctx) => join(ctx.logDir, `${ctx.runStamp}-${layer.id}.log`);
+  const logFile = (ctx: Ctx, suffix = '') => join(ctx.logDir, `${ctx.runStamp}-${layer.id}${suffix}.log`);
   const run = (ctx: Ctx) => ({
     playbook: layer.playbook,
     inventory: ctx.inventory.path,
@@ -204,55 +220,65 @@ function layerPhase(item: LayerPlan): Phase<Ctx> {
     logFile: logFile(ctx),
     cwd: ctx.options.cwd,
     signal: ctx.options.signal,
+    limit: item.limit?.join(','),
   });
+  /** Only hosts were added: the hosts done already learn of them (everyHost), nothing else touches them. */
+  const everyHost = (ctx: Ctx) =>
+    layer.everyHost && item.limit?.length && item.done?.length
+      ? { ...run(ctx), playbook: layer.everyHost.playbook, limit: item.done.join(','), logFile: logFile(ctx, '-every-host') }
+      : undefined;
+  const hostsOf = (ctx: Ctx) => item.limit ?? ctx.inventory.hosts.map((h) => h.name);
   return {
     title: `${layer.id}: ${layer.title}`,
     shouldRun: () => item.run,
     prepare: async (ctx) => {
-      if (layer.id !== '20-disk' || !ctx.options.confirm) return;
-      const hosts = ctx.inventory.hosts.map((h) => h.name).join(', ');
+      if (layer.id !== '20-disk' || !ctx.options.confirm || item.limit?.length === 0) return;
+      const hosts = hostsOf(ctx).join(', ');
       const yes = await ctx.options.confirm(
         `20-disk partitions the free space of the cards of diskless Alpine hosts (${hosts}) and reboots them. Continue?`,
       );
       if (!yes) throw new CancelledError('Cancelled before 20-disk: nothing was changed by this layer');
     },
     dryRun: async (ctx) => {
+      if (item.limit?.length === 0) return [`${item.reason}: no playbook runs; recorded as done for them`];
       const argv = playbookArgv({ ...run(ctx), extraVarsFile: join(ctx.logDir, `${layer.id}.vars.json`) });
       ctx.commands.push(argv);
-      return [`${item.reason}; hosts: ${ctx.inventory.hosts.map((h) => h.name).join(', ')}`, argv.join(' ')];
+      const lines = [`${item.reason}; hosts: ${hostsOf(ctx).join(', ')}`, argv.join(' ')];
+      const every = everyHost(ctx);
+      if (every) {
+        const everyArgv = playbookArgv({ ...every, extraVarsFile: join(ctx.logDir, `${layer.id}-every-host.vars.json`) });
+        ctx.commands.push(everyArgv);
+        lines.push(
+          `then ${layer.everyHost!.what} on ${item.done!.join(', ')} (they learn ${item.added!.join(', ')}):`,
+          everyArgv.join(' '),
+        );
+      }
+      return lines;
     },
     run: async (ctx) => {
+      if (item.limit?.length === 0) {
+        ctx.state.layers[layer.id] = layerDone(ctx.inputs, { changed: 0, ranOn: [] });
+        await saveState(ctx.stateDir, ctx.state);
+        ctx.options.report({ kind: 'info', message: `${layer.id}: ${item.reason}` });
+        return;
+      }
+      if (item.limit) ctx.options.report({ kind: 'info', message: `${layer.id}: ${item.reason}` });
       ctx.state.running = { layer: layer.id, startedAt: new Date().toISOString(), pid: process.pid };
       await saveState(ctx.stateDir, ctx.state);
-      const result: PlaybookResult = await runPlaybook({ ...run(ctx), onEvent: (event) => ctx.options.onAnsibleEvent?.(layer, event) });
-      if (result.interrupted) {
-        delete ctx.state.running;
-        ctx.state.lastFailure = { layer: layer.id, message: 'stopped by the user (Ctrl-C or a signal)', at: new Date().toISOString() };
-        await saveState(ctx.stateDir, ctx.state);
-        throw new CancelledError(`Stopped during ${layer.id}; \`pi-cluster bootstrap\` resumes at ${layer.id} (log: ${logFile(ctx)})`);
-      }
-      if (result.exitCode !== 0) {
-        const first = result.failures[0];
-        ctx.state.lastFailure = {
-          layer: layer.id,
-          host: first?.host,
-          task: first?.task,
-          message: first?.message,
-          at: new Date().toISOString(),
-        };
-        await saveState(ctx.stateDir, ctx.state);
-        // 00-preflight fails once, listing every problem (one per line, host and fix in each): show them all.
-        const where = !first
-          ? `ansible-playbook exited with ${result.exitCode}`
-          : layer.id === '00-preflight' && first.status === 'failed'
-            ? first.message.trim()
-            : `${first.host} failed in task "${first.task}"${first.status === 'unreachable' ? ' (unreachable)' : ''}: ${firstLine(first.message)}`;
-        throw new UserError(`layer ${layer.id} failed: ${where}`, {
-          hint: `full log: ${logFile(ctx)}; fix the cause, then \`pi-cluster bootstrap\` resumes at ${layer.id} (or \`--only ${layer.id}\`)`,
+      let changed = 0;
+      const ranOn = new Set<string>();
+      for (const spec of [run(ctx), everyHost(ctx)]) {
+        if (!spec) continue;
+        const hosts = spec.limit ? spec.limit.split(',') : hostsOf(ctx);
+        const result: PlaybookResult = await runPlaybook({
+          ...spec,
+          onEvent: (event) => ctx.options.onAnsibleEvent?.(layer, event, hosts),
         });
+        await failed(ctx, result, spec.logFile);
+        changed += Object.values(result.recap).reduce((n, h) => n + h.changed, 0);
+        for (const host of Object.keys(result.recap)) ranOn.add(host);
       }
-      const changed = Object.values(result.recap).reduce((n, h) => n + h.changed, 0);
-      ctx.state.layers[layer.id] = { doneAt: new Date().toISOString(), inputsHash: ctx.inputsHash, changed };
+      ctx.state.layers[layer.id] = layerDone(ctx.inputs, { changed, ranOn: [...ranOn] });
       ctx.state.inputsHash = ctx.inputsHash;
       ctx.state.inventoryHash = hashOf(ctx.inventory.text);
       ctx.state.configHash = hashOf(ctx.vars);
@@ -262,6 +288,35 @@ function layerPhase(item: LayerPlan): Phase<Ctx> {
       ctx.options.report({ kind: 'info', message: `${layer.id}: done (${changed} changed)` });
     },
   };
+
+  /** Records a stopped or failed playbook and throws the error that says how to resume. */
+  async function failed(ctx: Ctx, result: PlaybookResult, log: string): Promise<void> {
+    if (result.interrupted) {
+      delete ctx.state.running;
+      ctx.state.lastFailure = { layer: layer.id, message: 'stopped by the user (Ctrl-C or a signal)', at: new Date().toISOString() };
+      await saveState(ctx.stateDir, ctx.state);
+      throw new CancelledError(`Stopped during ${layer.id}; \`pi-cluster bootstrap\` resumes at ${layer.id} (log: ${log})`);
+    }
+    if (result.exitCode === 0) return;
+    const first = result.failures[0];
+    ctx.state.lastFailure = {
+      layer: layer.id,
+      host: first?.host,
+      task: first?.task,
+      message: first?.message,
+      at: new Date().toISOString(),
+    };
+    await saveState(ctx.stateDir, ctx.state);
+    // 00-preflight fails once, listing every problem (one per line, host and fix in each): show them all.
+    const where = !first
+      ? `ansible-playbook exited with ${result.exitCode}`
+      : layer.id === '00-preflight' && first.status === 'failed'
+        ? first.message.trim()
+        : `${first.host} failed in task "${first.task}"${first.status === 'unreachable' ? ' (unreachable)' : ''}: ${firstLine(first.message)}`;
+    throw new UserError(`layer ${layer.id} failed: ${where}`, {
+      hint: `full log: ${log}; fix the cause, then \`pi-cluster bootstrap\` resumes at ${layer.id} (or \`--only ${layer.id}\`)`,
+    });
+  }
 }
 
 function validatePhase(): Phase<Ctx> {

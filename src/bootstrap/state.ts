@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../atomic-file.js';
 import { dirname, join } from 'node:path';
 import type { Layer } from './layers.js';
+import { shlexSplit, type Inventory } from '../inventory/ini.js';
 
 /** `.pi-cluster/state.json`: which layers finished, and for which inputs. */
 export interface BootstrapState {
@@ -12,10 +13,34 @@ export interface BootstrapState {
   inputsHash?: string;
   inventoryHash?: string;
   configHash?: string;
-  layers: Record<string, { doneAt: string; inputsHash: string; changed?: number }>;
+  layers: Record<string, LayerDone>;
   /** The layer under way: left behind when a run is killed, so the next run says where it stopped. */
   running?: { layer: string; startedAt: string; pid: number };
   lastFailure?: { layer: string; host?: string; task?: string; message?: string; at: string };
+}
+
+/** A finished layer: for which inputs, and on which hosts. */
+export interface LayerDone {
+  doneAt: string;
+  /** Hash of the whole inventory text and the settings (a state written before per-host records has only this). */
+  inputsHash: string;
+  changed?: number;
+  /** Hash of everything but the host list: settings, inventory variables and groups, the first master. */
+  settingsHash?: string;
+  /** The hosts the layer is done for, each with the hash of its own pi-hosts lines. */
+  hosts?: Record<string, string>;
+  /** The hosts its last playbook run worked on (Ansible's recap). */
+  ranOn?: string[];
+}
+
+/** What a layer's record is compared with: see layerInputs. */
+export interface LayerInputs {
+  inputsHash: string;
+  settingsHash: string;
+  /** Every host of pi-hosts with the hash of its lines, in file order. */
+  hosts: Record<string, string>;
+  firstMaster?: string;
+  workers: string[];
 }
 
 export const emptyState = (): BootstrapState => ({ version: 1, layers: {} });
@@ -59,29 +84,90 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/**
+ * Splits the inputs into the settings and the host list: host lines count per host (their words, not their
+ * comments); every other line but comments and blank lines counts as settings, with the extra vars and the
+ * first master (a new first master is a new cluster).
+ */
+export function layerInputs(
+  inventory: { text: string; inventory: Inventory; masters: Array<{ name: string }>; workers: Array<{ name: string }> },
+  vars: unknown,
+): LayerInputs {
+  const perHost = new Map<string, string[]>();
+  const other: string[] = [];
+  for (const line of inventory.inventory.lines) {
+    if (line.kind === 'host') {
+      const words = perHost.get(line.name) ?? [];
+      words.push(`[${line.section}] ${(shlexSplit(line.text.trim()) ?? [line.text.trim()]).join(' ')}`);
+      perHost.set(line.name, words);
+    } else if (line.text.trim() && !/^[#;]/.test(line.text.trim())) other.push(`${line.section}: ${line.text.trim()}`);
+  }
+  const firstMaster = inventory.masters[0]?.name;
+  return {
+    inputsHash: hashOf(inventory.text, vars),
+    settingsHash: hashOf(other, vars, firstMaster ?? ''),
+    hosts: Object.fromEntries([...perHost].map(([name, words]) => [name, hashOf(words)])),
+    firstMaster,
+    workers: inventory.workers.map((w) => w.name),
+  };
+}
+
+/**
+ * The record of a layer that finished with these inputs. A run limited to the added hosts leaves the layer
+ * done for every host of the inventory too: planLayers limits a run only when all the others are done.
+ */
+export function layerDone(inputs: LayerInputs, extra: Partial<LayerDone> = {}): LayerDone {
+  return {
+    doneAt: new Date().toISOString(),
+    inputsHash: inputs.inputsHash,
+    settingsHash: inputs.settingsHash,
+    hosts: { ...inputs.hosts },
+    ...extra,
+  };
+}
+
 export interface LayerPlan {
   layer: Layer;
   run: boolean;
   reason: string;
+  /**
+   * Only hosts were added since the layer finished: the hosts its playbook runs on (`--limit`); empty when the
+   * layer has nothing to do for the new hosts (it is then only recorded as done for them).
+   */
+  limit?: string[];
+  /** With `limit`: the hosts the layer is done for already. */
+  done?: string[];
+  /** With `limit`: the hosts added since. */
+  added?: string[];
 }
 
 /**
  * Which layers this run executes. Default: every layer not done for the current inputs (a layer done
- * for other inputs runs again, and so does everything after the first layer that runs).
- * `from` runs that layer and all after it; `only` runs just that one.
+ * for other inputs runs again, and so does everything after the first layer that runs). When only hosts were
+ * added since a layer finished (same settings, the other hosts' lines unchanged), the layer runs for the new
+ * hosts alone (`limit`), and the layers after it at least for them.
+ * `from` runs that layer and all after it; `only` runs just that one. `inputs` as a string: the whole-inputs
+ * hash alone (no per-host planning).
  */
 export function planLayers(
   layers: readonly Layer[],
   state: BootstrapState,
-  inputsHash: string,
+  inputs: string | LayerInputs,
   options: { from?: string; only?: string; to?: string } = {},
 ): LayerPlan[] {
   const toIndex = options.to ? layers.findIndex((l) => l.id === options.to) : -1;
-  const planned = plan(layers, state, inputsHash, options);
+  const full: LayerInputs = typeof inputs === 'string' ? { inputsHash: inputs, settingsHash: '', hosts: {}, workers: [] } : inputs;
+  const planned = plan(layers, state, full, typeof inputs !== 'string', options);
   return toIndex < 0 ? planned : planned.map((item, index) => (index > toIndex ? { ...item, run: false, reason: 'after --to' } : item));
 }
 
-function plan(layers: readonly Layer[], state: BootstrapState, inputsHash: string, options: { from?: string; only?: string }): LayerPlan[] {
+function plan(
+  layers: readonly Layer[],
+  state: BootstrapState,
+  inputs: LayerInputs,
+  perHost: boolean,
+  options: { from?: string; only?: string },
+): LayerPlan[] {
   if (options.only) {
     return layers.map((layer) => ({
       layer,
@@ -91,6 +177,8 @@ function plan(layers: readonly Layer[], state: BootstrapState, inputsHash: strin
   }
   const fromIndex = options.from ? layers.findIndex((l) => l.id === options.from) : -1;
   let rerunRest = false;
+  /** Hosts an earlier layer runs for: the later layers run at least for them. */
+  const pending = new Set<string>();
   return layers.map((layer, index) => {
     if (fromIndex >= 0) return { layer, run: index >= fromIndex, reason: index >= fromIndex ? '--from' : 'before --from' };
     const done = state.layers[layer.id];
@@ -99,10 +187,53 @@ function plan(layers: readonly Layer[], state: BootstrapState, inputsHash: strin
       rerunRest = true;
       return { layer, run: true, reason: state.running?.layer === layer.id ? 'stopped during the last run' : 'not done yet' };
     }
-    if (done.inputsHash !== inputsHash) {
+    if (done.inputsHash === inputs.inputsHash && pending.size === 0) return { layer, run: false, reason: `done ${done.doneAt}` };
+    const delta = perHost ? addedHosts(done, inputs) : undefined;
+    if (typeof delta === 'string' || delta === undefined) {
       rerunRest = true;
-      return { layer, run: true, reason: 'inventory or settings changed' };
+      return { layer, run: true, reason: delta ?? 'inventory or settings changed' };
     }
-    return { layer, run: false, reason: `done ${done.doneAt}` };
+    const added = [...new Set([...delta, ...pending])].filter((name) => name in inputs.hosts);
+    if (added.length === 0) return { layer, run: false, reason: `done ${done.doneAt}` };
+    for (const name of added) pending.add(name);
+    const doneHosts = Object.keys(inputs.hosts).filter((name) => !added.includes(name));
+    const limit = scopeOf(layer, added, inputs);
+    if (limit === 'inventory') return { layer, run: true, reason: `the whole inventory, for ${added.join(', ')} (no host is contacted)` };
+    if (limit === 'all') {
+      rerunRest = true;
+      return { layer, run: true, reason: `the new host ${inputs.firstMaster} is the first master` };
+    }
+    const reason =
+      limit.length === 0
+        ? `nothing to do for ${added.join(', ')} (${layer.scope === 'workers' ? 'no new worker' : `the first master ${inputs.firstMaster} is done`})`
+        : layer.scope === 'via-first-master'
+          ? `on the first master ${limit.join(', ')}, for ${added.join(', ')} (${doneHosts.join(', ') || 'no other host'} done)`
+          : `${limit.join(', ')} only (${doneHosts.join(', ') || 'no other host'} done)`;
+    return { layer, run: true, reason, limit, done: doneHosts, added };
   });
+}
+
+/** The hosts added since the layer finished, or why the layer must run for every host. */
+function addedHosts(done: LayerDone, inputs: LayerInputs): string[] | string | undefined {
+  if (!done.settingsHash || !done.hosts) return undefined;
+  if (done.settingsHash !== inputs.settingsHash) return 'settings or inventory variables changed';
+  const changed = Object.keys(inputs.hosts).filter((name) => name in done.hosts! && done.hosts![name] !== inputs.hosts[name]);
+  if (changed.length) return `the pi-hosts line${changed.length > 1 ? 's' : ''} of ${changed.join(', ')} changed`;
+  return Object.keys(inputs.hosts).filter((name) => !(name in done.hosts!));
+}
+
+/** The hosts a layer's playbook runs on when `added` are new, or 'all' when it must run for the whole cluster. */
+function scopeOf(layer: Layer, added: string[], inputs: LayerInputs): string[] | 'all' | 'inventory' {
+  switch (layer.scope ?? 'each') {
+    case 'inventory':
+      return 'inventory';
+    case 'each':
+      return added;
+    case 'workers':
+      return added.filter((name) => inputs.workers.includes(name));
+    case 'first-master':
+      return inputs.firstMaster && added.includes(inputs.firstMaster) ? 'all' : [];
+    case 'via-first-master':
+      return inputs.firstMaster ? [inputs.firstMaster] : 'all';
+  }
 }

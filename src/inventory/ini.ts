@@ -196,8 +196,31 @@ export interface InventoryEntry {
   note?: string;
 }
 
+/** The marker `pi-cluster node remove` puts before each line of a host it removed (see removed.ts). */
+export const REMOVED_MARKER = '# removed by pi-cluster';
+const REMOVED_LINE = /^#\s*removed by pi-cluster\s+(\S+):\s*(\S+)/;
+
+export interface RemovedHost {
+  name: string;
+  /** The date in the marker (YYYY-MM-DD). */
+  date: string;
+  /** 1-based line of its first marker. */
+  line: number;
+}
+
+/** The hosts pi-hosts marks as removed, in file order, each once. */
+export function removedHosts(text: string): RemovedHost[] {
+  const found = new Map<string, RemovedHost>();
+  text.split('\n').forEach((raw, index) => {
+    const match = REMOVED_LINE.exec(raw.trim());
+    if (match && !found.has(match[2])) found.set(match[2], { name: match[2], date: match[1], line: index + 1 });
+  });
+  return [...found.values()];
+}
+
 export type InventoryChange =
   | { kind: 'added'; name: string; role: Role; address: string }
+  | { kind: 'removed'; name: string; date: string; address: string }
   | { kind: 'address'; name: string; from: string; to: string }
   | { kind: 'missing'; name: string; role?: Role; address?: string };
 
@@ -209,7 +232,8 @@ export interface MergeResult {
 /**
  * Merges found hosts into an inventory (or a new one). Roles and names of listed hosts are kept;
  * changed addresses are updated in place; new hosts go to the group `roleFor` gives them; listed
- * hosts that were not found are reported as missing and stay in the file.
+ * hosts that were not found are reported as missing and stay in the file; found hosts that
+ * `pi-cluster node remove` marked as removed are reported and not added again.
  */
 export function mergeInventory(
   existing: Inventory | undefined,
@@ -220,6 +244,7 @@ export function mergeInventory(
   const inventory: Inventory = existing ? { lines: [...existing.lines] } : newInventory(header);
   const changes: InventoryChange[] = [];
   const listed = new Map(inventoryHosts(inventory).map((h) => [h.name, h]));
+  const removed = new Map(removedHosts(formatInventory(inventory)).map((h) => [h.name, h]));
 
   for (const host of found) {
     const known = listed.get(host.name);
@@ -232,6 +257,12 @@ export function mergeInventory(
         );
         changes.push({ kind: 'address', name: host.name, from: known.ansibleHost, to: host.address });
       }
+      continue;
+    }
+    const gone = removed.get(host.name);
+    if (gone) {
+      // `pi-cluster node remove` took it out: a Pi that still answers is not a new host.
+      changes.push({ kind: 'removed', name: host.name, date: gone.date, address: host.address });
       continue;
     }
     const role = roleFor(host.name);

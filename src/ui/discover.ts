@@ -71,6 +71,12 @@ export function changeLines(changes: InventoryChange[], color: boolean): string[
         return paint('yellow', `  ~ ${c.name.padEnd(8)} ${c.from} -> ${c.to}`, color);
       case 'missing':
         return paint('red', `  ! ${c.name.padEnd(8)} ${(c.address ?? '').padEnd(15)} not found; kept in pi-hosts`, color);
+      case 'removed':
+        return paint(
+          'yellow',
+          `  - ${c.name.padEnd(8)} ${c.address.padEnd(15)} removed by pi-cluster ${c.date}; not added (delete its "removed by" line in pi-hosts to add it again)`,
+          color,
+        );
     }
   });
 }

@@ -27,9 +27,8 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
     : { ...(await keyAndConfig(options.configPath, options.sshKey)), needs: [] as string[] };
   const { readClusterInventory } = await import('../../inventory/cluster.js');
   const cwd = process.cwd();
-  const hosts = (
-    await readClusterInventory(resolve(cwd, options.inventory), { allowConnectionOverrides: options.allowSshOverrides })
-  ).hosts.map((h) => h.name);
+  // pi-hosts is checked before anything else (bootstrap reads it again)
+  await readClusterInventory(resolve(cwd, options.inventory), { allowConnectionOverrides: options.allowSshOverrides });
   if (!options.dryRun) checkPrivateKeyPath(privateKey); // a folder or a missing key: said before any connection
   const ui = createLayerRenderer(options.color, options.verbose);
   const confirm =
@@ -69,7 +68,7 @@ export async function bootstrapCommand(options: BootstrapCommandOptions): Promis
       allowSshOverrides: options.allowSshOverrides,
       report: (event) => ui.event(event),
       confirm,
-      onAnsibleEvent: (layer, event) => ui.ansible(layer, hosts, event),
+      onAnsibleEvent: (layer, event, layerHosts) => ui.ansible(layer, layerHosts, event),
     });
     ui.finish();
     if (options.dryRun) {
