@@ -45,7 +45,8 @@ export const CERTS_SCRIPT = [
 
 /** kubeadm's name for a certificate file: pki/apiserver.crt -> apiserver, pki/etcd/server.crt -> etcd-server. */
 export function kubeadmName(path: string): string {
-  const relative = path.startsWith(`${PKI}/`) ? path.slice(PKI.length + 1) : path.split('/').pop()!;
+  const at = path.lastIndexOf(`${PKI}/`);
+  const relative = at >= 0 ? path.slice(at + PKI.length + 1) : path.split('/').pop()!;
   return relative.replace(/\.crt$/, '').replace(/\//g, '-');
 }
 
