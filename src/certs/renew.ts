@@ -90,11 +90,19 @@ export function renewPlan(options: RenewOptions): Array<{ host: ClusterHost; spe
 
 const CERTS_READ = '/etc/kubernetes/pki/**/*.crt and the kubeconfigs, over SSH';
 
-export async function renewCertificates(options: RenewOptions): Promise<RenewOutcome[]> {
+export interface RenewResult {
+  /** What is checked on every master before anything changes. */
+  preflight: string;
+  masters: RenewOutcome[];
+}
+
+export async function renewCertificates(options: RenewOptions): Promise<RenewResult> {
   const masters = options.inventory.masters;
   if (!masters.length) throw new UserError(`${options.inventory.path} lists no [masters]`, { hint: 'run `pi-cluster discover`' });
   const plan = renewPlan(options);
-  if (options.dryRun) return plan.map((p) => ({ host: p.host.name, status: 'dry-run', commands: p.commands }));
+  const preflightLine = `preflight, before any change: on ${masters.map((m) => m.name).join(', ')} over SSH: ${PREFLIGHT}; read the certificates`;
+  if (options.dryRun)
+    return { preflight: preflightLine, masters: plan.map((p) => ({ host: p.host.name, status: 'dry-run', commands: p.commands })) };
 
   const before = await preflight(options);
   const state = await loadState(options.stateDir, masters);
@@ -127,7 +135,7 @@ export async function renewCertificates(options: RenewOptions): Promise<RenewOut
   }
   // Every master done: the next `certs renew` starts afresh.
   await rm(renewStatePath(options.stateDir), { force: true });
-  return outcomes;
+  return { preflight: preflightLine, masters: outcomes };
 }
 
 /** Every master answers, has kubeadm and a control plane; returns each one's certificates as they are now. */

@@ -1,6 +1,6 @@
 /** Terminal text of `pi-cluster certs check` and `certs renew` (pure: every function returns text). */
 import type { CertsCheck } from '../certs/check.js';
-import type { RenewOutcome } from '../certs/renew.js';
+import type { RenewResult } from '../certs/renew.js';
 import { paint } from './style.js';
 import { renderTable } from './table.js';
 import { WARN_DAYS } from '../pki/expiry.js';
@@ -29,9 +29,9 @@ export function certificatesTable(check: CertsCheck, color: boolean): string {
   return renderTable(['host', 'certificate', 'renewed by', 'expires (UTC)', 'days left', 'file'], rows);
 }
 
-export function renewLines(outcomes: RenewOutcome[], dryRun: boolean): string[] {
-  const lines = [dryRun ? 'Dry run: nothing was changed. One master at a time, in this order:' : 'Masters:'];
-  outcomes.forEach((o, i) => {
+export function renewLines(result: RenewResult, dryRun: boolean): string[] {
+  const lines = dryRun ? ['Dry run: nothing was changed.', result.preflight, 'Then one master at a time, in this order:'] : ['Masters:'];
+  result.masters.forEach((o, i) => {
     const what = { 'dry-run': 'would renew', 'done-before': 'renewed before (resumed after it)', renewed: 'renewed' }[o.status];
     lines.push(
       `  ${i + 1}. ${o.host}: ${what}${o.soonest ? `; the soonest now expires ${o.soonest.notAfter.slice(0, 10)} (${o.soonest.name})` : ''}`,
