@@ -3,9 +3,10 @@
  * on each master, read over SSH (all masters in parallel, strict host keys) from the certificates themselves
  * (src/pki/expiry.ts, the reading `pi-cluster status` uses too). Read-only.
  */
+import { readFile } from 'node:fs/promises';
 import type { Finding } from '../findings.js';
 import type { ClusterHost } from '../inventory/cluster.js';
-import { certificateFindings, CERTS_SCRIPT, parseCertificates, type CertificateExpiry } from '../pki/expiry.js';
+import { certificateFindings, CERTS_SCRIPT, kubeconfigCertificate, parseCertificates, type CertificateExpiry } from '../pki/expiry.js';
 import { KnownHosts, loadPrivateKey, mapBounded, SshError, withSession } from '../remote/index.js';
 
 export interface MasterCertificates {
@@ -19,13 +20,20 @@ export interface MasterCertificates {
 
 export interface CertsCheck {
   masters: MasterCertificates[];
+  /** The client certificate of .pi-cluster/kubeconfig on this machine (a copy of admin.conf's: the daily job does not renew it). */
+  local?: CertificateExpiry;
   findings: Finding[];
 }
+
+/** The host name findings about this machine's kubeconfig carry. */
+export const LOCAL = 'this machine';
 
 export interface CertsCheckOptions {
   masters: ClusterHost[];
   privateKeyPath: string;
   knownHostsPath: string;
+  /** .pi-cluster/kubeconfig, read when it exists. */
+  localKubeconfig?: string;
   connectTimeoutMs?: number;
   now?: Date;
 }
@@ -47,7 +55,15 @@ export async function checkCertificates(options: CertsCheckOptions): Promise<Cer
     if (result.status === 'rejected') return { ...base, reachable: false, error: describeError(result.reason), certificates: [] };
     return { ...base, reachable: true, certificates: parseCertificates(result.value.stdout, now) };
   });
-  return { masters, findings: judgeCertificates(masters, now) };
+  const local = options.localKubeconfig ? await readLocal(options.localKubeconfig, now) : undefined;
+  const findings = judgeCertificates(masters, now);
+  if (local) findings.push(...certificateFindings([local], LOCAL, options.masters[0]?.name ?? 'the master', now));
+  return { masters, local, findings };
+}
+
+async function readLocal(path: string, now: Date): Promise<CertificateExpiry | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : kubeconfigCertificate(path, text, now);
 }
 
 /** What needs action (pure): unreachable masters, masters without a PKI, and certificates near or past expiry. */

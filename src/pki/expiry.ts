@@ -75,6 +75,12 @@ export function certificateSection(header: string, body: string, now: Date): Cer
   return undefined;
 }
 
+/** The client certificate embedded in a kubeconfig's text (e.g. .pi-cluster/kubeconfig on this machine), if any. */
+export function kubeconfigCertificate(path: string, text: string, now: Date): CertificateExpiry | undefined {
+  const data = /^\s*client-certificate-data:\s*(\S+)\s*$/m.exec(text)?.[1];
+  return data ? certificateSection(`kubeconfig ${path}`, data, now) : undefined;
+}
+
 /** The script's whole answer split into sections: [header, body] pairs (headers without "@@"). */
 export function sections(text: string): Array<[string, string]> {
   return text

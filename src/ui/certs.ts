@@ -1,9 +1,9 @@
 /** Terminal text of `pi-cluster certs check` and `certs renew` (pure: every function returns text). */
-import type { CertsCheck } from '../certs/check.js';
+import { LOCAL, type CertsCheck } from '../certs/check.js';
 import type { RenewResult } from '../certs/renew.js';
 import { paint } from './style.js';
 import { renderTable } from './table.js';
-import { WARN_DAYS } from '../pki/expiry.js';
+import { WARN_DAYS, type CertificateExpiry } from '../pki/expiry.js';
 
 export { findingLines } from './status.js';
 
@@ -11,21 +11,17 @@ const KIND = { ca: 'CA', kubelet: 'kubelet', kubeadm: 'kubeadm' } as const;
 
 export function certificatesTable(check: CertsCheck, color: boolean): string {
   const rows: string[][] = [];
+  const days = (c: CertificateExpiry) => {
+    if (c.daysLeft < 0) return paint('red', 'EXPIRED', color);
+    return c.daysLeft < WARN_DAYS ? paint('yellow', String(c.daysLeft), color) : String(c.daysLeft);
+  };
+  const row = (host: string, c: CertificateExpiry) =>
+    rows.push([host, c.name, KIND[c.kind], c.notAfter.slice(0, 16).replace('T', ' '), days(c), c.file]);
   for (const m of check.masters) {
-    if (!m.reachable) {
-      rows.push([m.name, paint('red', 'DOWN', color), m.error ?? '', '', '', '']);
-      continue;
-    }
-    for (const c of m.certificates) {
-      const days =
-        c.daysLeft < 0
-          ? paint('red', 'EXPIRED', color)
-          : c.daysLeft < WARN_DAYS
-            ? paint('yellow', String(c.daysLeft), color)
-            : String(c.daysLeft);
-      rows.push([m.name, c.name, KIND[c.kind], c.notAfter.slice(0, 16).replace('T', ' '), days, c.file]);
-    }
+    if (m.reachable) for (const c of m.certificates) row(m.name, c);
+    else rows.push([m.name, paint('red', 'DOWN', color), m.error ?? '', '', '', '']);
   }
+  if (check.local) row(LOCAL, check.local);
   return renderTable(['host', 'certificate', 'renewed by', 'expires (UTC)', 'days left', 'file'], rows);
 }
 

@@ -105,6 +105,10 @@ describe('pi-cluster certs on a virtual Pi', { skip, timeout: 300_000 }, () => {
 
   it('certs check reads each certificate on the master: a warning for 10 days, a failure for an expired one, exit 1', async () => {
     await layDown(pkiTree('etc/kubernetes', 400, { apiserver: 10, 'front-proxy-client': -1 }));
+    // This machine's copy of admin.conf, 10 days left: the daily job on the masters never renews it.
+    const local = mkdtempSync(join(tmpdir(), 'pi-cluster-certs-local-'));
+    makePki(local, { admin: 10 });
+    writeFileSync(join(stateDir, 'kubeconfig'), kubeconfigWithCert(readFileSync(join(local, 'admin.crt'), 'utf8')), { mode: 0o600 });
     const json = await cli(['certs', 'check', '--json']);
     assert.equal(json.code, 1, json.stderr);
     const check = JSON.parse(json.stdout) as {
@@ -129,6 +133,7 @@ describe('pi-cluster certs on a virtual Pi', { skip, timeout: 300_000 }, () => {
       [
         'pi0 fail /etc/kubernetes/pki/front-proxy-client.crt expired on DATE',
         'pi0 warn /etc/kubernetes/pki/apiserver.crt expires in 9 days (DATE)',
+        `this machine warn ${stateDir}/kubeconfig (client certificate) expires in 9 days (DATE)`,
       ],
     );
     assert.match(check.findings[1]!.fix, /`pi-cluster certs renew`/);
@@ -136,7 +141,8 @@ describe('pi-cluster certs on a virtual Pi', { skip, timeout: 300_000 }, () => {
     assert.equal(table.code, 1);
     assert.match(table.stdout, /^pi0 +apiserver +kubeadm +\d{4}-\d\d-\d\d \d\d:\d\d +9 +\/etc\/kubernetes\/pki\/apiserver\.crt$/m);
     assert.match(table.stdout, /^pi0 +front-proxy-client +kubeadm .* EXPIRED /m);
-    assert.match(table.stderr, /2 certificate findings \(1 failing, 1 warnings\)/);
+    assert.match(table.stdout, /^this machine +kubeconfig +kubeadm .* 9 +\S+\/\.pi-cluster\/kubeconfig \(client certificate\)$/m);
+    assert.match(table.stderr, /3 certificate findings \(1 failing, 2 warnings\)/);
   });
 
   it('the autoRenew script renews only when the soonest certificate is under 60 days, then restarts the static pods', async () => {
@@ -186,8 +192,14 @@ describe('pi-cluster certs on a virtual Pi', { skip, timeout: 300_000 }, () => {
     );
     assert.equal(merged['current-context'], 'other', "the user's current context is kept");
     assert.equal(existsSync(join(stateDir, 'certs-renew.json')), false, 'done: no progress left to resume');
+    // Every certificate renewed, and this machine's kubeconfig replaced by the master's admin.conf.
     const check = await cli(['certs', 'check']);
     assert.equal(check.code, 0, check.stdout + check.stderr);
+
+    // A kubeadm that leaves the same certificates (the stand-in's renewed/ unchanged): the check after the run fails it.
+    const same = await cli(['certs', 'renew', '--yes', ...renewVars]);
+    assert.notEqual(same.code, 0);
+    assert.match(same.stderr, /pi0: not renewed: .*\/etc\/kubernetes\/pki\/apiserver\.crt still expires \d{4}-\d\d-\d\d/);
 
     // The stand-in has nothing to renew with: the run stops, names the host, and keeps the failure to resume from.
     rmSync(join(project, 'user-kubeconfig'));

@@ -29,7 +29,12 @@ export async function certsCheck(flags: CertsFlags, globals: GlobalOptions): Pro
   ]);
   const { inventory, privateKeyPath, state } = await project(flags, globals, true);
   if (!inventory.masters.length) throw new UserError(`${flags.inventory} lists no [masters]`, { hint: 'run `pi-cluster discover`' });
-  const check = await checkCertificates({ masters: inventory.masters, privateKeyPath, knownHostsPath: resolve(state, 'known_hosts') });
+  const check = await checkCertificates({
+    masters: inventory.masters,
+    privateKeyPath,
+    knownHostsPath: resolve(state, 'known_hosts'),
+    localKubeconfig: resolve(state, 'kubeconfig'),
+  });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(check, null, 2)}\n`);
   } else {
