@@ -48,7 +48,7 @@ interface RenewState {
 
 const MANIFESTS = '/etc/kubernetes/manifests';
 const PARKED = '/etc/kubernetes/manifests.pi-cluster-certs-renew';
-const PREFLIGHT = 'command -v kubeadm && test -d /etc/kubernetes/manifests && test -r /etc/kubernetes/admin.conf';
+const PREFLIGHT = 'command -v kubeadm && command -v kubectl && test -d /etc/kubernetes/manifests && test -r /etc/kubernetes/admin.conf';
 
 export const renewStatePath = (stateDir: string): string => join(stateDir, 'certs-renew.json');
 
@@ -146,7 +146,7 @@ async function preflight(options: RenewOptions): Promise<Map<string, Certificate
   const settled = await mapBounded(masters, masters.length, (host) =>
     withSession({ name: host.name, address: host.address }, { key, knownHosts, hostKeys: 'strict' }, async (session) => {
       const ready = await session.run(PREFLIGHT, { timeoutMs: 15_000 });
-      if (ready.code !== 0) throw new Error('no kubeadm, /etc/kubernetes/manifests or admin.conf: no control plane to renew');
+      if (ready.code !== 0) throw new Error('no kubeadm, kubectl, /etc/kubernetes/manifests or admin.conf: no control plane to renew');
       return parseCertificates((await session.run(CERTS_SCRIPT, { timeoutMs: 15_000 })).stdout, new Date());
     }),
   );
