@@ -22,6 +22,7 @@ export function extraVars(input: VarsInput): Record<string, unknown> {
     pi_cluster_untaint_master: config.kubernetes.untaintMaster,
     pi_cluster_alpine_mirror: config.alpine.mirror,
     pi_cluster_nfs_mounts: nfsMounts(config),
+    pi_cluster_certs_auto_renew: config.certs.autoRenew,
     pi_cluster_state_dir: input.stateDir,
     ...input.extra,
   };

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as addons } from './addons/index.js';
 import { register as bootstrap } from './bootstrap/index.js';
+import { register as certs } from './certs/index.js';
 import { register as discover } from './discover/index.js';
 import { register as doctor } from './doctor/index.js';
 import { register as flash } from './flash/index.js';
@@ -11,4 +12,4 @@ import { register as reset } from './reset/index.js';
 import { register as status } from './status/index.js';
 
 /** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */
-export const commands: Array<(program: Command) => void> = [init, doctor, flash, discover, bootstrap, status, reset, addons, etcd, node];
+export const commands: Array<(program: Command) => void> = [init, doctor, flash, discover, bootstrap, status, certs, node, reset, addons, etcd];

@@ -319,6 +319,12 @@ export const configSchema = z
         untaintMaster: z.boolean().default(false),
       })
       .prefault({}),
+    certs: z
+      .strictObject({
+        /** A daily job on each master renews the control-plane certificates when under 60 days are left (written by bootstrap). */
+        autoRenew: z.boolean().default(false),
+      })
+      .prefault({}),
     nfs: z
       .strictObject({
         server: hostOrAddress({ ipv6: true }).optional(),

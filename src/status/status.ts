@@ -4,7 +4,6 @@
  * gives its certificates and, when Kubernetes runs, its nodes. Changes nothing anywhere, except the
  * fsync probe's small file, which it removes.
  */
-import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,15 +12,10 @@ import type { ClusterHost } from '../inventory/cluster.js';
 import { KnownHosts, loadPrivateKey, mapBounded, openSession, SshError, type RemoteSession } from '../remote/index.js';
 import { factsScript, parseFacts, STATUS_PROBES, type HostFacts } from '../facts/index.js';
 import type { Finding, Severity } from '../findings.js';
+import { certificateFindings, certificateSection, CERTS_SCRIPT, sections, type CertificateExpiry } from '../pki/expiry.js';
 import { piChecks, quantile } from '../facts/index.js';
 
-export interface CertificateExpiry {
-  /** Path on the master, e.g. /etc/kubernetes/pki/apiserver.crt, or a kubeconfig's embedded client certificate. */
-  file: string;
-  subject: string;
-  notAfter: string;
-  daysLeft: number;
-}
+export type { CertificateExpiry } from '../pki/expiry.js';
 
 export interface NodeState {
   name: string;
@@ -60,12 +54,9 @@ export interface StatusOptions {
   now?: Date;
 }
 
-/** Certificates kubeadm makes, and kubeconfigs with embedded client certificates, read as text. */
-const CERTS_SCRIPT = [
-  'for f in /etc/kubernetes/pki/*.crt /etc/kubernetes/pki/etcd/*.crt; do [ -r "$f" ] && { echo "@@file $f"; cat "$f"; }; done',
-  'for k in /etc/kubernetes/admin.conf /etc/kubernetes/super-admin.conf /etc/kubernetes/controller-manager.conf /etc/kubernetes/scheduler.conf; do',
-  '  [ -r "$k" ] && { echo "@@kubeconfig $k"; sed -n "s/^ *client-certificate-data: *//p" "$k"; }',
-  'done',
+/** The certificates (src/pki/expiry.ts), then the nodes when kubectl and admin.conf are there. */
+const MASTER_SCRIPT = [
+  CERTS_SCRIPT,
   'if command -v kubectl >/dev/null 2>&1 && [ -r /etc/kubernetes/admin.conf ]; then echo "@@nodes"; kubectl --kubeconfig /etc/kubernetes/admin.conf --request-timeout=5s get nodes -o json 2>/dev/null; fi',
 ].join('\n');
 
@@ -114,7 +105,7 @@ export async function openStatusReader(options: StatusOptions): Promise<StatusRe
     try {
       const [facts, extra] = await Promise.all([
         readFacts(session),
-        host === master ? session.run(CERTS_SCRIPT, { timeoutMs: 15_000 }) : undefined,
+        host === master ? session.run(MASTER_SCRIPT, { timeoutMs: 15_000 }) : undefined,
       ]);
       return { facts, masterText: extra?.stdout };
     } catch (error) {
@@ -170,42 +161,12 @@ function describeError(error: unknown): string {
 export function parseMasterText(text: string, now: Date): { certificates: CertificateExpiry[]; nodes?: NodeState[] } {
   const certificates: CertificateExpiry[] = [];
   let nodes: NodeState[] | undefined;
-  const sections = text.split(/^@@/m).filter(Boolean);
-  for (const section of sections) {
-    const newline = section.indexOf('\n');
-    const header = (newline < 0 ? section : section.slice(0, newline)).trim();
-    const body = newline < 0 ? '' : section.slice(newline + 1);
-    if (header.startsWith('file ')) {
-      const cert = readCertificate(body);
-      if (cert) certificates.push(expiry(header.slice(5), cert, now));
-    } else if (header.startsWith('kubeconfig ')) {
-      const data = body.trim().split('\n')[0];
-      if (!data) continue;
-      const cert = readCertificate(Buffer.from(data, 'base64').toString('utf8'));
-      if (cert) certificates.push(expiry(`${header.slice(11)} (client certificate)`, cert, now));
-    } else if (header === 'nodes' && body.trim()) {
-      nodes = parseNodes(body);
-    }
+  for (const [header, body] of sections(text)) {
+    const certificate = certificateSection(header, body, now);
+    if (certificate) certificates.push(certificate);
+    else if (header === 'nodes' && body.trim()) nodes = parseNodes(body);
   }
   return { certificates, nodes };
-}
-
-function readCertificate(pem: string): X509Certificate | undefined {
-  try {
-    return new X509Certificate(pem);
-  } catch {
-    return undefined;
-  }
-}
-
-function expiry(file: string, cert: X509Certificate, now: Date): CertificateExpiry {
-  const notAfter = new Date(cert.validTo);
-  return {
-    file,
-    subject: cert.subject.replace(/\n/g, ', '),
-    notAfter: notAfter.toISOString(),
-    daysLeft: Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000),
-  };
 }
 
 function parseNodes(json: string): NodeState[] | undefined {
@@ -286,13 +247,7 @@ export function judge(
     if (f.memTotalBytes && f.memAvailableBytes !== undefined && f.memAvailableBytes < f.memTotalBytes * 0.1)
       add(h.name, 'warn', `only ${GiB(f.memAvailableBytes)} of memory available`, 'move pods elsewhere or use a Pi with more memory');
   }
-  for (const c of certificates) {
-    const renew = master
-      ? `on ${master}: \`kubeadm certs renew all\`, then restart the control-plane pods (move /etc/kubernetes/manifests/*.yaml out for 20 s and back) and run \`pi-cluster bootstrap --only 40-control-plane\` for a new kubeconfig`
-      : 'kubeadm certs renew all on the master';
-    if (c.daysLeft < 0) add('cluster', 'fail', `${c.file} expired on ${c.notAfter.slice(0, 10)}`, renew);
-    else if (c.daysLeft < 30) add('cluster', 'warn', `${c.file} expires in ${c.daysLeft} days (${c.notAfter.slice(0, 10)})`, renew);
-  }
+  findings.push(...certificateFindings(certificates, 'cluster', master ?? 'the master', now));
   for (const n of nodes ?? []) {
     if (!n.ready)
       add(n.name, 'warn', 'node is NotReady', '`kubectl describe node` shows why; before `make apply` there is no pod network yet');

@@ -71,7 +71,7 @@ export function clusterLines(status: ClusterStatus): string[] {
   return lines;
 }
 
-export function findingLines(status: ClusterStatus, color: boolean): string[] {
+export function findingLines(status: Pick<ClusterStatus, 'findings'>, color: boolean): string[] {
   if (!status.findings.length) return [paint('green', 'nothing needs action', color)];
   return status.findings.map(
     (f) =>
