@@ -28,3 +28,22 @@ export function parseCount(text: string | undefined, flag: string): number | und
   if (n === undefined) throw new UserError(`${flag} ${text}: expected a whole number of at least 1`, { hint: `e.g. ${flag} 1` });
   return n;
 }
+
+/** `-e name=value` (repeatable), as with ansible-playbook; values are read as JSON when they parse (true, 3, [..]). */
+export const extraVar = (value: string, previous: Record<string, unknown> = {}): Record<string, unknown> => {
+  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
+  if (!match) throw new InvalidArgumentError('expected name=value, e.g. pi_cluster_lab=true');
+  let parsed: unknown = match[2];
+  try {
+    parsed = JSON.parse(match[2]);
+  } catch {
+    // a plain string
+  }
+  return { ...previous, [match[1]]: parsed };
+};
+
+/** commander's argParser for an exact Kubernetes version: 1.34.2 or v1.34.2 -> 1.34.2. */
+export const version = (value: string): string => {
+  if (!/^\d+\.\d+\.\d+$/.test(value.replace(/^v/, ''))) throw new InvalidArgumentError('must be a version like 1.34.2');
+  return value.replace(/^v/, '');
+};

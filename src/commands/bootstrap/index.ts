@@ -1,26 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { GlobalOptions } from '../../cli/context.js';
 import type { BootstrapCommandOptions } from './action.js';
-import { positive } from '../flags.js';
+import { extraVar, positive, version } from '../flags.js';
 import { examples } from '../help.js';
-
-const version = (value: string): string => {
-  if (!/^\d+\.\d+\.\d+$/.test(value.replace(/^v/, ''))) throw new InvalidArgumentError('must be a version like 1.34.2');
-  return value.replace(/^v/, '');
-};
-
-/** `-e name=value` (repeatable), as with ansible-playbook; values are read as JSON when they parse (true, 3, [..]). */
-const extraVar = (value: string, previous: Record<string, unknown> = {}): Record<string, unknown> => {
-  const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
-  if (!match) throw new InvalidArgumentError('expected name=value, e.g. pi_cluster_lab=true');
-  let parsed: unknown = match[2];
-  try {
-    parsed = JSON.parse(match[2]);
-  } catch {
-    // a plain string
-  }
-  return { ...previous, [match[1]]: parsed };
-};
 
 export function register(program: Command): void {
   program
