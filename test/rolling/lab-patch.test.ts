@@ -75,13 +75,14 @@ describe('patch on the virtual lab', { skip, timeout: 600_000 }, () => {
   });
 
   it('stops at the first failure (pi1: dpkg interrupted) before pi2, and the re-run after the fix resumes at pi1', async () => {
-    // A real fault: dpkg's journal holds an unfinished update, as after a power cut mid-upgrade.
-    await lab.exec('pi1', ['sh', '-c', 'mkdir -p /var/lib/dpkg/updates && printf "Package: base-files\\n" > /var/lib/dpkg/updates/0001']);
+    // A real fault: dpkg's journal holds an unfinished update (base-files' own status entry), as after a power
+    // cut in the middle of an upgrade; apt refuses to work until `dpkg --configure -a` replays it.
+    await lab.exec('pi1', ['sh', '-c', 'dpkg-query -s base-files > /var/lib/dpkg/updates/0001']);
     await assert.rejects(
       runRolling(options),
       (error: unknown) =>
         error instanceof UserError &&
-        /^pi1: patch failed in "Check dpkg and apt are consistent \(apt-get check\)": .*dpkg was interrupted/.test(error.message) &&
+        /^pi1: patch failed in "patch : Check dpkg and apt are consistent \(apt-get check\)": exit 100: E: dpkg was interrupted/.test(error.message) &&
         /resumes at pi1/.test(error.hint ?? ''),
     );
     assert.deepEqual(started(), ['pi0', 'pi1']);
