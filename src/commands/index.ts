@@ -9,6 +9,7 @@ import { register as init } from './init/index.js';
 import { register as patch } from './patch/index.js';
 import { register as reset } from './reset/index.js';
 import { register as status } from './status.js';
+import { register as upgrade } from './upgrade/index.js';
 
 /** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */
-export const commands: Array<(program: Command) => void> = [init, doctor, flash, discover, bootstrap, status, reset, addons, etcd, patch];
+export const commands: Array<(program: Command) => void> = [init, doctor, flash, discover, bootstrap, status, reset, addons, etcd, patch, upgrade];

@@ -93,7 +93,12 @@ export async function runRolling(options: RollingOptions): Promise<RollingOutcom
   if (options.dryRun) {
     return {
       preflight: printed(preflightSpec),
-      hosts: plan.hosts.map((host, i) => ({ host: host.name, status: 'dry-run', command: printed(hostSpecs[i]), steps: plan.steps(host, i) })),
+      hosts: plan.hosts.map((host, i) => ({
+        host: host.name,
+        status: 'dry-run',
+        command: printed(hostSpecs[i]),
+        steps: plan.steps(host, i),
+      })),
     };
   }
 
@@ -101,10 +106,17 @@ export async function runRolling(options: RollingOptions): Promise<RollingOutcom
   if (plan.restartWhenComplete && plan.hosts.every((h) => state.done[h.name])) state = { ...state, done: {}, lastFailure: undefined };
   const resumeAt = plan.hosts.find((h) => !state.done[h.name]);
   if (resumeAt && Object.keys(state.done).length > 0)
-    options.report({ kind: 'info', host: resumeAt.name, message: `resuming ${plan.command} here (done before: ${Object.keys(state.done).join(', ')})` });
+    options.report({
+      kind: 'info',
+      host: resumeAt.name,
+      message: `resuming ${plan.command} here (done before: ${Object.keys(state.done).join(', ')})`,
+    });
 
   if (resumeAt) {
-    options.report({ kind: 'info', message: `preflight: every host answers${options.lab ? '' : ', the masters are Ready and etcd is healthy'}` });
+    options.report({
+      kind: 'info',
+      message: `preflight: every host answers${options.lab ? '' : ', the masters are Ready and etcd is healthy'}`,
+    });
     await runOne(options, 'preflight', preflightSpec, (result) => {
       const first = result.failures[0];
       return new UserError(
@@ -125,7 +137,12 @@ export async function runRolling(options: RollingOptions): Promise<RollingOutcom
     await runOne(options, host.name, hostSpecs[i], async (result) => {
       const first = result.failures.find((f) => f.host === host.name) ?? result.failures[0];
       const task = first?.task ?? '(no task reported)';
-      state.lastFailure = { host: host.name, task, message: first ? firstLine(first.message) : `exit ${result.exitCode}`, at: new Date().toISOString() };
+      state.lastFailure = {
+        host: host.name,
+        task,
+        message: first ? firstLine(first.message) : `exit ${result.exitCode}`,
+        at: new Date().toISOString(),
+      };
       await saveRollingState(options.stateDir, state);
       return new UserError(`${host.name}: ${plan.command} failed in "${task}": ${state.lastFailure.message}`, {
         hint: `the hosts after ${host.name} were not touched; full log: ${logFile(options, host.name)}; fix it and run the same command again: it resumes at ${host.name}`,
@@ -146,7 +163,12 @@ function logFile(options: RollingOptions, name: string): string {
   return join(options.stateDir, 'logs', `${options.plan.command}-${name}.log`);
 }
 
-async function runOne(options: RollingOptions, name: string, spec: PlaybookSpec, failure: (result: Failed) => UserError | Promise<UserError>) {
+async function runOne(
+  options: RollingOptions,
+  name: string,
+  spec: PlaybookSpec,
+  failure: (result: Failed) => UserError | Promise<UserError>,
+) {
   const log = logFile(options, name);
   await rm(log, { force: true });
   const result = await runPlaybook({

@@ -82,7 +82,9 @@ describe('patch on the virtual lab', { skip, timeout: 600_000 }, () => {
       runRolling(options),
       (error: unknown) =>
         error instanceof UserError &&
-        /^pi1: patch failed in "patch : Check dpkg and apt are consistent \(apt-get check\)": exit 100: E: dpkg was interrupted/.test(error.message) &&
+        /^pi1: patch failed in "patch : Check dpkg and apt are consistent \(apt-get check\)": exit 100: E: dpkg was interrupted/.test(
+          error.message,
+        ) &&
         /resumes at pi1/.test(error.hint ?? ''),
     );
     assert.deepEqual(started(), ['pi0', 'pi1']);
