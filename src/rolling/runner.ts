@@ -136,11 +136,12 @@ export async function runRolling(options: RollingOptions): Promise<RollingOutcom
     options.report({ kind: 'info', host: host.name, message: `${plan.command}: started (${i + 1} of ${plan.hosts.length})` });
     await runOne(options, host.name, hostSpecs[i], async (result) => {
       const first = result.failures.find((f) => f.host === host.name) ?? result.failures[0];
-      const task = first?.task ?? '(no task reported)';
+      // No failed task: ansible-playbook itself stopped (a playbook error); its words are in the log.
+      const task = first?.task ?? 'ansible-playbook';
       state.lastFailure = {
         host: host.name,
         task,
-        message: first ? firstLine(first.message) : `exit ${result.exitCode}`,
+        message: first ? firstLine(first.message) : `stopped with exit ${result.exitCode} before a task failed (the log says why)`,
         at: new Date().toISOString(),
       };
       await saveRollingState(options.stateDir, state);

@@ -1,8 +1,10 @@
-// `pi-cluster patch` on the virtual lab (lab mode: the Kubernetes steps, downloads and the reboot are skipped),
+// `pi-cluster patch` and `upgrade` on the virtual lab (lab mode: the Kubernetes steps, downloads and the reboot are skipped),
 // the rolling itself for real: the per-host playbook over SSH on three hosts one at a time, masters first, each
 // finished host saved in .pi-cluster/patch.json; a real package-manager fault on the second host (dpkg left
 // interrupted: apt refuses to work until `dpkg --configure -a`) stops the run before the third host, and the
-// same run again, after the fix, resumes at the second host.
+// same run again, after the fix, resumes at the second host. `upgrade --to` reads the version on the first master
+// over SSH (kubeadm stood in there: test/ansible/standins.ts), refuses what kubeadm cannot do, and rolls the
+// repository switch for real, with the kubeadm/kubelet steps skipped.
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,11 +18,13 @@ import { patchPlan } from '../../src/rolling/patch.js';
 import { runRolling, type RollingOptions } from '../../src/rolling/runner.js';
 import { labProject, labVars } from '../ansible/helpers.js';
 import { Lab, labSkipReason } from '../lab/index.js';
+import { installStandins } from '../ansible/standins.js';
+import { upgradeCommand } from '../../src/commands/upgrade/action.js';
 
 const skip = labSkipReason();
 const STAMP = '/var/lib/pi-cluster/last-patch';
 
-describe('patch on the virtual lab', { skip, timeout: 600_000 }, () => {
+describe('patch and upgrade on the virtual lab', { skip, timeout: 600_000 }, () => {
   let lab: Lab;
   let project: ReturnType<typeof labProject>;
   let options: RollingOptions;
@@ -116,5 +120,76 @@ describe('patch on the virtual lab', { skip, timeout: 600_000 }, () => {
     const done = JSON.parse(readFileSync(join(project.stateDir, 'patch.json'), 'utf8'));
     assert.deepEqual(Object.keys(done.done), ['pi0', 'pi1', 'pi2']);
     assert.equal(done.lastFailure, undefined);
+  });
+
+  const upgrade = async (to: string, dryRun: boolean) => {
+    let out = '';
+    const outcome = await upgradeCommand({
+      to,
+      dryRun,
+      inventory: project.inventory,
+      sshKey: lab.privateKeyPath,
+      cwd: project.dir,
+      extraVars: labVars(project.stateDir),
+      write: (text) => (out += text),
+    });
+    return { outcome, out };
+  };
+  const SOURCE = '/etc/apt/sources.list.d/kubernetes.list';
+  const line = (minor: string) =>
+    `deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.asc] https://pkgs.k8s.io/core:/stable:/v${minor}/deb/ /`;
+
+  it('upgrade reads the version on the first master over SSH and refuses two minors and a downgrade, touching nothing', async () => {
+    await installStandins(lab, 'pi0'); // its `kubeadm version` says v1.36.1
+    await assert.rejects(
+      upgrade('1.38.0', true),
+      /^UserError: 1\.36 -> 1\.38 is two minors: run upgrade --to 1\.37\.x first, then --to 1\.38\.x$/,
+    );
+    await assert.rejects(upgrade('1.36.0', false), /^UserError: 1\.36\.1 -> 1\.36\.0 is a downgrade/);
+    assert.equal(existsSync(join(project.stateDir, 'upgrade.json')), false);
+  });
+
+  it("upgrade --dry-run shows kubeadm's order: apply on the first master, upgrade node elsewhere", async () => {
+    const { out } = await upgrade('1.37.0', true);
+    assert.match(out, /^pi0: Kubernetes 1\.36\.1 -> 1\.37\.0 \(https:\/\/pkgs\.k8s\.io\/core:\/stable:\/v1\.37\/deb\/\)$/m);
+    assert.match(out, /in this order: pi0, pi1, pi2$/m);
+    assert.match(out, /^pi0: +kubeadm upgrade plan v1\.37\.0$/m);
+    assert.match(out, /^pi0: +kubeadm upgrade apply v1\.37\.0 --yes$/m);
+    assert.match(out, /^pi2: +kubeadm upgrade node$/m);
+    assert.doesNotMatch(out, /^pi[12]: +kubeadm upgrade apply/m);
+    assert.ok(out.indexOf('pi0 (master, 1 of 3)') < out.indexOf('pi1 (worker, 2 of 3)'));
+    assert.equal(existsSync(join(project.stateDir, 'upgrade.json')), false);
+  });
+
+  it('upgrade rolls the repository switch over the hosts one at a time (Kubernetes steps skipped), and a re-run finds them done', async () => {
+    for (const host of ['pi0', 'pi1', 'pi2'])
+      await lab.exec(host, [
+        'sh',
+        '-c',
+        `mkdir -p /etc/apt/sources.list.d && printf '%s\\n%s\\n' '${line('1.36')}' '${line('1.37')}' > ${SOURCE}`,
+      ]);
+    const { outcome, out } = await upgrade('1.37.0', false);
+    assert.deepEqual(
+      outcome.hosts.map((h) => [h.host, h.status]),
+      [
+        ['pi0', 'ran'],
+        ['pi1', 'ran'],
+        ['pi2', 'ran'],
+      ],
+    );
+    assert.deepEqual(
+      [...out.matchAll(/^(pi\d): upgrade: started/gm)].map((m) => m[1]),
+      ['pi0', 'pi1', 'pi2'],
+    );
+    for (const host of ['pi0', 'pi1', 'pi2']) assert.equal((await lab.exec(host, ['cat', SOURCE])).stdout, line('1.37'), host);
+    const saved = JSON.parse(readFileSync(join(project.stateDir, 'upgrade.json'), 'utf8'));
+    assert.deepEqual(saved.inputs, { to: '1.37.0' });
+    assert.deepEqual(Object.keys(saved.done), ['pi0', 'pi1', 'pi2']);
+
+    const again = await upgrade('1.37.0', false);
+    assert.deepEqual(
+      again.outcome.hosts.map((h) => h.status),
+      ['done-before', 'done-before', 'done-before'],
+    );
   });
 });
