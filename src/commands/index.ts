@@ -12,4 +12,16 @@ import { register as status } from './status.js';
 import { register as upgrade } from './upgrade/index.js';
 
 /** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */
-export const commands: Array<(program: Command) => void> = [init, doctor, flash, discover, bootstrap, status, reset, addons, etcd, patch, upgrade];
+export const commands: Array<(program: Command) => void> = [
+  init,
+  doctor,
+  flash,
+  discover,
+  bootstrap,
+  status,
+  reset,
+  addons,
+  etcd,
+  patch,
+  upgrade,
+];

@@ -32,7 +32,7 @@ describe('pi-cluster patch (CLI)', () => {
       ['m1', 'm2', 'w1', 'w2'],
     );
     assert.match(result.stdout, /^w2 \(worker, 4 of 4\): .*ansible-playbook .*--limit w2 .*patch\.yml$/m);
-    assert.match(result.stdout, /^w1:   drain w1 \(on m1\) \[skipped on the lab: needs Kubernetes\]$/m);
+    assert.match(result.stdout, /^w1: {3}drain w1 \(on m1\) \[skipped on the lab: needs Kubernetes\]$/m);
     assert.match(
       result.stdout,
       /^w1: +kubectl --kubeconfig \/etc\/kubernetes\/admin\.conf drain w1 --ignore-daemonsets --delete-emptydir-data --timeout=300s$/m,
