@@ -6,7 +6,7 @@
 // over SSH (kubeadm stood in there: test/ansible/standins.ts), refuses what kubeadm cannot do, and rolls the
 // repository switch for real, with the kubeadm/kubelet steps skipped.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { extraVars } from '../../src/bootstrap/vars.js';
@@ -191,5 +191,18 @@ describe('patch and upgrade on the virtual lab', { skip, timeout: 600_000 }, () 
       again.outcome.hosts.map((h) => h.status),
       ['done-before', 'done-before', 'done-before'],
     );
+  });
+
+  it('a finished patch starts over next time, and the preflight refuses to start while a host is down, touching nothing', async () => {
+    const before = await stamp('pi0');
+    // pi2's SSH server stops (connections refused at once; a power cut would cost the SSH timeout), and the
+    // project's SSH master connections go, so Ansible has to connect anew.
+    await lab.exec('pi2', ['rc-service', 'sshd', 'stop']);
+    rmSync(join(project.stateDir, 'cp'), { recursive: true, force: true });
+    await assert.rejects(
+      runRolling(options),
+      (error: unknown) => error instanceof UserError && /^preflight refused to start patch: pi2: unreachable/.test(error.message),
+    );
+    assert.equal(await stamp('pi0'), before, 'pi0 was not patched: the preflight runs before the first host');
   });
 });
