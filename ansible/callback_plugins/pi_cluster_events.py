@@ -61,6 +61,9 @@ class CallbackModule(CallbackBase):
     def _result(self, status, result):
         data = result._result if isinstance(result._result, dict) else {}
         message = data.get("msg") or data.get("stderr") or data.get("reason") or ""
+        # A command that failed says only "non-zero return code": its own words are in stderr.
+        if message == "non-zero return code" and isinstance(data.get("stderr"), str) and data["stderr"].strip():
+            message = "exit %s: %s" % (data.get("rc"), data["stderr"].strip())
         if not isinstance(message, str):
             message = json.dumps(message, default=str)
         self._emit(

@@ -41,3 +41,9 @@ export const extraVar = (value: string, previous: Record<string, unknown> = {}):
   }
   return { ...previous, [match[1]]: parsed };
 };
+
+/** commander's argParser for an exact Kubernetes version: 1.34.2 or v1.34.2 -> 1.34.2. */
+export const version = (value: string): string => {
+  if (!/^\d+\.\d+\.\d+$/.test(value.replace(/^v/, ''))) throw new InvalidArgumentError('must be a version like 1.34.2');
+  return value.replace(/^v/, '');
+};

@@ -8,8 +8,24 @@ import { register as flash } from './flash/index.js';
 import { register as etcd } from './etcd/index.js';
 import { register as init } from './init/index.js';
 import { register as node } from './node/index.js';
+import { register as patch } from './patch/index.js';
 import { register as reset } from './reset/index.js';
 import { register as status } from './status/index.js';
+import { register as upgrade } from './upgrade/index.js';
 
 /** Every command, in the order `--help` lists them. Each file only declares flags; actions load lazily. */
-export const commands: Array<(program: Command) => void> = [init, doctor, flash, discover, bootstrap, status, certs, node, reset, addons, etcd];
+export const commands: Array<(program: Command) => void> = [
+  init,
+  doctor,
+  flash,
+  discover,
+  bootstrap,
+  status,
+  certs,
+  upgrade,
+  patch,
+  node,
+  reset,
+  addons,
+  etcd,
+];

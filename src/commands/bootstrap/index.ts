@@ -1,13 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { GlobalOptions } from '../../cli/context.js';
 import type { BootstrapCommandOptions } from './action.js';
-import { extraVar, positive } from '../flags.js';
+import { extraVar, positive, version } from '../flags.js';
 import { examples } from '../help.js';
-
-const version = (value: string): string => {
-  if (!/^\d+\.\d+\.\d+$/.test(value.replace(/^v/, ''))) throw new InvalidArgumentError('must be a version like 1.34.2');
-  return value.replace(/^v/, '');
-};
 
 export function register(program: Command): void {
   program
