@@ -88,7 +88,9 @@ describe('pi-cluster status --watch on 2 virtual Pis', { skip }, () => {
   });
 
   it('at a terminal: redraws the screen each round, and Ctrl-C ends it with exit code 0', async () => {
-    const cli = [process.execPath, bin, 'status', '--watch', '1', '--ssh-key', lab.privateKeyPath].map(quote).join(' ');
+    // `exec`: script(1) runs the command with $SHELL -c, and dash (CI's /bin/sh) forks it instead of replacing
+    // itself; Ctrl-C signals the pty's whole foreground group, so the waiting shell would die of SIGINT (130).
+    const cli = `exec ${[process.execPath, bin, 'status', '--watch', '1', '--ssh-key', lab.privateKeyPath].map(quote).join(' ')}`;
     let sent = false;
     const run = await spawnUntil('script', ['-qec', cli, '/dev/null'], {
       cwd: project,
