@@ -7,14 +7,13 @@
  * Each finished master is saved in .pi-cluster/certs-renew.json; a re-run resumes after it. Stops at the first
  * failure, naming the host.
  */
-import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatCommand, playbookCommand, runPlaybook, type AnsibleEvent, type PlaybookSpec } from '../ansible/index.js';
-import { writeFileAtomic } from '../atomic-file.js';
 import { UserError } from '../errors.js';
 import type { Reporter } from '../events.js';
 import type { ClusterHost, ClusterInventory } from '../inventory/cluster.js';
+import { readProgress, writeProgress } from '../progress-file.js';
 import { CERTS_SCRIPT, parseCertificates, type CertificateExpiry } from '../pki/expiry.js';
 import { KnownHosts, loadPrivateKey, mapBounded, withSession } from '../remote/index.js';
 
@@ -199,18 +198,11 @@ async function verify(options: RenewOptions, host: ClusterHost, before: Certific
 
 async function loadState(stateDir: string, masters: ClusterHost[]): Promise<RenewState> {
   const names = masters.map((m) => m.name);
-  const fresh: RenewState = { version: 1, masters: names, done: {} };
-  const path = renewStatePath(stateDir);
-  if (!existsSync(path)) return fresh;
-  try {
-    const saved = JSON.parse(await readFile(path, 'utf8')) as RenewState;
-    // Saved progress counts only for the same masters.
-    return saved.version === 1 && JSON.stringify(saved.masters) === JSON.stringify(names) && typeof saved.done === 'object' ? saved : fresh;
-  } catch {
-    return fresh;
-  }
+  // Saved progress counts only for the same masters.
+  const saved = await readProgress<RenewState>(renewStatePath(stateDir), (s) => JSON.stringify(s.masters) === JSON.stringify(names));
+  return saved ?? { version: 1, masters: names, done: {} };
 }
 
 async function saveState(stateDir: string, state: RenewState): Promise<void> {
-  await writeFileAtomic(renewStatePath(stateDir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await writeProgress(renewStatePath(stateDir), state);
 }

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-file.js';
+import { readProgress, writeProgress } from '../progress-file.js';
 
 /** `.pi-cluster/node-remove-<name>.json`: the steps of `pi-cluster node remove NAME` that finished. */
 export interface RemoveState {
@@ -16,18 +14,11 @@ export interface RemoveState {
 export const removeStatePath = (stateDir: string, name: string): string => join(stateDir, `node-remove-${name}.json`);
 
 export async function loadRemoveState(stateDir: string, name: string): Promise<RemoveState | undefined> {
-  const path = removeStatePath(stateDir, name);
-  if (!existsSync(path)) return undefined;
-  try {
-    const saved = JSON.parse(await readFile(path, 'utf8')) as RemoveState;
-    return saved.version === 1 && saved.name === name && typeof saved.done === 'object' ? saved : undefined;
-  } catch {
-    return undefined; // damaged: start over (every step is safe to repeat)
-  }
+  return readProgress<RemoveState>(removeStatePath(stateDir, name), (s) => s.name === name); // damaged: start over
 }
 
 export async function saveRemoveState(stateDir: string, state: RemoveState): Promise<void> {
-  await writeFileAtomic(removeStatePath(stateDir, state.name), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await writeProgress(removeStatePath(stateDir, state.name), state);
 }
 
 /**

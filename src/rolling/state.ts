@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../atomic-file.js';
+import { readProgress, writeProgress } from '../progress-file.js';
 
 /**
  * `.pi-cluster/<command>.json`: which hosts a rolling command finished, for which inputs (e.g. the target
@@ -23,18 +21,13 @@ const sameInputs = (a: Record<string, string>, b: Record<string, string>): boole
 
 /** The saved progress when it is for this command and these inputs; a fresh start otherwise. */
 export async function loadRollingState(stateDir: string, command: string, inputs: Record<string, string>): Promise<RollingState> {
-  const fresh: RollingState = { version: 1, command, inputs, done: {} };
-  const path = rollingStatePath(stateDir, command);
-  if (!existsSync(path)) return fresh;
-  try {
-    const saved = JSON.parse(await readFile(path, 'utf8')) as RollingState;
-    const valid = saved.version === 1 && saved.command === command && typeof saved.done === 'object' && typeof saved.inputs === 'object';
-    return valid && sameInputs(saved.inputs, inputs) ? saved : fresh;
-  } catch {
-    return fresh;
-  }
+  const saved = await readProgress<RollingState>(
+    rollingStatePath(stateDir, command),
+    (s) => s.command === command && typeof s.inputs === 'object' && s.inputs !== null && sameInputs(s.inputs, inputs),
+  );
+  return saved ?? { version: 1, command, inputs, done: {} };
 }
 
 export async function saveRollingState(stateDir: string, state: RollingState): Promise<void> {
-  await writeFileAtomic(rollingStatePath(stateDir, state.command), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await writeProgress(rollingStatePath(stateDir, state.command), state);
 }
