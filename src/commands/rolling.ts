@@ -40,8 +40,8 @@ export async function rollingCommand(
   const cwd = options.cwd ?? process.cwd();
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const { config, privateKey } = options.dryRun
-    ? await configForDryRun(options.configPath, options.sshKey)
-    : await keyAndConfig(options.configPath, options.sshKey);
+    ? await configForDryRun(options.configPath, options.sshKey, cwd)
+    : await keyAndConfig(options.configPath, options.sshKey, cwd);
   const inventory = await readClusterInventory(resolve(cwd, options.inventory));
   const stateDir = stateDirOf(cwd);
   const lab = options.extraVars?.pi_cluster_lab === true;

@@ -25,8 +25,8 @@ export async function nodeRemoveCommand(options: NodeRemoveCommandOptions): Prom
   const cwd = options.cwd ?? process.cwd();
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const { config, privateKey, needs } = options.dryRun
-    ? await configForDryRun(options.configPath, options.sshKey)
-    : { ...(await keyAndConfig(options.configPath, options.sshKey)), needs: [] as string[] };
+    ? await configForDryRun(options.configPath, options.sshKey, cwd)
+    : { ...(await keyAndConfig(options.configPath, options.sshKey, cwd)), needs: [] as string[] };
   if (!options.dryRun) checkPrivateKeyPath(privateKey);
   const stateDir = stateDirOf(cwd);
   if (!options.dryRun && !options.yes) {
