@@ -1,9 +1,10 @@
 /**
  * `pi-cluster node remove NAME`: take one Pi out of the cluster, in the order Kubernetes and etcd document
  * (kubectl drain, kubectl delete node, etcdctl member remove for a master), then `kubeadm reset` and the
- * clean-up on the host (the reset layer, --limit NAME), then mark it removed in pi-hosts. Each step records
- * itself in .pi-cluster/node-remove-NAME.json when done; a re-run starts at the first step not done. Steps
- * marked `kubernetes` need the cluster: on the virtual lab (`lab`) they are shown and skipped.
+ * clean-up on the host (the reset layer, --limit NAME), then the hosts that stay drop its /etc/hosts line, then
+ * mark it removed in pi-hosts. Each step records itself in .pi-cluster/node-remove-NAME.json when done; a re-run
+ * starts at the first step not done. Steps marked `kubernetes` need the cluster: on the virtual lab (`lab`)
+ * they are shown and skipped.
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -21,6 +22,8 @@ import { loadRemoveState, removeStatePath, resumeFrom, saveRemoveState, type Rem
 
 /** The reset layer (ansible/playbooks/90-reset.yml): kubeadm reset and the clean-up, here for one host. */
 const RESET_PLAYBOOK = '90-reset.yml';
+/** The /etc/hosts block of every node (the node role's hosts.yml), here without the host leaving. */
+const HOSTS_PLAYBOOK = 'node-hosts.yml';
 
 export interface RemoveOptions {
   name: string;
@@ -75,6 +78,8 @@ interface Plan {
   host: ClusterHost;
   /** The master whose kubectl runs the Kubernetes steps (the first master that stays). */
   runner: ClusterHost;
+  /** Every host of pi-hosts but the one leaving: they drop its /etc/hosts line. */
+  staying: ClusterHost[];
   reachable: boolean;
   member?: EtcdMember;
 }
@@ -113,7 +118,7 @@ export async function removeNode(options: RemoveOptions): Promise<RemoveResult> 
   }
   const runner = others[0] ?? cluster.masters[0];
   const state: RemoveState = resumeFrom(saved, host.name, role);
-  const plan: Plan = { host, runner, reachable: true };
+  const plan: Plan = { host, runner, staying: cluster.hosts.filter((h) => h.name !== host.name), reachable: true };
   const checks = await preflight(options, plan, state);
   const steps = removeSteps(options, plan, state, inventoryFile);
 
@@ -249,6 +254,7 @@ async function runOn(options: RemoveOptions, master: ClusterHost, command: strin
 
 export function removeSteps(options: RemoveOptions, plan: Plan, state: RemoveState, inventoryFile: string): RemoveStep[] {
   const { host, runner } = plan;
+  const staying = plan.staying.map((h) => h.name);
   const on = (command: string) => `ssh root@${runner.name}: ${command}`;
   const drain = `${KUBECTL} drain ${host.name} --ignore-daemonsets --delete-emptydir-data --timeout=300s`;
   const deleteNode = `${KUBECTL} delete node ${host.name} --ignore-not-found`;
@@ -262,6 +268,13 @@ export function removeSteps(options: RemoveOptions, plan: Plan, state: RemoveSta
     extraVars: options.clusterVars,
     limit: host.name,
     forks: 1,
+  };
+  const forget: PlaybookSpec = {
+    ...reset,
+    playbook: HOSTS_PLAYBOOK,
+    extraVars: { ...options.clusterVars, node_hosts_leaving: [host.name] },
+    limit: staying.join(','),
+    forks: undefined,
   };
   const steps: RemoveStep[] = [
     {
@@ -312,6 +325,35 @@ export function removeSteps(options: RemoveOptions, plan: Plan, state: RemoveSta
             hint: `full log: ${logFile}; fix it and run \`pi-cluster node remove ${host.name}\` again: it resumes at reset`,
           });
         }
+      },
+    },
+    {
+      id: 'forget-hosts',
+      title: `drop ${host.name} from /etc/hosts on ${staying.join(', ')}`,
+      kubernetes: false,
+      commands: [formatCommand(playbookCommand(forget))],
+      run: async () => {
+        const logFile = join(options.stateDir, 'logs', `node-remove-${host.name}-hosts.log`);
+        const result = await runPlaybook({ ...forget, logFile, onEvent: options.onAnsibleEvent });
+        if (result.exitCode === 0) return;
+        const failed = result.failures.filter((f) => f.status !== 'unreachable');
+        if (failed.length || result.interrupted || !result.failures.length) {
+          const first = failed[0];
+          throw new UserError(
+            `${host.name}: updating /etc/hosts on the hosts that stay failed${first ? ` on ${first.host} in "${first.task}": ${first.message.split('\n')[0]}` : ''}`,
+            {
+              hint: `full log: ${logFile}; fix it and run \`pi-cluster node remove ${host.name}\` again: it resumes here`,
+            },
+          );
+        }
+        // A host that stays but is down (maybe the next one to remove) must not block this removal.
+        const down = [...new Set(result.failures.map((f) => f.host))];
+        const updated = staying.filter((name) => !down.includes(name));
+        options.report({
+          kind: 'warn',
+          host: host.name,
+          message: `${down.join(', ')} did not answer: ${down.length > 1 ? 'their' : 'its'} /etc/hosts still lists ${host.name} (updated: ${updated.join(', ') || 'none'}; log: ${logFile})`,
+        });
       },
     },
     {

@@ -1,7 +1,8 @@
 // Nodes in and out on the virtual lab: bootstrap after a Pi was added runs the layers only on it (the hosts done
-// already only learn its /etc/hosts line), and `node remove` in lab mode resets the host and marks it removed.
+// already only learn its /etc/hosts line), and `node remove` in lab mode resets the host, drops its /etc/hosts
+// line on the others and marks it removed.
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bootstrap } from '../../src/bootstrap/bootstrap.js';
@@ -35,7 +36,7 @@ describe('nodes in and out on the virtual lab', { skip, timeout: 600_000 }, () =
 
   before(async () => {
     lab = new Lab({ name: 'pcnodes' });
-    await lab.up(3); // pi0 (master), pi1 (worker), pi2: the Pi discover finds later
+    await lab.up(3); // pi0 (master), pi1 (worker), pi2: the Pi discover finds later (pi3: a later test adds it)
     project = makeProject(lab, [lab.host('pi0'), lab.host('pi1')]);
   });
   after(async () => {
@@ -115,11 +116,16 @@ describe('nodes in and out on the virtual lab', { skip, timeout: 600_000 }, () =
     const result = await removeNode(options);
     assert.deepEqual(
       result.outcomes.map((o) => `${o.step}:${o.status}`),
-      ['drain:skipped-lab', 'delete-node:skipped-lab', 'reset:ran', 'mark-removed:ran'],
+      ['drain:skipped-lab', 'delete-node:skipped-lab', 'reset:ran', 'forget-hosts:ran', 'mark-removed:ran'],
     );
-    assert.deepEqual(recaps, [['pi2']], 'the reset worked on pi2 alone');
+    assert.deepEqual(recaps, [['pi2'], ['pi0', 'pi1']], 'the reset worked on pi2 alone, then /etc/hosts on the others');
     assert.equal((await lab.exec('pi2', ['sh', '-c', 'ls -A /etc/cni/net.d'])).stdout.trim(), '', 'reset cleaned pi2');
-    for (const host of ['pi0', 'pi1']) assert.deepEqual(await changedSinceMark(lab, host), [], `${host} untouched`);
+    for (const host of ['pi0', 'pi1']) {
+      assert.deepEqual(await changedSinceMark(lab, host), ['/etc/hosts'], `${host}: nothing but /etc/hosts changed`);
+      const etcHosts = (await lab.exec(host, ['cat', '/etc/hosts'])).stdout;
+      const block = /# BEGIN pi-cluster nodes\n(.*)# END pi-cluster nodes/s.exec(etcHosts)?.[1];
+      assert.equal(block, `${lab.host('pi0').ip} pi0\n${lab.host('pi1').ip} pi1\n`, `${host}: pi2 gone from the block`);
+    }
 
     const text = readFileSync(project.inventory, 'utf8');
     const pi2Line = textBefore.split('\n').find((l) => l.startsWith('pi2 '))!;
@@ -133,7 +139,7 @@ describe('nodes in and out on the virtual lab', { skip, timeout: 600_000 }, () =
       ['pi2'],
     );
     const saved = await loadRemoveState(stateDir, 'pi2');
-    assert.deepEqual(Object.keys(saved?.done ?? {}), ['reset', 'mark-removed']);
+    assert.deepEqual(Object.keys(saved?.done ?? {}), ['reset', 'forget-hosts', 'mark-removed']);
 
     const rerun = await removeNode(options);
     assert.ok(rerun.alreadyRemoved);
@@ -144,5 +150,47 @@ describe('nodes in and out on the virtual lab', { skip, timeout: 600_000 }, () =
       plan.filter((p) => p.run).map((p) => p.layer.id),
       [],
     );
+  });
+
+  it('node remove while another host that stays is down: a warning names it, the ones that answer are updated', async () => {
+    const pi3 = await lab.addHost('pi3');
+    appendFileSync(project.inventory, `${pi3.name} ansible_host=${pi3.ip}  # lab ${pi3.mac}\n`);
+    copyFileSync(lab.knownHostsPath, project.knownHosts); // the lab's file now has pi3's key too
+    await bootstrap(labBootstrapOptions(lab, project)); // layers on pi3 alone; pi0 and pi1 learn its line
+    assert.match((await lab.exec('pi0', ['cat', '/etc/hosts'])).stdout, / pi3\n/);
+    await lab.stop('pi1');
+    try {
+      const stateDir = join(project.dir, '.pi-cluster');
+      const base = labBootstrapOptions(lab, project);
+      const warnings: string[] = [];
+      const result = await removeNode({
+        name: 'pi3',
+        cwd: project.dir,
+        inventoryPath: 'pi-hosts',
+        stateDir,
+        privateKeyPath: lab.privateKeyPath,
+        knownHostsPath: project.knownHosts,
+        clusterVars: extraVars({ config: base.config, stateDir, extra: base.extraVars }),
+        dryRun: false,
+        lab: true,
+        report: (event) => void (event.kind === 'warn' && warnings.push(event.message)),
+      });
+      assert.deepEqual(
+        result.outcomes.map((o) => `${o.step}:${o.status}`),
+        ['drain:skipped-lab', 'delete-node:skipped-lab', 'reset:ran', 'forget-hosts:ran', 'mark-removed:ran'],
+      );
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(
+        warnings[0]!,
+        /^pi1 did not answer: its \/etc\/hosts still lists pi3 \(updated: pi0; log: .*node-remove-pi3-hosts\.log\)$/,
+      );
+      assert.doesNotMatch((await lab.exec('pi0', ['cat', '/etc/hosts'])).stdout, / pi3\n/);
+      assert.deepEqual(
+        removedHosts(readFileSync(project.inventory, 'utf8')).map((h) => h.name),
+        ['pi2', 'pi3'],
+      );
+    } finally {
+      await lab.start('pi1');
+    }
   });
 });

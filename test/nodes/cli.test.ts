@@ -49,7 +49,9 @@ describe('pi-cluster node remove --dry-run (CLI)', () => {
       /2\. delete-node: would run\n\s+ssh root@pi0: kubectl --kubeconfig \/etc\/kubernetes\/admin\.conf delete node pi2 --ignore-not-found/,
     );
     assert.match(out, /3\. reset: would run\n\s+.*ansible-playbook .*--limit pi2 .*playbooks\/90-reset\.yml/);
-    assert.match(out, /4\. mark-removed: would run\n\s+pi-hosts: each line of pi2 becomes "# removed by pi-cluster DATE: <the line>"/);
+    // The hosts that stay rewrite their /etc/hosts block without pi2 (node-hosts.yml, pi2 passed as leaving).
+    assert.match(out, /4\. forget-hosts: would run\n\s+.*ansible-playbook .*--limit pi0,pi1 .*playbooks\/node-hosts\.yml/);
+    assert.match(out, /5\. mark-removed: would run\n\s+pi-hosts: each line of pi2 becomes "# removed by pi-cluster DATE: <the line>"/);
     assert.doesNotMatch(out, /etcd/);
     assert.equal(readFileSync(join(dir, 'pi-hosts'), 'utf8'), before);
     assert.deepEqual(readdirSync(join(dir, '.pi-cluster')), ['known_hosts']);

@@ -36,6 +36,7 @@ export async function nodeRemoveCommand(options: NodeRemoveCommandOptions): Prom
     if (!(await confirmYes(question, false))) throw new CancelledError('node remove cancelled: nothing was changed');
   }
   const lab = options.extraVars?.pi_cluster_lab === true;
+  let step = ''; // the step running, named in Ansible's recap lines
   const result = await removeNode({
     name: options.name,
     cwd,
@@ -47,11 +48,14 @@ export async function nodeRemoveCommand(options: NodeRemoveCommandOptions): Prom
     dryRun: options.dryRun,
     force: options.force,
     lab,
-    report: (event) => write(`${line(event)}\n`),
+    report: (event) => {
+      if (event.kind === 'step') step = event.step.split(':')[0]!;
+      write(`${line(event)}\n`);
+    },
     onAnsibleEvent: (event) => {
       if (event.event === 'recap')
         for (const [host, recap] of Object.entries(event.hosts))
-          write(`${host}: reset: ok=${recap.ok} changed=${recap.changed} failed=${recap.failures}\n`);
+          write(`${host}: ${step}: ok=${recap.ok} changed=${recap.changed} unreachable=${recap.unreachable} failed=${recap.failures}\n`);
     },
   });
   write(formatRemoval(result, options.dryRun));

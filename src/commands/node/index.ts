@@ -27,7 +27,7 @@ export function register(program: Command): void {
   node
     .command('remove')
     .description(
-      'take a Pi out: kubectl drain, kubectl delete node, etcdctl member remove for a master (refused when it would lose quorum), kubeadm reset on it, then mark it removed in pi-hosts; resumable',
+      'take a Pi out: kubectl drain, kubectl delete node, etcdctl member remove for a master (refused when it would lose quorum), kubeadm reset on it, its /etc/hosts line dropped on the others, then mark it removed in pi-hosts; resumable',
     )
     .argument('<name>', 'the host, as named in pi-hosts')
     .option('-i, --inventory <file>', 'Ansible inventory written by discover', 'pi-hosts')
