@@ -1,7 +1,8 @@
-// Each card carries its Pi's SSH host key, made and kept by flash (issue 15).
+// Each card carries its Pi's SSH host key, made and kept by flash (issue 15); a stored key OpenSSH cannot load is refused.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import ssh2 from 'ssh2';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UserError } from '../../src/errors.js';
@@ -88,6 +89,31 @@ describe('SSH host keys made by flash', () => {
       flashTo(state, [join(space.dir, 'c3.img')], ['pi3'], { rotateHostKeys: ['pi9'] }),
       (error: unknown) => error instanceof UserError && /--rotate-host-key pi9: not one of the cards/.test(error.message),
     );
+  });
+
+  it('a stored key whose public key ssh2 1.17.0 cut short (one in 256) is refused before any card; --rotate-host-key replaces it', async () => {
+    const state = join(space.dir, 'state-d');
+    mkdirSync(join(state, 'host-keys'), { recursive: true, mode: 0o700 });
+    for (;;) {
+      // The generator earlier versions used; mscdex/ssh2#1390: it strips the key's leading zero bytes.
+      const made = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'root@pi4' });
+      if (Buffer.from(made.public.split(' ')[1]!, 'base64').readUInt32BE(15) === 32) continue;
+      writeFileSync(join(state, 'host-keys', 'pi4'), `${made.private}\n`, { mode: 0o600 });
+      writeFileSync(join(state, 'host-keys', 'pi4.pub'), `${made.public}\n`);
+      break;
+    }
+    const image = join(space.dir, 'd1.img');
+    await assert.rejects(
+      flashTo(state, [image], ['pi4']),
+      (error: unknown) =>
+        error instanceof UserError &&
+        /host-keys\/pi4: its public key is 31 bytes, not 32: OpenSSH cannot load it/.test(error.message) &&
+        /--rotate-host-key pi4/.test(error.hint ?? ''),
+    );
+    assert.equal(existsSync(image), false, 'no card written');
+    await flashTo(state, [image], ['pi4'], { rotateHostKeys: ['pi4'] });
+    const derived = execFileSync('ssh-keygen', ['-y', '-f', join(state, 'host-keys', 'pi4')], { encoding: 'utf8' });
+    assert.equal(derived.split(' ')[1], readFileSync(join(state, 'host-keys', 'pi4.pub'), 'utf8').split(' ')[1]);
   });
 
   it("the CLI prints each card's host key fingerprint", async () => {
