@@ -14,6 +14,10 @@ import { stateDir } from '../../paths.js';
 import { openBackup } from '../../etcd/backup-bundle.js';
 import { defaultBackupKeyPath } from '../../etcd/backup-key.js';
 import { checkSnapshot, isBundleFile } from '../../etcd/snapshot-file.js';
+import { beyondKeep, localBackups, pruneLocalBackups } from '../../etcd/local-backups.js';
+
+/** Past this many local backups, a snapshot without --keep says how to prune them. */
+const MANY_BACKUPS = 10;
 
 export type EtcdAction = 'snapshot' | 'restore';
 
@@ -29,6 +33,8 @@ export interface EtcdOptions {
   yes: boolean;
   /** Print the ansible-playbook command instead of running it. */
   dryRun: boolean;
+  /** Snapshot: afterwards delete all but the newest `keep` etcd-backup-*.enc of .pi-cluster/etcd-snapshots. */
+  keep?: number;
   cwd?: string;
   /** Asks the user; undefined when there is no terminal to ask on. */
   confirm?: (question: string) => Promise<boolean>;
@@ -75,8 +81,16 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
     extraVars,
     privateKey: resolveSshKeys(config)?.privateKey,
   });
+  const backups = extraVars.etcd_backup_local_dir;
   if (options.dryRun) {
     write(`${formatCommand(command)}\n`);
+    if (options.action === 'snapshot' && options.keep !== undefined) {
+      // The new backup counts as the newest: of the ones there now, keep - 1 stay.
+      const going = beyondKeep(await localBackups(backups), options.keep - 1);
+      write(
+        `then keep the newest ${options.keep} etcd-backup-*.enc in ${backups}: ${going.length ? `would delete ${going.map((b) => b.name).join(', ')}` : 'nothing to delete'}\n`,
+      );
+    }
     return command;
   }
 
@@ -92,11 +106,36 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
     write(
       `${options.action === 'restore' ? 'restoring etcd on' : 'taking an etcd snapshot on'} ${master.name}: ${formatCommand(command)}\n`,
     );
+    const before = new Set((await localBackups(backups)).map((b) => b.name));
     await (options.run ?? runInTerminal)(command);
+    if (options.action === 'snapshot') await retention(backups, options.keep, before, write);
   } finally {
     if (opened) await rm(opened, { recursive: true, force: true });
   }
   return command;
+}
+
+/** After a snapshot: --keep deletes the oldest beyond N; without it, a hint once the folder holds many. */
+async function retention(dir: string, keep: number | undefined, before: ReadonlySet<string>, write: (text: string) => void): Promise<void> {
+  if (keep !== undefined) {
+    // The backup this run wrote stays whatever its name says (a clock set back names it years ago).
+    const fresh = new Set((await localBackups(dir)).map((b) => b.name).filter((name) => !before.has(name)));
+    const { deleted, kept } = await pruneLocalBackups(dir, keep, fresh);
+    const plural = (n: number) => `${n} backup${n === 1 ? '' : 's'}`;
+    write(
+      deleted.length
+        ? `--keep ${keep}: deleted ${plural(deleted.length)} (${deleted.map((b) => b.name).join(', ')}); ${plural(kept)} kept in ${dir}\n`
+        : `--keep ${keep}: ${plural(kept)} in ${dir}, nothing to delete\n`,
+    );
+    return;
+  }
+  const all = await localBackups(dir);
+  if (all.length > MANY_BACKUPS) {
+    const mib = all.reduce((sum, b) => sum + b.bytes, 0) / 2 ** 20;
+    write(
+      `${all.length} local backups in ${dir} (${mib.toFixed(1)} MiB); \`pi-cluster etcd snapshot --keep ${MANY_BACKUPS}\` next time deletes all but the newest ${MANY_BACKUPS}\n`,
+    );
+  }
 }
 
 export function requireSingleMaster(masters: number): void {

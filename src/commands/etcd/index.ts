@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../../cli/context.js';
+import { UserError } from '../../errors.js';
 import { examples } from '../help.js';
 
 interface EtcdFlags {
@@ -8,6 +9,7 @@ interface EtcdFlags {
   dryRun?: boolean;
   onto?: string;
   key?: string;
+  keep?: string;
 }
 
 export function register(program: Command): void {
@@ -28,8 +30,16 @@ export function register(program: Command): void {
       "back up etcd now: the master's snapshot and the PKI kubeadm reuses, encrypted for .pi-cluster/etcd-backup.key, into .pi-cluster/etcd-snapshots/ (before risky changes)",
     )
     .option('-i, --inventory <file>', 'inventory written by `pi-cluster discover`', 'pi-hosts')
+    .option('--keep <n>', 'after the new backup, delete all but the newest N etcd-backup-*.enc there (other files stay)')
     .option('--dry-run', 'print the ansible-playbook command instead of running it')
-    .addHelpText('after', examples([['pi-cluster etcd snapshot'], ['pi-cluster etcd snapshot --dry-run', 'show the playbook command']]))
+    .addHelpText(
+      'after',
+      examples([
+        ['pi-cluster etcd snapshot'],
+        ['pi-cluster etcd snapshot --keep 10', 'then only the newest 10 local backups stay'],
+        ['pi-cluster etcd snapshot --keep 10 --dry-run', 'the playbook command, and which backups would go'],
+      ]),
+    )
     .action(async (flags: EtcdFlags, command: Command) => run('snapshot', undefined, flags, command));
 
   etcd
@@ -70,6 +80,7 @@ async function run(action: 'snapshot' | 'restore', snapshot: string | undefined,
     import('../../cli/context.js'),
     import('../../ui/prompts.js'),
   ]);
+  const keep = flags.keep === undefined ? undefined : parseKeep(flags.keep);
   if (action === 'snapshot' && !flags.dryRun) {
     // The snapshot is sealed for the project's backup key (made here on first use, as `addons tfvars` does).
     const key = await (await import('../../etcd/backup-key.js')).ensureBackupKey();
@@ -88,8 +99,19 @@ async function run(action: 'snapshot' | 'restore', snapshot: string | undefined,
     configPath: globals.config,
     yes: Boolean(flags.yes),
     dryRun: Boolean(flags.dryRun),
+    keep,
     confirm,
   });
+}
+
+/** --keep N: a whole number of backups, at least 1 (the new one is always kept). */
+export function parseKeep(value: string): number {
+  const keep = Number(value);
+  if (!/^\d+$/.test(value.trim()) || keep < 1 || keep > 100_000)
+    throw new UserError(`--keep ${value}: not a whole number of backups, at least 1`, {
+      hint: 'e.g. --keep 10: the new backup and the 9 before it stay, older etcd-backup-*.enc files are deleted',
+    });
+  return keep;
 }
 
 async function runOnto(backup: string, onto: string, flags: EtcdFlags, configPath: string | undefined): Promise<void> {
