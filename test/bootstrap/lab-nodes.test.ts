@@ -12,7 +12,7 @@ import { extraVars } from '../../src/bootstrap/vars.js';
 import type { AnsibleEvent } from '../../src/ansible/index.js';
 import { clusterHosts } from '../../src/inventory/cluster.js';
 import { removedHosts } from '../../src/inventory/removed.js';
-import { removeNode } from '../../src/nodes/remove.js';
+import { removeNode, type RemoveOptions } from '../../src/nodes/remove.js';
 import { loadRemoveState } from '../../src/nodes/remove-state.js';
 import { Lab, labSkipReason } from '../lab/index.js';
 import { labBootstrapOptions, makeProject, type Project } from './lab-helpers.js';
@@ -42,6 +42,25 @@ describe('nodes in and out on the virtual lab', { skip, timeout: 600_000 }, () =
   after(async () => {
     await lab?.down();
   });
+
+  /** `node remove NAME` in lab mode on the project, as the CLI would call it. */
+  const removeOptions = (name: string, over: Partial<RemoveOptions> = {}): RemoveOptions => {
+    const stateDir = join(project.dir, '.pi-cluster');
+    const base = labBootstrapOptions(lab, project);
+    return {
+      name,
+      cwd: project.dir,
+      inventoryPath: 'pi-hosts',
+      stateDir,
+      privateKeyPath: lab.privateKeyPath,
+      knownHostsPath: project.knownHosts,
+      clusterVars: extraVars({ config: base.config, stateDir, extra: base.extraVars }),
+      dryRun: false,
+      lab: true,
+      report: () => {},
+      ...over,
+    };
+  };
 
   it('bootstrap after a Pi was added runs the layers on it alone; the others only learn its /etc/hosts line', async () => {
     await bootstrap(labBootstrapOptions(lab, project));
@@ -97,21 +116,10 @@ describe('nodes in and out on the virtual lab', { skip, timeout: 600_000 }, () =
     await lab.exec('pi2', ['sh', '-c', 'mkdir -p /etc/cni/net.d && echo {} > /etc/cni/net.d/10-flannel.conflist']);
     for (const host of ['pi0', 'pi1']) await lab.exec(host, ['sh', '-c', `touch ${MARK}; sleep 1.1`]);
     const stateDir = join(project.dir, '.pi-cluster');
-    const base = labBootstrapOptions(lab, project);
     const recaps: string[][] = [];
-    const options = {
-      name: 'pi2',
-      cwd: project.dir,
-      inventoryPath: 'pi-hosts',
-      stateDir,
-      privateKeyPath: lab.privateKeyPath,
-      knownHostsPath: project.knownHosts,
-      clusterVars: extraVars({ config: base.config, stateDir, extra: base.extraVars }),
-      dryRun: false,
-      lab: true,
-      report: () => {},
+    const options = removeOptions('pi2', {
       onAnsibleEvent: (event: AnsibleEvent) => void (event.event === 'recap' && recaps.push(Object.keys(event.hosts))),
-    };
+    });
     const textBefore = readFileSync(project.inventory, 'utf8');
     const result = await removeNode(options);
     assert.deepEqual(
@@ -160,21 +168,10 @@ describe('nodes in and out on the virtual lab', { skip, timeout: 600_000 }, () =
     assert.match((await lab.exec('pi0', ['cat', '/etc/hosts'])).stdout, / pi3\n/);
     await lab.stop('pi1');
     try {
-      const stateDir = join(project.dir, '.pi-cluster');
-      const base = labBootstrapOptions(lab, project);
       const warnings: string[] = [];
-      const result = await removeNode({
-        name: 'pi3',
-        cwd: project.dir,
-        inventoryPath: 'pi-hosts',
-        stateDir,
-        privateKeyPath: lab.privateKeyPath,
-        knownHostsPath: project.knownHosts,
-        clusterVars: extraVars({ config: base.config, stateDir, extra: base.extraVars }),
-        dryRun: false,
-        lab: true,
-        report: (event) => void (event.kind === 'warn' && warnings.push(event.message)),
-      });
+      const result = await removeNode(
+        removeOptions('pi3', { report: (event) => void (event.kind === 'warn' && warnings.push(event.message)) }),
+      );
       assert.deepEqual(
         result.outcomes.map((o) => `${o.step}:${o.status}`),
         ['drain:skipped-lab', 'delete-node:skipped-lab', 'reset:ran', 'forget-hosts:ran', 'mark-removed:ran'],

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { PlaybookCommand } from '../../src/ansible/index.js';
-import { etcdCommand } from '../../src/commands/etcd/action.js';
+import { etcdCommand, type EtcdOptions } from '../../src/commands/etcd/action.js';
 import { beyondKeep, LOCAL_BACKUP_NAME, localBackups } from '../../src/etcd/local-backups.js';
 import { packageRoot } from '../../src/paths.js';
 import { runCli } from '../helpers/cli.js';
@@ -31,6 +31,21 @@ function project(count: number): { dir: string; backups: string } {
 
 /** Stands in for the playbook: the snapshot role's new backup appears (Nov 30). */
 const snapshotRun = (backups: string) => async (_command: PlaybookCommand) => writeFileSync(join(backups, backupName(30)), 'new');
+
+/** `pi-cluster etcd snapshot` in `dir` (the playbook replaced by `run`); what it printed. */
+async function snapshot(dir: string, over: Partial<EtcdOptions>): Promise<string> {
+  let printed = '';
+  await etcdCommand({
+    action: 'snapshot',
+    inventoryPath: 'pi-hosts',
+    yes: false,
+    dryRun: false,
+    cwd: dir,
+    write: (t) => (printed += t),
+    ...over,
+  });
+  return printed;
+}
 
 describe('local etcd backups: retention', () => {
   it("the name pattern is the snapshot role's (its strftime format, rendered by coreutils date)", () => {
@@ -61,17 +76,7 @@ describe('local etcd backups: retention', () => {
 
   it('snapshot --keep 3: after the new backup, the oldest go; other files stay', async () => {
     const { dir, backups } = project(4);
-    let printed = '';
-    await etcdCommand({
-      action: 'snapshot',
-      inventoryPath: 'pi-hosts',
-      yes: false,
-      dryRun: false,
-      keep: 3,
-      cwd: dir,
-      run: snapshotRun(backups),
-      write: (t) => (printed += t),
-    });
+    const printed = await snapshot(dir, { keep: 3, run: snapshotRun(backups) });
     assert.deepEqual(readdirSync(backups).sort(), [
       backupName(3),
       backupName(4),
@@ -85,18 +90,8 @@ describe('local etcd backups: retention', () => {
   it('the backup just written stays even when its name says years ago (a clock set back); it counts as one of N', async () => {
     const { dir, backups } = project(4);
     const past = 'etcd-backup-2020-01-01T000000Z.enc';
-    let printed = '';
     const run = async () => writeFileSync(join(backups, past), 'new, from a machine whose clock is behind');
-    await etcdCommand({
-      action: 'snapshot',
-      inventoryPath: 'pi-hosts',
-      yes: false,
-      dryRun: false,
-      keep: 2,
-      cwd: dir,
-      run,
-      write: (t) => (printed += t),
-    });
+    const printed = await snapshot(dir, { keep: 2, run });
     assert.deepEqual(
       readdirSync(backups)
         .filter((n) => LOCAL_BACKUP_NAME.test(n))
@@ -111,33 +106,13 @@ describe('local etcd backups: retention', () => {
     const failing = async () => {
       throw new Error('ansible-playbook failed (exit 2)');
     };
-    await assert.rejects(
-      etcdCommand({
-        action: 'snapshot',
-        inventoryPath: 'pi-hosts',
-        yes: false,
-        dryRun: false,
-        keep: 1,
-        cwd: dir,
-        run: failing,
-        write: () => {},
-      }),
-    );
+    await assert.rejects(snapshot(dir, { keep: 1, run: failing }));
     assert.equal(readdirSync(backups).length, 6);
   });
 
   it('--dry-run names what would go (the new backup counted) and deletes nothing', async () => {
     const { dir, backups } = project(4);
-    let printed = '';
-    await etcdCommand({
-      action: 'snapshot',
-      inventoryPath: 'pi-hosts',
-      yes: false,
-      dryRun: true,
-      keep: 3,
-      cwd: dir,
-      write: (t) => (printed += t),
-    });
+    const printed = await snapshot(dir, { dryRun: true, keep: 3 });
     assert.ok(
       printed.includes(`then keep the newest 3 etcd-backup-*.enc in ${backups}: would delete ${backupName(1)}, ${backupName(2)}`),
       printed,
@@ -147,16 +122,7 @@ describe('local etcd backups: retention', () => {
 
   it('without --keep nothing is deleted; past 10 backups it says how to prune', async () => {
     const { dir, backups } = project(10);
-    let printed = '';
-    await etcdCommand({
-      action: 'snapshot',
-      inventoryPath: 'pi-hosts',
-      yes: false,
-      dryRun: false,
-      cwd: dir,
-      run: snapshotRun(backups),
-      write: (t) => (printed += t),
-    });
+    const printed = await snapshot(dir, { run: snapshotRun(backups) });
     assert.equal(readdirSync(backups).length, 13);
     assert.match(
       printed,
