@@ -42,14 +42,17 @@ export function beyondKeep<T extends { name: string }>(backups: readonly T[], ke
   return others.slice(0, Math.max(0, others.length - room));
 }
 
-/** Deletes the backups beyond the newest `keep`, never a `fresh` one: what went (oldest first) and how many stay. */
+/**
+ * Deletes the backups beyond the newest `keep`: what went (oldest first) and how many stay. A backup not among
+ * `before` (the names listed before the snapshot) is the one just written: it stays whatever its name says.
+ */
 export async function pruneLocalBackups(
   dir: string,
   keep: number,
-  fresh: ReadonlySet<string>,
+  before: ReadonlySet<string>,
 ): Promise<{ deleted: LocalBackup[]; kept: number }> {
   const all = await localBackups(dir);
-  const deleted = beyondKeep(all, keep, fresh);
+  const deleted = beyondKeep(all, keep, new Set(all.map((b) => b.name).filter((name) => !before.has(name))));
   for (const backup of deleted) await rm(join(dir, backup.name), { force: true });
   return { deleted, kept: all.length - deleted.length };
 }

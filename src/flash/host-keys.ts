@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { FLASHED_COMMENT, KnownHosts, type HostKey } from '../remote/known-hosts.js';
-import { openSshEd25519 } from '../remote/openssh-key.js';
+import { ed25519KeyLength, openSshEd25519 } from '../remote/openssh-key.js';
 
 export interface HostKeyPair {
   /** OpenSSH private key file content. */
@@ -38,7 +38,7 @@ export async function hostKeyFor(stateDir: string, hostname: string, rotate = fa
         hint: `flash with --rotate-host-key ${hostname} to make a new one (the Pi then has a new identity)`,
       });
     }
-    if (!hasFullEd25519Key(pair.public)) {
+    if (ed25519KeyLength(pair.public) !== 32) {
       // Earlier pi-cluster versions made keys with ssh2's generator, which cut one public key in 256 short.
       throw new UserError(`${privatePath}: its public key is ${ed25519KeyLength(pair.public)} bytes, not 32: OpenSSH cannot load it`, {
         hint: `flash with --rotate-host-key ${hostname} to make a new one (a card already flashed with it has no usable host key)`,
@@ -52,14 +52,6 @@ export async function hostKeyFor(stateDir: string, hostname: string, rotate = fa
   await writeFileAtomic(publicPath, `${pair.public}\n`, { mode: 0o644 });
   return pair;
 }
-
-/** The length of the key in an `ssh-ed25519 <base64>` line's blob (string "ssh-ed25519", string key). */
-function ed25519KeyLength(publicLine: string): number {
-  const blob = Buffer.from(publicLine.split(/\s+/)[1] ?? '', 'base64');
-  return blob.length >= 19 ? blob.readUInt32BE(15) : 0;
-}
-
-const hasFullEd25519Key = (publicLine: string) => ed25519KeyLength(publicLine) === 32;
 
 /** The stored public key of a hostname, read only (for `flash --dry-run`); undefined when none is kept. */
 export async function storedPublicHostKey(stateDir: string, hostname: string): Promise<string | undefined> {

@@ -73,3 +73,10 @@ export function openSshEd25519(comment: string, privateKey: KeyObject = generate
     public: `${KEY_TYPE} ${publicBlob.toString('base64')} ${comment}`,
   };
 }
+
+/** The length of the key in an `ssh-ed25519 <base64>` line's blob: 32 when whole (string KEY_TYPE, string key). */
+export function ed25519KeyLength(publicLine: string): number {
+  const blob = Buffer.from(publicLine.split(/\s+/)[1] ?? '', 'base64');
+  const at = 4 + KEY_TYPE.length;
+  return blob.length >= at + 4 ? blob.readUInt32BE(at) : 0;
+}

@@ -106,9 +106,9 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
     write(
       `${options.action === 'restore' ? 'restoring etcd on' : 'taking an etcd snapshot on'} ${master.name}: ${formatCommand(command)}\n`,
     );
-    const before = new Set((await localBackups(backups)).map((b) => b.name));
+    const before = options.action === 'snapshot' ? new Set((await localBackups(backups)).map((b) => b.name)) : undefined;
     await (options.run ?? runInTerminal)(command);
-    if (options.action === 'snapshot') await retention(backups, options.keep, before, write);
+    if (before) await retention(backups, options.keep, before, write);
   } finally {
     if (opened) await rm(opened, { recursive: true, force: true });
   }
@@ -119,8 +119,7 @@ export async function etcdCommand(options: EtcdOptions): Promise<PlaybookCommand
 async function retention(dir: string, keep: number | undefined, before: ReadonlySet<string>, write: (text: string) => void): Promise<void> {
   if (keep !== undefined) {
     // The backup this run wrote stays whatever its name says (a clock set back names it years ago).
-    const fresh = new Set((await localBackups(dir)).map((b) => b.name).filter((name) => !before.has(name)));
-    const { deleted, kept } = await pruneLocalBackups(dir, keep, fresh);
+    const { deleted, kept } = await pruneLocalBackups(dir, keep, before);
     const plural = (n: number) => `${n} backup${n === 1 ? '' : 's'}`;
     write(
       deleted.length
